@@ -1,0 +1,43 @@
+# The README's commands. `make run` and `make test` set up everything they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite bench lint migrate seed clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask demo seed > instance/demo.json
+	$(BIN)/python scripts/print_demo.py instance/demo.json $(HOST) $(PORT)
+
+run: seed
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# SQLite always; PostgreSQL too when it is reachable (a throwaway database per run).
+test: install
+	$(BIN)/python scripts/test_matrix.py
+
+test-sqlite: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+lint: install
+	$(BIN)/ruff check mentorship matching tests bench scripts
+
+clean:
+	rm -rf $(VENV) instance/*.db

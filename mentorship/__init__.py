@@ -1,0 +1,77 @@
+"""Mentorship: students and professionals, from a personal first message to an earned referral."""
+from flask import Flask
+
+from mentorship import errors
+from mentorship.config import Config
+
+
+def create_app(config=None):
+    """Wire extensions, request hooks, blueprints, error handlers and CLI commands."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config or Config)
+    _init_database(app)
+    _init_hooks(app)
+    _register_blueprints(app)
+    errors.init_app(app)
+    _register_cli(app)
+    return app
+
+
+def _init_database(app):
+    from mentorship import models  # noqa: F401  (every model registered before migrations look)
+    from mentorship.database import configure_engine
+    from mentorship.extensions import db, migrate
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    if uri.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def _root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent
+
+
+def _init_hooks(app):
+    from mentorship.common import bodies, idempotency
+    from mentorship.extensions import limiter
+    from mentorship.ops import metrics
+    from mentorship.tenancy.requests import authenticate
+
+    app.before_request(metrics.start_timer)
+    app.before_request(authenticate)
+    limiter.init_app(app)  # after authenticate: limits are per credential
+    app.before_request(bodies.check_body)
+    app.before_request(idempotency.before)
+    app.after_request(idempotency.after)
+    app.after_request(metrics.observe)
+
+
+def _register_blueprints(app):
+    from mentorship.audit.views import blp as audit_blp
+    from mentorship.extensions import api, limiter
+    from mentorship.members.views import blp as members_blp
+    from mentorship.ops.views import bp as ops_bp
+    from mentorship.tenancy.views import blp as tenancy_blp
+
+    api.init_app(app)
+    for blp in (tenancy_blp, members_blp, audit_blp):
+        api.register_blueprint(blp)
+    limiter.exempt(ops_bp)
+    app.register_blueprint(ops_bp)
+
+
+def _register_cli(app):
+    from mentorship.cli import demo_cli, tenants_cli
+
+    app.cli.add_command(tenants_cli)
+    app.cli.add_command(demo_cli)

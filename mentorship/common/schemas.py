@@ -1,0 +1,67 @@
+"""Shared marshmallow pieces: strict base schema, clean text, pagination envelope."""
+import re
+
+import marshmallow as ma
+from marshmallow import validate
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, never silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class Text(ma.fields.String):
+    """A string without control characters; `multiline` allows newline and tab (long text)."""
+
+    def __init__(self, *args, multiline=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        pattern = CONTROL if self.multiline else CONTROL_ONE_LINE
+        if pattern.search(value):
+            raise ma.ValidationError("Control characters are not allowed.")
+        return value.strip()
+
+
+class PageArgs(StrictSchema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+_page_schemas = {}
+
+
+def page_of(item_schema):
+    """The SPEC's list envelope around item_schema: {items, page, per_page, total}."""
+    name = f"{item_schema.__name__.removesuffix('Schema')}PageSchema"
+    if name not in _page_schemas:
+        _page_schemas[name] = type(name, (ma.Schema,), {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "page": ma.fields.Integer(required=True),
+            "per_page": ma.fields.Integer(required=True),
+            "total": ma.fields.Integer(required=True),
+        })
+    return _page_schemas[name]
+
+
+def paginate(query_select, args):
+    """Run a SELECT with the page arguments; returns the envelope dict."""
+    from sqlalchemy import func, select
+
+    from mentorship.extensions import db
+
+    total = db.session.scalar(select(func.count()).select_from(query_select.order_by(None).subquery()))
+    page, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(query_select.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}

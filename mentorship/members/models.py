@@ -1,0 +1,92 @@
+"""Members: mentees and mentors, with the profile that gates outreach."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mentorship.common.clock import utcnow
+from mentorship.common.types import UtcDateTime
+from mentorship.extensions import db
+from mentorship.members import profile
+from mentorship.tenancy.scope import TenantScoped
+
+
+class Member(TenantScoped, db.Model):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email", name="uq_members_tenant_email"),
+        Index("ix_members_tenant_role", "tenant_id", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))  # NULL once erased, freeing the address
+    headline: Mapped[str | None] = mapped_column(String(160))
+    bio: Mapped[str | None] = mapped_column(Text)
+    photo_url: Mapped[str | None] = mapped_column(String(500))
+    goals: Mapped[list] = mapped_column(JSON, default=list)
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    timezone: Mapped[str] = mapped_column(String(64))
+    availability: Mapped[list] = mapped_column(JSON, default=list)
+    international: Mapped[bool] = mapped_column(Boolean, default=False)
+    school: Mapped[str | None] = mapped_column(String(120))
+    graduation_year: Mapped[int | None] = mapped_column(Integer)
+    company: Mapped[str | None] = mapped_column(String(120))
+    title: Mapped[str | None] = mapped_column(String(120))
+    years_experience: Mapped[int | None] = mapped_column(Integer)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    company_sponsors_visa: Mapped[bool | None] = mapped_column(Boolean)
+    prefers: Mapped[dict | None] = mapped_column(JSON)
+    needs_visa_sponsorship: Mapped[bool | None] = mapped_column(Boolean)
+    # score and gaps depend only on the profile, so they are kept current on every flush (see below)
+    profile_score: Mapped[int] = mapped_column(Integer, default=0)
+    profile_gaps: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    domain_rows: Mapped[list["MemberDomain"]] = relationship(
+        order_by="MemberDomain.position", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def domains(self):
+        return [row.domain for row in self.domain_rows]
+
+    @domains.setter
+    def domains(self, values):
+        current = self.domains
+        if list(values) == current:
+            return
+        self.domain_rows = [MemberDomain(domain=d, position=i, tenant_id=self.tenant_id) for i, d in enumerate(values)]
+
+    @property
+    def profile(self):
+        """Score and gaps as stored; `ready` against the tenant's current policy."""
+        from mentorship.tenancy.policy import for_tenant
+
+        minimum = for_tenant(self.tenant_id)["min_profile_score"]
+        return {"score": self.profile_score, "ready": profile.is_ready(self.profile_score, self.profile_gaps, minimum),
+                "gaps": self.profile_gaps}
+
+    def refresh_profile(self):
+        self.profile_score, self.profile_gaps = profile.assess(self)
+
+
+class MemberDomain(TenantScoped, db.Model):
+    """One row per (member, domain): lets `domain=finance` find `finance/credit-risk` with an index."""
+
+    __tablename__ = "member_domains"
+    __table_args__ = (Index("ix_member_domains_tenant_domain", "tenant_id", "domain"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _refresh_profile(mapper, connection, member):
+    member.refresh_profile()

@@ -1,0 +1,138 @@
+"""Member writes and reads: create, update, list, export, erase. Each write audits in its own transaction."""
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mentorship.audit.models import AuditEvent, record
+from mentorship.common.clock import utcnow
+from mentorship.errors import Conflict, Invalid, NotFound
+from mentorship.extensions import db
+from mentorship.members.models import Member, MemberDomain
+from mentorship.members.schemas import role_errors
+from mentorship.tenancy.models import MemberToken
+
+# Export sections contributed by each domain: name -> function(member) -> JSON-able data.
+EXPORTERS = {}
+# Erasure steps contributed by each domain: function(member), run inside the erasure transaction.
+ERASERS = []
+
+
+def get_member(member_id):
+    """The member with this id in the current tenant, or 404 (also once erased)."""
+    member = db.session.scalar(select(Member).where(Member.id == member_id, Member.erased_at.is_(None)))
+    if member is None:
+        raise NotFound("No such member.")
+    return member
+
+
+def _email_taken(email, except_id=None):
+    query = select(Member.id).where(Member.email == email)
+    if except_id:
+        query = query.where(Member.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def _apply(member, data):
+    for name, value in data.items():
+        setattr(member, name, value)
+
+
+def create_member(data):
+    """Create a mentee or mentor; 409 email_taken when the address is in use in this tenant."""
+    errors = role_errors(data["role"], data)
+    if errors:
+        raise Invalid("Some fields belong to the other role.", errors=errors)
+    if _email_taken(data["email"]):
+        raise Conflict("A member with this e-mail exists in this tenant.", code="email_taken")
+    if data["role"] == "mentor":
+        data.setdefault("capacity", 3)
+    member = Member()
+    db.session.add(member)
+    _apply(member, data)
+    _commit_unique_email()
+    record("member.created", member, role=member.role)
+    db.session.commit()
+    return member
+
+
+def update_member(member, changes):
+    """Change profile fields; the role cannot change."""
+    if "role" in changes and changes.pop("role") != member.role:
+        raise Invalid("The role cannot change.", errors={"role": ["The role cannot change."]})
+    errors = role_errors(member.role, changes)
+    if errors:
+        raise Invalid("Some fields belong to the other role.", errors=errors)
+    if "email" in changes and _email_taken(changes["email"], member.id):
+        raise Conflict("A member with this e-mail exists in this tenant.", code="email_taken")
+    _apply(member, changes)
+    _commit_unique_email()
+    record("member.updated", member, fields=sorted(changes))
+    db.session.commit()
+    return member
+
+
+def _commit_unique_email():
+    """Flush now so a concurrent insert of the same e-mail is a 409, not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("A member with this e-mail exists in this tenant.", code="email_taken") from None
+
+
+def _escape_like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def members_query(args):
+    """SELECT for GET /members: role, domain prefix (`finance` finds `finance/credit-risk`), text search."""
+    query = select(Member).where(Member.erased_at.is_(None)).order_by(Member.id)
+    if "role" in args:
+        query = query.where(Member.role == args["role"])
+    if "domain" in args:
+        domain = args["domain"]
+        query = query.where(exists().where(
+            MemberDomain.member_id == Member.id,
+            or_(MemberDomain.domain == domain, MemberDomain.domain.like(_escape_like(domain) + "/%", escape="\\"))))
+    if "q" in args:
+        pattern = "%" + _escape_like(args["q"].lower()) + "%"
+        query = query.where(or_(*(func.lower(col).like(pattern, escape="\\")
+                                  for col in (Member.name, Member.headline, Member.company))))
+    return query
+
+
+def export_member(member):
+    """Everything held about the member (SPEC §10)."""
+    from mentorship.members.schemas import MemberSchema
+
+    data = {"member": MemberSchema().dump(member), "exported_at": utcnow().isoformat()}
+    tokens = db.session.scalars(select(MemberToken).where(MemberToken.member_id == member.id)).all()
+    data["tokens"] = [{"id": t.id, "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat(),
+                       "revoked": t.revoked_at is not None} for t in tokens]
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "members", AuditEvent.object_id == member.id).order_by(AuditEvent.id)).all()
+    data["audit_events"] = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor, "data": e.data}
+                            for e in events]
+    for name, exporter in EXPORTERS.items():
+        data[name] = exporter(member)
+    return data
+
+
+PERSONAL = ("email", "headline", "bio", "photo_url", "school", "company", "title", "graduation_year",
+            "years_experience", "prefers")
+
+
+def erase_member(member):
+    """Erase personal data (SPEC §10); the anonymous row stays for counts."""
+    for name in PERSONAL:
+        setattr(member, name, None)
+    member.name = "Erased member"
+    member.skills, member.languages, member.availability, member.goals = [], [], [], []
+    member.domains = []
+    member.erased_at = utcnow()
+    db.session.execute(update(MemberToken).where(MemberToken.member_id == member.id, MemberToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+    for eraser in ERASERS:
+        eraser(member)
+    record("member.erased", member)
+    db.session.commit()
+

@@ -1,0 +1,92 @@
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mentorship.common.bodies import raw_body_endpoint
+from mentorship.common.schemas import page_of, paginate
+from mentorship.errors import ApiError
+from mentorship.members import importer, operations
+from mentorship.members.schemas import (
+    ImportResultSchema,
+    MemberInSchema,
+    MemberListArgs,
+    MemberPatchSchema,
+    MemberSchema,
+)
+from mentorship.tenancy.credentials import require, require_member_access
+
+blp = Blueprint("members", __name__, url_prefix="/api/v1/members", description="Mentees and mentors")
+
+
+class ExportSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+    member = ma.fields.Nested(MemberSchema)
+    exported_at = ma.fields.String()
+
+
+@blp.route("")
+class Members(MethodView):
+    @blp.arguments(MemberListArgs, location="query")
+    @blp.response(200, page_of(MemberSchema))
+    def get(self, args):
+        """Members of the tenant; `domain=finance` also finds `finance/credit-risk`."""
+        require("admin", "partner")
+        return paginate(operations.members_query(args), args)
+
+    @blp.arguments(MemberInSchema)
+    @blp.response(201, MemberSchema)
+    def post(self, data):
+        """Add a mentee or mentor; the answer carries the profile score and gaps."""
+        require("admin", "partner")
+        return operations.create_member(data)
+
+
+@blp.route("/<id:member_id>")
+class MemberResource(MethodView):
+    @blp.response(200, MemberSchema)
+    def get(self, member_id):
+        """One member (staff, or the member themself)."""
+        require_member_access(member_id, "admin", "partner")
+        return operations.get_member(member_id)
+
+    @blp.arguments(MemberPatchSchema(partial=True))
+    @blp.response(200, MemberSchema)
+    def patch(self, changes, member_id):
+        """Change profile fields; the role cannot change."""
+        require_member_access(member_id, "admin", "partner")
+        return operations.update_member(operations.get_member(member_id), changes)
+
+    @blp.response(204)
+    def delete(self, member_id):
+        """Erase the member's personal data (SPEC §10); later reads answer 404."""
+        require_member_access(member_id, "admin")
+        operations.erase_member(operations.get_member(member_id))
+
+
+@blp.route("/<id:member_id>/export")
+@blp.response(200, ExportSchema)
+def export_member(member_id):
+    """Everything held about the member (admin, or the member)."""
+    require_member_access(member_id, "admin")
+    return operations.export_member(operations.get_member(member_id))
+
+
+@blp.route("/import", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}})
+@blp.response(200, ImportResultSchema)
+@raw_body_endpoint
+def import_members():
+    """Upsert members by e-mail from CSV (text/csv); any invalid row rejects the whole file."""
+    require("admin", "partner")
+    if request.mimetype not in ("text/csv", "text/plain", "application/csv"):
+        raise ApiError("Send the file as text/csv.", status=415, code="unsupported_media_type")
+    try:
+        text = request.get_data().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError("The file is not UTF-8.", code="bad_request") from None
+    if "\x00" in text:
+        raise ApiError("The file contains NUL bytes.", code="bad_request")
+    return importer.import_members(text)

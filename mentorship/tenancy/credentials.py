@@ -1,0 +1,80 @@
+"""Bearer credentials: hashing, lookup, and the principal a request acts as."""
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask import g
+from sqlalchemy import select
+
+from mentorship.common.clock import utcnow
+from mentorship.errors import Forbidden, Unauthorized
+from mentorship.extensions import db
+from mentorship.tenancy.models import ApiKey, MemberToken
+from mentorship.tenancy.scope import unscoped
+
+KEY_PREFIX = "msk_"
+TOKEN_PREFIX = "mmt_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # admin | partner | member
+    tenant_id: int
+    credential: str  # "key:12" or "token:5": what audit events and idempotency keys are scoped to
+    member_id: int | None = None
+
+    @property
+    def is_member(self):
+        return self.kind == "member"
+
+
+def new_secret(prefix):
+    """A fresh secret and its hash; only the hash is stored."""
+    secret = prefix + secrets.token_urlsafe(32)
+    return secret, hash_secret(secret)
+
+
+def hash_secret(secret):
+    # Secrets are 256-bit random, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def principal_from_header(header):
+    """Resolve `Authorization: Bearer ...` to a Principal, or raise 401."""
+    scheme, _, secret = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Send `Authorization: Bearer <secret>`.", headers={"WWW-Authenticate": "Bearer"})
+    secret = secret.strip()
+    digest = hash_secret(secret)
+    with unscoped():
+        if secret.startswith(TOKEN_PREFIX):
+            token = db.session.scalar(select(MemberToken).where(MemberToken.secret_hash == digest))
+            if token and token.revoked_at is None and token.expires_at > utcnow():
+                return Principal("member", token.tenant_id, f"token:{token.id}", token.member_id)
+        else:
+            key = db.session.scalar(select(ApiKey).where(ApiKey.secret_hash == digest))
+            if key and key.revoked_at is None:
+                return Principal(key.kind, key.tenant_id, f"key:{key.id}")
+    raise Unauthorized("Unknown, expired or revoked credential.", headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_principal() -> Principal:
+    return g.principal
+
+
+def require(*kinds):
+    """403 unless the request's credential is one of `kinds` (admin, partner, member)."""
+    principal = current_principal()
+    if principal.kind not in kinds:
+        raise Forbidden(f"A {principal.kind} credential cannot do this.")
+    return principal
+
+
+def require_member_access(member_id, *kinds):
+    """Staff credentials of `kinds`, or the member acting for themself; another member is 403."""
+    principal = current_principal()
+    if principal.is_member:
+        if principal.member_id != member_id:
+            raise Forbidden("A member token acts only for its own member.")
+        return principal
+    return require(*kinds)

@@ -1,0 +1,57 @@
+"""The tenant's rules (SPEC §8): defaults, validation, and the effective policy."""
+import marshmallow as ma
+from marshmallow import validate
+
+from mentorship.common.schemas import StrictSchema
+
+MILESTONE_KEYS = (
+    "intro_accepted",
+    "questions_prepared",
+    "first_meeting_completed",
+    "career_plan_shared",
+    "follow_up_completed",
+    "mentor_endorsement",
+)
+
+DEFAULTS = {
+    "referral_requires": list(MILESTONE_KEYS),
+    "min_weeks": 4,
+    "min_meetings": 2,
+    "max_pending_intros": 3,
+    "intro_expiry_days": 14,
+    "min_profile_score": 70,
+}
+
+
+def _unique(values):
+    if len(set(values)) != len(values):
+        raise ma.ValidationError("Each milestone may appear once.")
+
+
+class PolicySchema(StrictSchema):
+    referral_requires = ma.fields.List(ma.fields.String(validate=validate.OneOf(MILESTONE_KEYS)), validate=_unique)
+    min_weeks = ma.fields.Integer(validate=validate.Range(min=0, max=104))
+    min_meetings = ma.fields.Integer(validate=validate.Range(min=0, max=50))
+    max_pending_intros = ma.fields.Integer(validate=validate.Range(min=1, max=20))
+    intro_expiry_days = ma.fields.Integer(validate=validate.Range(min=1, max=90))
+    min_profile_score = ma.fields.Integer(validate=validate.Range(min=0, max=100))
+
+
+def effective(tenant):
+    """The tenant's stored overrides over the defaults, milestones kept in SPEC order."""
+    policy = {**DEFAULTS, **(tenant.policy or {})}
+    policy["referral_requires"] = [k for k in MILESTONE_KEYS if k in policy["referral_requires"]]
+    return policy
+
+
+def for_tenant(tenant_id):
+    """The effective policy of `tenant_id`, read once per request or job (cached on g)."""
+    from flask import g
+
+    from mentorship.extensions import db
+    from mentorship.tenancy.models import Tenant
+
+    cache = g.setdefault("policies", {})
+    if tenant_id not in cache:
+        cache[tenant_id] = effective(db.session.get(Tenant, tenant_id))
+    return cache[tenant_id]

@@ -1,0 +1,19 @@
+"""Print what `make run` gives a newcomer: the admin key and the URLs."""
+import json
+import sys
+
+path, host, port = sys.argv[1], sys.argv[2], sys.argv[3]
+seed = json.load(open(path))
+base = f"http://{host}:{port}"
+counts = seed["members"]
+print(f"""
+  Mentorship demo tenant '{seed['tenant']['slug']}' ({counts['mentees']} mentees, {counts['mentors']} mentors)
+
+  Admin API key:  {seed['api_key']}
+      export KEY={seed['api_key']}
+
+  API:            {base}/api/v1/members   (Authorization: Bearer $KEY)
+  API docs:       {base}/docs
+  OpenAPI:        {base}/openapi.json
+  Health:         {base}/healthz  {base}/readyz  {base}/metrics
+""", flush=True)

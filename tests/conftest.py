@@ -1,0 +1,82 @@
+"""Fixtures: the app and its schema once per session (built by the Alembic migrations), each test inside a
+transaction that is rolled back, two tenants with admin keys, and API clients."""
+import os
+import tempfile
+
+import pytest
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from mentorship import create_app
+from mentorship.config import TestConfig
+from mentorship.extensions import db
+from tests.factories import ApiClient, TenantFixture, make_tenant
+
+
+def _database_url():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tempfile.mkdtemp(prefix='mentorship-test-')}/test.db"
+
+
+class _TestSession(FlaskSession):
+    """Flask-SQLAlchemy picks its engine over an explicit bind; tests need the bound connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind or self.bind
+
+
+@pytest.fixture(scope="session")
+def app():
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _database_url()
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back(app):
+    """Every session the app opens during the test joins one outer transaction, rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
+                                          "class_": _TestSession})
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def tenant(app) -> TenantFixture:
+    return make_tenant(app, "alpha")
+
+
+@pytest.fixture
+def other_tenant(app) -> TenantFixture:
+    return make_tenant(app, "beta")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def admin(app, tenant) -> ApiClient:
+    return ApiClient(app.test_client(), tenant.admin_key)
+
+
+@pytest.fixture
+def other_admin(app, other_tenant) -> ApiClient:
+    return ApiClient(app.test_client(), other_tenant.admin_key)

@@ -1,0 +1,91 @@
+"""Callable factories; the tenant is always a required argument."""
+import itertools
+from dataclasses import dataclass
+
+from mentorship.tenancy import operations as tenancy_ops
+from mentorship.tenancy.scope import tenant_scope, unscoped
+
+_seq = itertools.count(1)
+
+WEEK = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)]
+
+
+@dataclass
+class TenantFixture:
+    id: int
+    slug: str
+    admin_key: str
+
+
+class ApiClient:
+    """A test client that sends one credential and JSON."""
+
+    def __init__(self, client, token):
+        self.client, self.token = client, token
+
+    def _headers(self, headers):
+        return {"Authorization": f"Bearer {self.token}", **(headers or {})}
+
+    def get(self, path, **kw):
+        return self.client.get(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path, json=None, **kw):
+        if json is None and "data" not in kw:
+            json = {}
+        return self.client.post(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.client.patch(path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, path, **kw):
+        return self.client.delete(path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+def make_tenant(app, slug):
+    with app.app_context(), unscoped():
+        tenant, secret = tenancy_ops.create_tenant(f"{slug}-{next(_seq)}", slug.title())
+        return TenantFixture(tenant.id, tenant.slug, secret)
+
+
+BIO = ("I grew up in Lagos and came to study analytics because I like turning messy data into decisions. "
+       "Last summer I interned on a pricing team and learned how much context matters behind every number.")
+
+
+def mentee_payload(**overrides):
+    n = next(_seq)
+    data = {
+        "role": "mentee", "name": f"Mentee {n}", "email": f"mentee{n}@example.edu",
+        "headline": "MS Business Analytics student interested in pricing", "bio": BIO,
+        "photo_url": f"https://example.edu/p/{n}.jpg", "domains": ["finance/credit-risk"],
+        "goals": ["domain-knowledge", "career-plan"], "skills": ["python", "sql"], "languages": ["en"],
+        "timezone": "America/New_York", "availability": WEEK, "international": True,
+        "school": "Columbia University", "graduation_year": 2026, "needs_visa_sponsorship": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def mentor_payload(**overrides):
+    n = next(_seq)
+    data = {
+        "role": "mentor", "name": f"Mentor {n}", "email": f"mentor{n}@example.com",
+        "headline": "Credit risk analyst at a commercial bank", "bio": BIO.replace("study analytics", "work in risk"),
+        "photo_url": f"https://example.com/p/{n}.jpg", "domains": ["finance/credit-risk"],
+        "goals": ["domain-knowledge", "career-plan", "visa-guidance"], "skills": ["sas", "python"],
+        "languages": ["en", "zh"], "timezone": "America/New_York", "availability": WEEK, "international": True,
+        "school": "Columbia University", "company": "Example Bank", "title": "Credit Risk Analyst",
+        "years_experience": 5, "capacity": 3, "company_sponsors_visa": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def make_member(app, tenant, **overrides):
+    """Create a member in `tenant` through the operations layer; returns its id."""
+    from mentorship.members.operations import create_member
+    from mentorship.members.schemas import MemberInSchema
+
+    role = overrides.pop("role", "mentee")
+    payload = (mentor_payload if role == "mentor" else mentee_payload)(**overrides)
+    with app.app_context(), tenant_scope(tenant.id):
+        return create_member(MemberInSchema().load(payload)).id
