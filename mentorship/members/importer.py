@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from mentorship.audit.models import AuditEvent, audit_rows, record
 from mentorship.common.clock import utcnow
-from mentorship.errors import Invalid
+from mentorship.errors import Invalid, flatten_messages
 from mentorship.extensions import db
 from mentorship.members.models import Member, MemberDomain
 from mentorship.members.operations import _apply
@@ -50,12 +50,8 @@ def _windows(cell):
 
 
 def _row_errors(number, messages):
-    out = []
-    for field, texts in messages.items():
-        texts = texts if isinstance(texts, list) else [texts]
-        flat = [t if isinstance(t, str) else str(t) for t in texts]
-        out.extend({"row": number, "field": field, "message": m} for m in flat)
-    return out
+    return [{"row": number, "field": field, "message": text}
+            for field, texts in flatten_messages(messages).items() for text in texts]
 
 
 def _parse(text):

@@ -102,9 +102,7 @@ def members_query(args):
 
 def export_member(member):
     """Everything held about the member (SPEC §10)."""
-    from mentorship.members.schemas import MemberSchema
-
-    data = {"member": MemberSchema().dump(member), "exported_at": utcnow().isoformat()}
+    data = {"member": member, "exported_at": utcnow()}
     tokens = db.session.scalars(select(MemberToken).where(MemberToken.member_id == member.id)).all()
     data["tokens"] = [{"id": t.id, "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat(),
                        "revoked": t.revoked_at is not None} for t in tokens]

@@ -20,11 +20,17 @@ blp = Blueprint("members", __name__, url_prefix="/api/v1/members", description="
 
 
 class ExportSchema(ma.Schema):
-    class Meta:
-        unknown = ma.INCLUDE
+    """The member, their credentials and audit trail, and one section per domain that holds their data."""
 
     member = ma.fields.Nested(MemberSchema)
-    exported_at = ma.fields.String()
+    exported_at = ma.fields.AwareDateTime()
+    tokens = ma.fields.List(ma.fields.Dict())
+    audit_events = ma.fields.List(ma.fields.Dict())
+
+    @ma.post_dump(pass_original=True)
+    def _domain_sections(self, data, original, **kwargs):
+        data.update({k: v for k, v in original.items() if k not in data})
+        return data
 
 
 @blp.route("")

@@ -88,10 +88,11 @@ class ApiKeys(MethodView):
         """Create an admin or partner key; the secret is shown once."""
         require("admin")
         key, secret = operations.create_api_key(data["name"], data["kind"])
-        return {**ApiKeySchema().dump(key), "secret": secret}
+        key.secret = secret  # not a column: exists only on this response's object
+        return key
 
 
-@blp.route("/api-keys/<id:key_id>")
+@blp.route("/api-keys/<id:key_id>", methods=["DELETE"])
 @blp.response(204)
 def delete_api_key(key_id):
     """Revoke a key; it answers 401 from now on."""

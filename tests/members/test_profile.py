@@ -1,0 +1,61 @@
+from types import SimpleNamespace
+
+import pytest
+
+from mentorship.members.profile import assess, is_ready, lists_courses
+
+COURSE_LISTS = [
+    "Courses: FIN 6301, CS 101, STAT-2110, ECON 4410, MATH 2030.",
+    "Relevant coursework: Intro to Finance; Linear Algebra; Econometrics; Data Structures; Accounting I",
+    "CS 3110\nCS 4820\nORIE 3500\nINFO 2950\nECON 1110",
+    "Coursework - Corporate Finance, Financial Accounting, Statistics II, Calculus III, Programming in Python, "
+    "Microeconomics",
+]
+GENUINE = [
+    ("I moved from Chengdu to New York two years ago. Before grad school I spent a year building loan-default "
+     "models at a regional bank, which is where I found that I enjoy explaining model risk to business people."),
+    ("I'm a second-year CS student from Lagos. I took CS 101 on a whim and ended up loving systems; this summer "
+     "I built a small key-value store, and I want to learn how backend teams decide what to build next."),
+    "我来自成都，在纽约读金融工程。I spent a year on loan-default models and want to understand credit risk teams.",
+]
+
+
+@pytest.mark.parametrize("bio", COURSE_LISTS)
+def test_course_lists_are_flagged(bio):
+    assert lists_courses(bio)
+
+
+@pytest.mark.parametrize("bio", GENUINE)
+def test_genuine_intros_are_not_flagged(bio):
+    assert not lists_courses(bio)
+
+
+def _member(**kw):
+    base = dict(role="mentee", photo_url="https://x.example/p.jpg", headline="Student", bio=GENUINE[0],
+                domains=["finance"], goals=["career-plan"], availability=[{"weekday": 0}], company=None,
+                capacity=None)
+    base.update(kw)
+    return SimpleNamespace(**base)
+
+
+def test_complete_mentee_scores_100():
+    assert assess(_member()) == (100, [])
+
+
+def test_each_gap_costs_points_and_is_named():
+    score, gaps = assess(_member(photo_url=None, goals=[]))
+    assert gaps == ["photo_missing", "goals_missing"]
+    assert score == 70
+
+
+def test_mentor_gaps():
+    score, gaps = assess(_member(role="mentor", company="", capacity=0))
+    assert gaps == ["company_missing", "capacity_zero"]
+    assert 0 < score < 100
+
+
+def test_ready_needs_score_and_no_blocking_gap():
+    assert is_ready(90, ["photo_missing"], 70)
+    assert not is_ready(69, [], 70)
+    assert not is_ready(90, ["bio_lists_courses"], 70)
+    assert not is_ready(95, ["domains_missing"], 0)
