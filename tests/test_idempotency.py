@@ -51,7 +51,8 @@ def test_keys_are_scoped_to_the_credential(app, admin, tenant):
     second = ApiClient(app.test_client(), admin.post("/api/v1/api-keys", json={"name": "b", "kind": "admin"})
                        .json["secret"])
     admin.post("/api/v1/members", json=mentee_payload(email="one@example.edu"), headers={"Idempotency-Key": "same"})
-    r = second.post("/api/v1/members", json=mentee_payload(email="two@example.edu"), headers={"Idempotency-Key": "same"})
+    r = second.post("/api/v1/members", json=mentee_payload(email="two@example.edu"),
+                    headers={"Idempotency-Key": "same"})
     assert r.status_code == 201
     assert "Idempotent-Replayed" not in r.headers
 

@@ -13,6 +13,9 @@ MENTEE_ONLY = ("graduation_year", "needs_visa_sponsorship")
 
 
 class Email(Text):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, metadata={"format": "email", "maxLength": 254}, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if len(value) > 254:
@@ -28,6 +31,9 @@ def _dedupe(values):
 
 
 class Domain(Text):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, metadata={"pattern": DOMAIN_RE.pattern, "maxLength": 100}, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if len(value) > 100 or not DOMAIN_RE.match(value):
@@ -36,6 +42,9 @@ class Domain(Text):
 
 
 class Timezone(Text):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, metadata={"enum": sorted(timezones())}, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if value not in timezones():
