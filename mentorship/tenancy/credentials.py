@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import g
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from mentorship.tenancy.scope import unscoped
 
 KEY_PREFIX = "msk_"
 TOKEN_PREFIX = "mmt_"
+LAST_USED_GRANULARITY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,17 @@ def principal_from_header(header):
         else:
             key = db.session.scalar(select(ApiKey).where(ApiKey.secret_hash == digest))
             if key and key.revoked_at is None:
+                _note_use(key)
                 return Principal(key.kind, key.tenant_id, f"key:{key.id}")
     raise Unauthorized("Unknown, expired or revoked credential.", headers={"WWW-Authenticate": "Bearer"})
+
+
+def _note_use(key):
+    """last_used_at at hour granularity: admins see stale keys without a write on every request."""
+    now = utcnow()
+    if key.last_used_at is None or key.last_used_at < now - LAST_USED_GRANULARITY:
+        key.last_used_at = now
+        db.session.commit()
 
 
 def current_principal() -> Principal:

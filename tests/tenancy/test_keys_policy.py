@@ -50,6 +50,7 @@ def test_api_key_lifecycle(app, admin):
     partner = ApiClient(app.test_client(), body["secret"])
     assert partner.get("/api/v1/members").status_code == 200
     listed = admin.get("/api/v1/api-keys").json
+    assert next(k for k in listed["items"] if k["id"] == body["id"])["last_used_at"] is not None
     assert all("secret" not in k for k in listed["items"])
     assert {k["name"] for k in listed["items"]} >= {"portal", "initial admin key"}
     assert admin.delete(f"/api/v1/api-keys/{body['id']}").status_code == 204
