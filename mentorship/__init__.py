@@ -49,6 +49,7 @@ def _init_hooks(app):
 
     app.before_request(metrics.start_timer)
     app.before_request(authenticate)
+    app.after_request(errors.retry_after_only_when_limited)  # registered first, so it runs after the limiter's
     limiter.init_app(app)  # after authenticate: limits are per credential
     app.before_request(bodies.check_body)
     app.before_request(idempotency.before)

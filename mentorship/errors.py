@@ -139,6 +139,13 @@ def _rate_limited(error):
     return problem(429, "rate_limited", "Too many requests for this credential; slow down.", headers)
 
 
+def retry_after_only_when_limited(response):
+    """Flask-Limiter puts Retry-After on every answer; clients should see it only with a 429 (or 503)."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def handle_api_error(error: ApiError):
     return problem(error.status, error.code, error.detail, error.headers, **error.extensions)
 
