@@ -20,7 +20,13 @@ class ProblemSchema(ma.Schema):
 
 
 class IdConverter(IntegerConverter):
-    """Positive 32-bit ids: larger numbers cannot name a row, so they 404 before reaching the database."""
+    """Positive 32-bit ids: larger numbers cannot name a row, so they 404 before reaching the database.
+
+    Only the canonical spelling matches: ASCII digits, no leading zero. (IntegerConverter's pattern also takes
+    "01", Arabic-Indic or fullwidth digits: other names for the same object.)
+    """
+
+    regex = r"[1-9][0-9]*"
 
     def __init__(self, map, **kwargs):
         super().__init__(map, min=1, max=MAX_ID)
@@ -31,6 +37,9 @@ class Api(BaseApi):
 
     def init_app(self, app, *, spec_kwargs=None):
         app.url_map.converters["id"] = IdConverter
+        # "/api/v1//members" is not an address of the API: 404 problem+json. (Merging slashes answers with a
+        # redirect whose body is werkzeug's HTML page, and Flask gives routing redirects to no error handler.)
+        app.url_map.merge_slashes = False
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.register_converter(IdConverter, lambda c: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
 

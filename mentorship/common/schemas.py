@@ -4,20 +4,41 @@ import re
 import marshmallow as ma
 from marshmallow import validate
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 control characters; multi-line text keeps newline and tab.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Lone surrogates ("\ud800" in JSON) are not text: UTF-8 cannot encode them, so no database stores them.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class StrictSchema(ma.Schema):
-    """Unknown fields are an error, never silently dropped."""
+    """Unknown fields are an error, never silently dropped; whole numbers are never silently truncated."""
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
 
+    @ma.pre_load
+    def _no_fractional_integers(self, data, **kwargs):
+        """marshmallow's Integer turns 2026.5 into 2026; a fraction where a whole number belongs is an error."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            value = data.get(key)
+            if isinstance(field, ma.fields.Integer) and isinstance(value, float) and not value.is_integer():
+                errors[key] = ["Not a valid integer."]
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
 
 class Text(ma.fields.String):
-    """A string without control characters; `multiline` allows newline and tab (long text)."""
+    """A string without control characters; `multiline` allows newline and tab (long text).
+
+    Multi-line text arrives with CRLF from HTML forms: it is stored with plain newlines.
+    """
 
     def __init__(self, *args, multiline=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,6 +46,10 @@ class Text(ma.fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
+        if SURROGATE.search(value):
+            raise ma.ValidationError("Not valid Unicode text.")
+        if self.multiline:
+            value = value.replace("\r\n", "\n")
         pattern = CONTROL if self.multiline else CONTROL_ONE_LINE
         if pattern.search(value):
             raise ma.ValidationError("Control characters are not allowed.")

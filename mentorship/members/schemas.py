@@ -3,11 +3,11 @@ import marshmallow as ma
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import ValidationError, validate, validates_schema
 
-from mentorship.common.schemas import PageArgs, StrictSchema, Text
+from mentorship.common.schemas import CONTROL_ONE_LINE, PageArgs, StrictSchema, Text
 from mentorship.members.vocab import DOMAIN_RE, GOALS, LANGUAGES, ROLES, timezones
 
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-HHMM_END = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d\Z"  # \Z: "$" would also accept a trailing newline
+HHMM_END = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)\Z"
 MENTOR_ONLY = ("company", "title", "years_experience", "capacity", "company_sponsors_visa", "prefers")
 MENTEE_ONLY = ("graduation_year", "needs_visa_sponsorship")
 
@@ -28,6 +28,19 @@ class Email(Text):
 
 def _dedupe(values):
     return list(dict.fromkeys(values))
+
+
+class HttpUrl(ma.fields.Url):
+    """An http(s) URL with no control characters (the CSV import does not pass the JSON body check)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(schemes={"http", "https"}, validate=validate.Length(max=500), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value is not None and CONTROL_ONE_LINE.search(value):
+            raise ValidationError("Control characters are not allowed.")
+        return value
 
 
 class Domain(Text):
@@ -76,7 +89,7 @@ class MemberInSchema(StrictSchema):
     email = Email(required=True)
     headline = Text(allow_none=True, validate=validate.Length(max=160))
     bio = Text(allow_none=True, multiline=True, validate=validate.Length(max=2000))
-    photo_url = ma.fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
+    photo_url = HttpUrl(allow_none=True)
     domains = ma.fields.List(Domain(), validate=validate.Length(max=10))
     goals = ma.fields.List(ma.fields.String(validate=validate.OneOf(GOALS)), validate=validate.Length(max=len(GOALS)))
     skills = ma.fields.List(Text(validate=validate.Length(min=1, max=60)), validate=validate.Length(max=30))
