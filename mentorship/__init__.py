@@ -25,6 +25,8 @@ def _init_database(app):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    if uri.startswith("sqlite"):  # a local file: nothing to ping, and the ping is a query per checkout
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if uri.startswith("sqlite:///"):
         from pathlib import Path
 
@@ -43,10 +45,12 @@ def _root():
 
 def _init_hooks(app):
     from mentorship.common import bodies, idempotency
+    from mentorship.common.sessions import ApiAwareSessionInterface
     from mentorship.extensions import limiter
     from mentorship.ops import metrics
     from mentorship.tenancy.requests import authenticate
 
+    app.session_interface = ApiAwareSessionInterface()
     app.before_request(metrics.start_timer)
     app.before_request(authenticate)
     app.after_request(errors.retry_after_only_when_limited)  # registered first, so it runs after the limiter's

@@ -28,10 +28,14 @@ class Config:
 
     MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", 30))
     IDEMPOTENCY_HOURS = 24
+    # Per-process caches of every-request lookups; a change made in another process shows within this time.
+    CREDENTIAL_CACHE_SECONDS = float(os.environ.get("CREDENTIAL_CACHE_SECONDS", 5))
+    POLICY_CACHE_SECONDS = float(os.environ.get("POLICY_CACHE_SECONDS", 5))
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "600 per minute")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # one budget per credential across all processes with Redis; per process (local://) without
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "local://"
     RATELIMIT_HEADERS_ENABLED = True
 
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
@@ -50,5 +54,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = None
     RATELIMIT_DEFAULT = "1000000 per minute"  # on, but out of the way; tests/test_ratelimit.py lowers it
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "local://"
     WEBHOOK_ALLOW_PRIVATE = True

@@ -15,7 +15,7 @@ from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.members.operations import create_member, update_member
 from mentorship.members.schemas import MemberInSchema, MemberPatchSchema
-from mentorship.tenancy.credentials import hash_secret
+from mentorship.tenancy.credentials import hash_secret, principals
 from mentorship.tenancy.models import ApiKey, Tenant
 from mentorship.tenancy.operations import _new_key, create_tenant
 from mentorship.tenancy.scope import tenant_scope
@@ -291,6 +291,7 @@ def _rotate_demo_key(initial_secret):
         old.revoked_at = now
         record("api_key.revoked", old, reason="replaced by demo seed")
     db.session.commit()
+    principals.clear()
     return secret
 
 

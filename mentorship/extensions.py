@@ -6,6 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from mentorship.common import ratelimit_storage  # noqa: F401  (registers local://)
 from mentorship.common.api import Api
 from mentorship.common.types import render_item
 

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from mentorship import create_app
+from mentorship.common.cache import clear_all
 from mentorship.config import TestConfig
 from mentorship.extensions import db
 from tests.factories import ApiClient, TenantFixture, make_tenant
@@ -50,6 +51,7 @@ def _rolled_back(app):
     try:
         yield
     finally:
+        clear_all()  # cached lookups may describe rows the rollback removes
         with app.app_context():
             db.session.remove()
         db.session = original

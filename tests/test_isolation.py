@@ -14,12 +14,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
 from mentorship.common.clock import utcnow
-from mentorship.extensions import db
-from mentorship.tenancy.models import MemberToken
-from mentorship.tenancy.scope import tenant_scope
 from tests.factories import ApiClient, make_member, mentee_payload, mentor_payload
 
 PROBLEM = "application/problem+json"
@@ -409,14 +405,14 @@ def test_another_tenant_cannot_revoke_a_key(app, world_a, world_b):
     assert world_b.admin.get("/api/v1/tenant").status_code == 200
 
 
-def test_expired_member_token_is_401(app, world_a):
+def test_expired_member_token_is_401(app, world_a, monkeypatch):
+    import mentorship.tenancy.credentials as credentials
+
     x = make_member(app, world_a.tenant)
     token = _token(world_a, x)
-    assert token.get(f"/api/v1/members/{x}").status_code == 200
-    with app.app_context(), tenant_scope(world_a.tenant.id):
-        db.session.execute(update(MemberToken).where(MemberToken.member_id == x)
-                           .values(expires_at=utcnow() - timedelta(seconds=1)))
-        db.session.commit()
+    assert token.get(f"/api/v1/members/{x}").status_code == 200  # now also in the credential cache
+    later = utcnow() + timedelta(days=app.config["MEMBER_TOKEN_DAYS"], seconds=1)
+    monkeypatch.setattr(credentials, "utcnow", lambda: later)
     assert_problem(token.get(f"/api/v1/members/{x}"), 401, "unauthorized")
 
 

@@ -22,3 +22,45 @@ def test_app_does_not_create_tables_itself():
 
     source = inspect.getsource(mentorship)
     assert "create_all" not in source
+
+
+def test_0002_moves_member_domains_into_a_json_list(tmp_path):
+    """Upgrade from 0001 keeps each member's domains in order; downgrade restores the rows."""
+    import json
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from mentorship import create_app
+    from mentorship.config import TestConfig
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/migrate.db"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO tenants (id, slug, name, policy, created_at) "
+                              "VALUES (1, 't', 'T', '{}', '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO members (id, tenant_id, role, name, email, goals, skills, languages, timezone, "
+                "availability, international, profile_score, profile_gaps, created_at, updated_at) VALUES "
+                "(7, 1, 'mentee', 'A', 'a@x.edu', '[]', '[]', '[]', 'UTC', '[]', 0, 0, '[]', '2026-01-01', "
+                "'2026-01-01')"))
+            conn.execute(text("INSERT INTO member_tokens (tenant_id, member_id, secret_hash, created_at, expires_at) "
+                              "VALUES (1, 7, 'h', '2026-01-01', '2027-01-01')"))
+            for position, domain in enumerate(["software/backend", "finance/credit-risk"]):
+                conn.execute(text("INSERT INTO member_domains (tenant_id, member_id, domain, position) "
+                                  "VALUES (1, 7, :d, :p)"), {"d": domain, "p": position})
+        upgrade()
+        with db.engine.connect() as conn:
+            stored = conn.execute(text("SELECT domains FROM members WHERE id = 7")).scalar()
+        assert json.loads(stored) == ["software/backend", "finance/credit-risk"]
+        downgrade(revision="0001")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT domain FROM member_domains ORDER BY position")).scalars().all()
+        assert rows == ["software/backend", "finance/credit-risk"]
+        with db.engine.connect() as conn:  # rebuilding members must not cascade-delete what references it
+            assert conn.execute(text("SELECT count(*) FROM member_tokens")).scalar() == 1
+        db.engine.dispose()

@@ -12,7 +12,7 @@ from mentorship.audit.models import AuditEvent, audit_rows
 from mentorship.common.clock import utcnow
 from mentorship.errors import Invalid, flatten_messages
 from mentorship.extensions import db
-from mentorship.members.models import Member, MemberDomain
+from mentorship.members.models import Member
 from mentorship.members.operations import _apply
 from mentorship.members.profile import assess
 from mentorship.members.schemas import MemberInSchema, role_errors
@@ -152,22 +152,16 @@ def _bulk_create(creates):
         return
     tenant_id, now = g.tenant_id, utcnow()
     # every row gets every column, so one executemany covers them all
-    blank = {**dict.fromkeys(COLUMNS - {"domains"}), "goals": [], "skills": [], "languages": [], "availability": [],
+    blank = {**dict.fromkeys(COLUMNS), "domains": [], "goals": [], "skills": [], "languages": [], "availability": [],
              "international": False}
     values = []
     for data in creates:
         data = {**blank, **({"capacity": 3} if data["role"] == "mentor" else {}), **data}
-        domains = data.pop("domains", [])
-        score, gaps = assess(SimpleNamespace(**data, domains=domains))
+        score, gaps = assess(SimpleNamespace(**data))
         values.append({**data, "tenant_id": tenant_id, "profile_score": score, "profile_gaps": gaps,
-                       "created_at": now, "updated_at": now, "_domains": domains})
-    domains_by_row = [v.pop("_domains") for v in values]
+                       "created_at": now, "updated_at": now})
     # render_nulls: every row then has the same columns, so the ORM sends one batched INSERT .. RETURNING;
     # otherwise rows with different None columns each became their own statement (and a quadratic splice).
     ids = db.session.scalars(insert(Member).returning(Member.id, sort_by_parameter_order=True), values,
                              execution_options={"render_nulls": True}).all()
-    domain_rows = [{"tenant_id": tenant_id, "member_id": member_id, "domain": d, "position": i}
-                   for member_id, domains in zip(ids, domains_by_row, strict=True) for i, d in enumerate(domains)]
-    if domain_rows:
-        db.session.execute(insert(MemberDomain), domain_rows)
     db.session.execute(insert(AuditEvent), audit_rows("member.created", "members", ids, tenant_id, via="import"))

@@ -1,8 +1,8 @@
 """Members: mentees and mentors, with the profile that gates outreach."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorship.common.clock import utcnow
 from mentorship.common.types import UtcDateTime
@@ -25,6 +25,7 @@ class Member(TenantScoped, db.Model):
     headline: Mapped[str | None] = mapped_column(String(160))
     bio: Mapped[str | None] = mapped_column(Text)
     photo_url: Mapped[str | None] = mapped_column(String(500))
+    domains: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     goals: Mapped[list] = mapped_column(JSON, default=list)
     skills: Mapped[list] = mapped_column(JSON, default=list)
     languages: Mapped[list] = mapped_column(JSON, default=list)
@@ -47,20 +48,6 @@ class Member(TenantScoped, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    domain_rows: Mapped[list["MemberDomain"]] = relationship(
-        order_by="MemberDomain.position", cascade="all, delete-orphan", lazy="selectin")
-
-    @property
-    def domains(self):
-        return [row.domain for row in self.domain_rows]
-
-    @domains.setter
-    def domains(self, values):
-        current = self.domains
-        if list(values) == current:
-            return
-        self.domain_rows = [MemberDomain(domain=d, position=i, tenant_id=self.tenant_id) for i, d in enumerate(values)]
-
     @property
     def profile(self):
         """Score and gaps as stored; `ready` against the tenant's current policy."""
@@ -72,18 +59,6 @@ class Member(TenantScoped, db.Model):
 
     def refresh_profile(self):
         self.profile_score, self.profile_gaps = profile.assess(self)
-
-
-class MemberDomain(TenantScoped, db.Model):
-    """One row per (member, domain): lets `domain=finance` find `finance/credit-risk` with an index."""
-
-    __tablename__ = "member_domains"
-    __table_args__ = (Index("ix_member_domains_tenant_domain", "tenant_id", "domain"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    domain: Mapped[str] = mapped_column(String(100))
-    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 @event.listens_for(Member, "before_insert")

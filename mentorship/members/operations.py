@@ -1,13 +1,14 @@
 """Member writes and reads: create, update, list, export, erase. Each write audits in its own transaction."""
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import Text, bindparam, cast, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mentorship.audit.models import AuditEvent, record
 from mentorship.common.clock import utcnow
 from mentorship.errors import Conflict, Invalid, NotFound
 from mentorship.extensions import db
-from mentorship.members.models import Member, MemberDomain
+from mentorship.members.models import Member
 from mentorship.members.schemas import role_errors
+from mentorship.tenancy.credentials import principals
 from mentorship.tenancy.models import MemberToken
 
 # Export sections contributed by each domain: name -> function(member) -> JSON-able data.
@@ -16,9 +17,13 @@ EXPORTERS = {}
 ERASERS = []
 
 
+# built once: constructing the statement per call cost more than running it (the hot read of the API)
+_ONE_MEMBER = select(Member).where(Member.id == bindparam("member_id"), Member.erased_at.is_(None))
+
+
 def get_member(member_id):
     """The member with this id in the current tenant, or 404 (also once erased)."""
-    member = db.session.scalar(select(Member).where(Member.id == member_id, Member.erased_at.is_(None)))
+    member = db.session.scalar(_ONE_MEMBER, {"member_id": member_id})
     if member is None:
         raise NotFound("No such member.")
     return member
@@ -89,10 +94,11 @@ def members_query(args):
     if "role" in args:
         query = query.where(Member.role == args["role"])
     if "domain" in args:
-        domain = args["domain"]
-        query = query.where(exists().where(
-            MemberDomain.member_id == Member.id,
-            or_(MemberDomain.domain == domain, MemberDomain.domain.like(_escape_like(domain) + "/%", escape="\\"))))
+        # domains are stored as a JSON list of slugs, which hold no quotes or LIKE wildcards:
+        # '"finance"' matches the domain itself, '"finance/' any domain below it
+        stored = cast(Member.domains, Text)
+        slug = args["domain"]
+        query = query.where(or_(stored.like(f'%"{slug}"%'), stored.like(f'%"{slug}/%')))
     if "q" in args:
         pattern = "%" + _escape_like(args["q"].lower()) + "%"
         query = query.where(or_(*(func.lower(col).like(pattern, escape="\\")
@@ -133,4 +139,5 @@ def erase_member(member):
         eraser(member)
     record("member.erased", member)
     db.session.commit()
+    principals.clear()
 

@@ -2,11 +2,12 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import g
 from sqlalchemy import select
 
+from mentorship.common.cache import TtlCache
 from mentorship.common.clock import utcnow
 from mentorship.errors import Forbidden, Unauthorized
 from mentorship.extensions import db
@@ -16,6 +17,8 @@ from mentorship.tenancy.scope import unscoped
 KEY_PREFIX = "msk_"
 TOKEN_PREFIX = "mmt_"
 LAST_USED_GRANULARITY = timedelta(hours=1)
+# secret hash -> Principal; revocations in this process clear it, other processes see them within the TTL
+principals = TtlCache("CREDENTIAL_CACHE_SECONDS")
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Principal:
     tenant_id: int
     credential: str  # "key:12" or "token:5": what audit events and idempotency keys are scoped to
     member_id: int | None = None
+    expires_at: datetime | None = None  # member tokens
 
     @property
     def is_member(self):
@@ -48,17 +52,24 @@ def principal_from_header(header):
         raise Unauthorized("Send `Authorization: Bearer <secret>`.", headers={"WWW-Authenticate": "Bearer"})
     secret = secret.strip()
     digest = hash_secret(secret)
+    principal = principals.get(digest, lambda: _load_principal(secret, digest))
+    if principal is None or (principal.expires_at is not None and principal.expires_at <= utcnow()):
+        raise Unauthorized("Unknown, expired or revoked credential.", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def _load_principal(secret, digest):
     with unscoped():
         if secret.startswith(TOKEN_PREFIX):
             token = db.session.scalar(select(MemberToken).where(MemberToken.secret_hash == digest))
-            if token and token.revoked_at is None and token.expires_at > utcnow():
-                return Principal("member", token.tenant_id, f"token:{token.id}", token.member_id)
+            if token and token.revoked_at is None:
+                return Principal("member", token.tenant_id, f"token:{token.id}", token.member_id, token.expires_at)
         else:
             key = db.session.scalar(select(ApiKey).where(ApiKey.secret_hash == digest))
             if key and key.revoked_at is None:
                 _note_use(key)
                 return Principal(key.kind, key.tenant_id, f"key:{key.id}")
-    raise Unauthorized("Unknown, expired or revoked credential.", headers={"WWW-Authenticate": "Bearer"})
+    return None
 
 
 def _note_use(key):

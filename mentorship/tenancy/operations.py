@@ -9,7 +9,7 @@ from mentorship.common.clock import utcnow
 from mentorship.errors import ApiError, Conflict, NotFound
 from mentorship.extensions import db
 from mentorship.tenancy import policy as policies
-from mentorship.tenancy.credentials import KEY_PREFIX, TOKEN_PREFIX, new_secret
+from mentorship.tenancy.credentials import KEY_PREFIX, TOKEN_PREFIX, new_secret, principals
 from mentorship.tenancy.models import ApiKey, MemberToken, Tenant
 from mentorship.tenancy.scope import tenant_scope
 
@@ -37,8 +37,8 @@ def update_policy(changes):
     tenant = current_tenant()
     tenant.policy = {**(tenant.policy or {}), **changes}
     record("tenant.policy_updated", tenant, fields=sorted(changes))
-    g.pop("policies", None)
     db.session.commit()
+    policies.forget()
     return policies.effective(tenant)
 
 
@@ -73,6 +73,7 @@ def revoke_api_key(key_id):
     key.revoked_at = utcnow()
     record("api_key.revoked", key)
     db.session.commit()
+    principals.clear()
     return key
 
 

@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from mentorship.common.cache import TtlCache
 from mentorship.common.schemas import StrictSchema
 
 MILESTONE_KEYS = (
@@ -21,6 +22,9 @@ DEFAULTS = {
     "intro_expiry_days": 14,
     "min_profile_score": 70,
 }
+
+
+_cache = TtlCache("POLICY_CACHE_SECONDS")
 
 
 def _unique(values):
@@ -45,13 +49,13 @@ def effective(tenant):
 
 
 def for_tenant(tenant_id):
-    """The effective policy of `tenant_id`, read once per request or job (cached on g)."""
-    from flask import g
-
+    """The effective policy of `tenant_id` (cached per process for POLICY_CACHE_SECONDS)."""
     from mentorship.extensions import db
     from mentorship.tenancy.models import Tenant
 
-    cache = g.setdefault("policies", {})
-    if tenant_id not in cache:
-        cache[tenant_id] = effective(db.session.get(Tenant, tenant_id))
-    return cache[tenant_id]
+    return _cache.get(tenant_id, lambda: effective(db.session.get(Tenant, tenant_id)))
+
+
+def forget():
+    """After a policy change: this process reads it again at once."""
+    _cache.clear()

@@ -5,6 +5,7 @@ rows, so forgetting the filter fails loudly. Code that must cross tenants (crede
 with `unscoped()`.
 """
 from contextlib import contextmanager
+from functools import lru_cache
 
 from flask import g, has_app_context
 from sqlalchemy import ForeignKey, event
@@ -75,9 +76,13 @@ def _scope_statement(state):
             return
         raise TenancyError("tenant-owned rows queried with no tenant in scope")
     # Applied to every statement: the criteria reach the model wherever it appears, subqueries included.
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
-    )
+    state.statement = state.statement.options(_criteria(tenant_id))
+
+
+@lru_cache(maxsize=4096)
+def _criteria(tenant_id):
+    """One option object per tenant: building it costs more than the query it filters."""
+    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,0 +1,9 @@
+"""Cookie sessions only where people use pages; API calls carry a bearer credential and never a cookie."""
+from flask.sessions import SecureCookieSessionInterface
+
+
+class ApiAwareSessionInterface(SecureCookieSessionInterface):
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
