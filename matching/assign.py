@@ -1,0 +1,64 @@
+"""Cohort assignment: candidate graph → a strategy from STRATEGIES → pairs with their reasons."""
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .candidates import CandidateGraph, candidate_graph
+from .explain import reasons
+from .features import MentorIndex, Profile
+from .scoring import COMPONENTS, resolve_weights
+from .strategies import optimal, stable
+
+# name -> strategy(graph) -> chosen edge indices. A new strategy is one new entry.
+STRATEGIES: dict[str, Callable[[CandidateGraph], np.ndarray]] = {
+    "optimal": optimal,
+    "stable": stable,
+}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One assigned mentee-mentor pair."""
+
+    mentee_id: int
+    mentor_id: int
+    score: float
+    reasons: list[dict]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Pairs sorted by mentee id, the mentees left without a mentor (ascending), and the sum of pair scores."""
+
+    pairs: list[Pair]
+    unmatched_mentee_ids: list[int]
+    total_score: float
+
+
+def assign(mentees: Sequence[Profile], index: MentorIndex, strategy: str = "optimal", min_score: float = 0.2,
+           candidates: int = 50, weights=None) -> Assignment:
+    """Assign each mentee at most one mentor (each mentor at most free_capacity mentees, only pairs scoring at least
+    `min_score`, among each mentee's top-`candidates` mentors) with the named strategy."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; expected one of {sorted(STRATEGIES)}")
+    weights = resolve_weights(weights)
+    mentees = list(mentees)
+    graph = candidate_graph(mentees, index, candidates, min_score, weights)
+    return to_assignment(graph, STRATEGIES[strategy](graph), mentees, index, weights)
+
+
+def to_assignment(graph: CandidateGraph, chosen: np.ndarray, mentees: Sequence[Profile], index: MentorIndex,
+                  weights=None) -> Assignment:
+    """Turn chosen edges into an Assignment; reasons come from the components stored on each edge."""
+    names = list(COMPONENTS)
+    pairs = []
+    for edge in chosen[np.argsort(graph.mentee_ids[graph.mentee[chosen]], kind="stable")]:
+        mentee, slot = mentees[graph.mentee[edge]], graph.mentor[edge]
+        components = dict(zip(names, graph.components[edge].tolist(), strict=True))
+        pairs.append(Pair(mentee.id, int(graph.mentor_ids[slot]), float(graph.score[edge]),
+                          reasons(components, mentee, index.profile(slot), weights)))
+    matched = np.zeros(len(graph.mentee_ids), dtype=bool)
+    matched[graph.mentee[chosen]] = True
+    unmatched = sorted(graph.mentee_ids[~matched].tolist())
+    return Assignment(pairs, unmatched, float(sum(pair.score for pair in pairs)))

@@ -1,0 +1,75 @@
+"""Bit sets per mentor slot, stored word-major, and the one kernel that compares them: popcount(a AND b).
+
+Small vocabularies (domain slugs, languages) are cheapest as bit sets: "how many domains do they share" is one AND
+and one popcount per query word, whatever the vocabulary size, and a query of 1–3 domains touches 1–3 words.
+"""
+import numpy as np
+
+from .postings import Ragged
+
+
+def shared_bits(query: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Bits in common between each query (B, words) and each slot of `bits` (words, n): a uint16 (B, n) array."""
+    words = np.flatnonzero(query.any(axis=0)).tolist()
+    if len(words) == 1:  # the common case for one mentee's 1–3 domains or languages: no accumulator needed
+        return np.bitwise_count(query[:, words[0], None] & bits[None, words[0], :]).astype(np.uint16)
+    out = np.zeros((query.shape[0], bits.shape[1]), dtype=np.uint16)
+    # Word by word keeps the temporaries at (B, n) instead of (B, n, words); words no query uses are skipped.
+    for word in words:
+        out += np.bitwise_count(query[:, word, None] & bits[None, word, :])
+    return out
+
+
+def _words_for(ids: np.ndarray) -> int:
+    return int(ids.max()) // 64 + 1 if len(ids) else 1
+
+
+class BitRows:
+    """Per-slot sets of small non-negative integer ids, with the same slots and swap-on-remove as Columns."""
+
+    def __init__(self, rows=()):
+        rows = list(rows)
+        stacked = Ragged.from_rows([(ids, np.ones(len(ids))) for ids in rows])
+        self._n = len(rows)
+        self._bits = np.zeros((_words_for(stacked.ids), max(16, self._n)), dtype=np.uint64)
+        slots = np.repeat(np.arange(self._n), np.diff(stacked.ptr))
+        np.bitwise_or.at(self._bits, (stacked.ids >> 6, slots), np.left_shift(1, stacked.ids & 63).astype(np.uint64))
+
+    def __len__(self) -> int:
+        return self._n
+
+    def set(self, slot: int, ids: np.ndarray) -> None:
+        """Replace the set at `slot`, or append one when slot == len(self)."""
+        words, capacity = self._bits.shape
+        need_words = max(words, _words_for(ids))
+        if slot == self._n:
+            self._n += 1
+        if need_words > words or self._n > capacity:
+            grown = np.zeros((need_words, max(capacity, 2 * self._n)), dtype=np.uint64)
+            grown[:words, :capacity] = self._bits
+            self._bits = grown
+        self._bits[:, slot] = 0
+        np.bitwise_or.at(self._bits[:, slot], ids >> 6, np.left_shift(1, ids & 63).astype(np.uint64))
+
+    def remove(self, slot: int) -> None:
+        """Move the last set into `slot` and shrink by one."""
+        self._n -= 1
+        self._bits[:, slot] = self._bits[:, self._n]
+
+    def count(self, query: Ragged) -> np.ndarray:
+        """How many ids each query row shares with each slot: uint16 (B, n)."""
+        return shared_bits(self._masks(query), self._bits[:, : self._n])
+
+    def _masks(self, query: Ragged) -> np.ndarray:
+        words = self._bits.shape[0]
+        masks = np.zeros((len(query.ptr) - 1, words), dtype=np.uint64)
+        owner = np.repeat(np.arange(len(query.ptr) - 1), np.diff(query.ptr))
+        known = query.ids < words * 64  # ids past the last word: no mentor has them
+        if len(query.ids) <= 32:
+            # A single mentee's handful of ids: plain Python beats ufunc.at's set-up cost.
+            for row, item in zip(owner[known].tolist(), query.ids[known].tolist(), strict=True):
+                masks[row, item >> 6] |= np.uint64(1 << (item & 63))
+            return masks
+        ids = query.ids[known]
+        np.bitwise_or.at(masks, (owner[known], ids >> 6), np.left_shift(1, ids & 63).astype(np.uint64))
+        return masks

@@ -1,0 +1,229 @@
+"""Feature encoding: mentors into a MentorIndex (built once, updated in place), mentees into query batches.
+
+Set-valued features are BitRows (domains, their families, languages) or SparseRows (preferences, text terms), and
+scalar features are Columns, all with the same slots. Domains, languages and schools get integer ids from vocabularies
+that only grow, so a mentee term no mentor has is simply absent (it can match nothing anyway).
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from itertools import chain
+
+import numpy as np
+
+from .availability import WORDS, week_mask, week_start
+from .bits import BitRows
+from .columns import Columns
+from .postings import Ragged
+from .profile import Profile, families, goal_mask, normalise_school, normalise_slug, prefixes
+from .sparse_rows import SparseRows
+from .text import N_FEATURES, idf, term_weights
+
+__all__ = ["MenteeBatch", "MentorIndex", "Profile"]
+
+_COLUMNS = {
+    "id": (np.int64, ()),
+    "free_capacity": (np.int64, ()),
+    "responsiveness": (np.float64, ()),
+    "school": (np.int64, ()),  # -1: none
+    "international": (np.float64, ()),  # 0.0 / 1.0: scoring multiplies by them directly
+    "sponsors": (np.float64, ()),
+    "goals": (np.uint16, ()),
+    "prefers_international": (np.int8, ()),  # -1: no preference
+    "availability": (np.uint64, (WORDS,)),
+}
+_BITS = ("domains", "families", "languages")          # small vocabularies, compared on every query
+_ROWS = ("prefers_domains", "prefers_schools", "text")  # open-ended or only used by the stable strategy
+
+
+class _Vocab(dict):
+    def keys_to_ids(self, keys, grow: bool) -> list[int]:
+        """Sorted unique ids of `keys`: new keys get ids when `grow`, else are dropped (no mentor has them)."""
+        if grow:
+            return sorted({self.setdefault(key, len(self)) for key in keys if key})
+        return sorted({self[key] for key in keys if key in self})
+
+    def ids(self, keys, grow: bool) -> tuple[np.ndarray, np.ndarray]:
+        """keys_to_ids as an (ids, unit weights) row."""
+        ids = np.array(self.keys_to_ids(keys, grow), dtype=np.int64)
+        return ids, np.ones(len(ids))
+
+
+def _slugs(values) -> list[str]:
+    return sorted({slug for slug in map(normalise_slug, values) if slug})
+
+
+@dataclass(frozen=True)
+class MenteeBatch:
+    """Mentees encoded against one index's vocabularies; row b of every field is mentee b."""
+
+    ids: np.ndarray
+    domains: Ragged
+    families: Ragged
+    prefixes: Ragged     # the mentees' slugs and all their ancestors, for mentors' prefers_domains
+    languages: Ragged
+    schools: Ragged      # the school id (if any mentor has it), for mentors' prefers_schools
+    text: Ragged         # sublinear term frequencies; IDF is applied at scoring time
+    n_domains: np.ndarray
+    goals: np.ndarray
+    school: np.ndarray   # -2: none, or no mentor has it (mentors use -1 for none, so they never match)
+    international: np.ndarray
+    needs_visa: np.ndarray
+    availability: np.ndarray
+
+
+class MentorIndex:
+    """Feature matrix over a set of mentors, built once and updated incrementally."""
+
+    def __init__(self, week_of: datetime | date | None = None):
+        self.week = week_start(week_of)
+        self._slugs, self._langs, self._schools = _Vocab(), _Vocab(), _Vocab()
+        self._slot: dict[int, int] = {}
+        self._profiles: list[Profile] = []
+        self.columns = Columns(_COLUMNS)
+        self.bits = {name: BitRows() for name in _BITS}
+        self.rows = {name: SparseRows() for name in _ROWS}
+        self._df = np.zeros(N_FEATURES, dtype=np.int32)  # mentors per text term bucket
+        self._text_norms: np.ndarray | None = None
+
+    @classmethod
+    def build(cls, mentors: Iterable[Profile], *, week_of: datetime | date | None = None) -> "MentorIndex":
+        """Index `mentors` (ids must be unique); `week_of` picks the reference week for availability (default: now)."""
+        index = cls(week_of)
+        mentors = list(mentors)
+        index._slot = {mentor.id: slot for slot, mentor in enumerate(mentors)}
+        if len(index._slot) != len(mentors):
+            raise ValueError("duplicate mentor id")
+        encoded = [index._encode_mentor(mentor) for mentor in mentors]
+        index.columns = Columns(_COLUMNS, {name: [cols[name] for cols, _ in encoded] for name in _COLUMNS})
+        index.bits = {name: BitRows([rows[name][0] for _, rows in encoded]) for name in _BITS}
+        index.rows = {name: SparseRows([rows[name] for _, rows in encoded]) for name in _ROWS}
+        index._profiles = [_slim(mentor) for mentor in mentors]
+        text_ids = [rows["text"][0] for _, rows in encoded]
+        if text_ids:
+            index._df += np.bincount(np.concatenate(text_ids), minlength=N_FEATURES).astype(np.int32)
+        return index
+
+    def upsert(self, mentor: Profile) -> None:
+        """Add or replace one mentor: O(its features), plus an occasional compaction (see SparseRows)."""
+        cols, rows = self._encode_mentor(mentor)
+        slot = self._slot.get(mentor.id, len(self._profiles))
+        text = self.rows["text"]
+        if slot == len(self._profiles) or not np.array_equal(text.row(slot)[0], rows["text"][0]):
+            if slot < len(self._profiles):
+                self._df[text.row(slot)[0]] -= 1
+            self._df[rows["text"][0]] += 1
+            self._text_norms = None  # IDF changed: mentor norms are refreshed on the next query
+        self.columns.set(slot, cols)
+        for name in _BITS:
+            self.bits[name].set(slot, rows[name][0])
+        for name in _ROWS:
+            self.rows[name].set(slot, *rows[name])
+        if slot == len(self._profiles):
+            self._profiles.append(_slim(mentor))
+        else:
+            self._profiles[slot] = _slim(mentor)
+        self._slot[mentor.id] = slot
+
+    def remove(self, mentor_id: int) -> None:
+        """Drop one mentor (KeyError if absent). The last mentor takes its slot, so slots are not stable ids."""
+        slot = self._slot.pop(mentor_id)
+        self._df[self.rows["text"].row(slot)[0]] -= 1
+        self.columns.remove(slot)
+        for structure in (*self.bits.values(), *self.rows.values()):
+            structure.remove(slot)
+        last = self._profiles.pop()
+        if slot < len(self._profiles):
+            self._profiles[slot] = last
+            self._slot[last.id] = slot
+        self._text_norms = None
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def __contains__(self, mentor_id: int) -> bool:
+        return mentor_id in self._slot
+
+    def slot(self, mentor_id: int) -> int:
+        """Position of a mentor in mentor_ids and in every score array."""
+        return self._slot[mentor_id]
+
+    def profile(self, slot: int) -> Profile:
+        """The mentor at `slot`, without text and availability (kept only as features)."""
+        return self._profiles[slot]
+
+    @property
+    def mentor_ids(self) -> np.ndarray:
+        """Mentor ids by slot: the order of every score array (a view; do not modify)."""
+        return self.columns["id"]
+
+    @property
+    def free_capacity(self) -> np.ndarray:
+        """Free capacity by slot (a view; change it through upsert)."""
+        return self.columns["free_capacity"]
+
+    def text_idf(self, ids: np.ndarray) -> np.ndarray:
+        """IDF of text term buckets over the current mentors."""
+        return idf(self._df[ids], len(self))
+
+    def text_norms(self) -> np.ndarray:
+        """L2 norm of each mentor's TF-IDF vector, recomputed (O(nnz)) only after the mentor set changed."""
+        if self._text_norms is None:
+            self._text_norms = np.sqrt(self.rows["text"].row_sums(self.text_idf))
+        return self._text_norms
+
+    def encode(self, mentees: Iterable[Profile]) -> MenteeBatch:
+        """Encode mentees against this index's vocabularies and reference week."""
+        mentees = list(mentees)
+        slugs = [_slugs(m.domains) for m in mentees]
+        schools = [self._schools.keys_to_ids([normalise_school(m.school)], grow=False) for m in mentees]
+        known_slugs = self._slugs.keys_to_ids
+        return MenteeBatch(
+            ids=np.array([m.id for m in mentees], dtype=np.int64),
+            domains=Ragged.from_lists([known_slugs(s, grow=False) for s in slugs]),
+            families=Ragged.from_lists([known_slugs(chain(*map(families, s)), grow=False) for s in slugs]),
+            prefixes=Ragged.from_lists([known_slugs(chain(*map(prefixes, s)), grow=False) for s in slugs]),
+            languages=Ragged.from_lists([self._langs.keys_to_ids(_lower(m.languages), grow=False) for m in mentees]),
+            schools=Ragged.from_lists(schools),
+            text=Ragged.from_rows([term_weights(m.text) for m in mentees]),
+            n_domains=np.array([len(s) for s in slugs], dtype=np.int64),
+            goals=np.array([goal_mask(m.goals) for m in mentees], dtype=np.uint16),
+            school=np.array([ids[0] if ids else -2 for ids in schools], dtype=np.int64),
+            international=np.array([bool(m.international) for m in mentees]),
+            needs_visa=np.array([bool(m.needs_visa_sponsorship) for m in mentees]),
+            availability=np.array([week_mask(m.availability, m.timezone, self.week) for m in mentees],
+                                  dtype=np.uint64).reshape(len(mentees), WORDS),
+        )
+
+    def _encode_mentor(self, m: Profile) -> tuple[dict, dict]:
+        slugs = _slugs(m.domains)
+        school = self._schools.ids([normalise_school(m.school)], grow=True)[0]
+        cols = {
+            "id": m.id,
+            "free_capacity": max(int(m.free_capacity), 0),
+            "responsiveness": min(max(float(m.responsiveness), 0.0), 1.0),
+            "school": school[0] if len(school) else -1,
+            "international": float(bool(m.international)),
+            "sponsors": float(bool(m.company_sponsors_visa)),
+            "goals": goal_mask(m.goals),
+            "prefers_international": -1 if m.prefers_international is None else int(m.prefers_international),
+            "availability": week_mask(m.availability, m.timezone, self.week),
+        }
+        rows = {
+            "domains": self._slugs.ids(slugs, grow=True),
+            "families": self._slugs.ids(chain(*map(families, slugs)), grow=True),
+            "languages": self._langs.ids(_lower(m.languages), grow=True),
+            "prefers_domains": self._slugs.ids(_slugs(m.prefers_domains), grow=True),
+            "prefers_schools": self._schools.ids(map(normalise_school, m.prefers_schools), grow=True),
+            "text": term_weights(m.text),
+        }
+        return cols, rows
+
+
+def _lower(codes) -> list[str]:
+    return [code.strip().lower() for code in codes]
+
+
+def _slim(mentor: Profile) -> Profile:
+    # Text and availability live on only as features; dropping them halves the memory of a large index.
+    return replace(mentor, text="", availability=())

@@ -1,0 +1,189 @@
+"""The match score: ten components in [0, 1], each vectorised over all mentors, and their weighted sum.
+
+WEIGHTS below is the one place the weights live. A tenant override is a partial dict merged over them and
+renormalised, so a total stays in [0, 1]. The reasons (explain.py) read these same component values.
+"""
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from .bits import shared_bits
+from .features import MenteeBatch, MentorIndex, Profile
+from .postings import Ragged
+
+# Domain fit weighs most: an exact shared domain is worth at least 0.75 · 0.30 = 0.225 against 0.12 for a related
+# one, so a mentor with the mentee's exact domain outranks one without it unless several other components differ.
+WEIGHTS: dict[str, float] = {
+    "domain": 0.30,         # exact shared domain > shared parent > none
+    "goals": 0.15,          # share of the mentee's wanted goals the mentor offers
+    "text": 0.10,           # TF-IDF cosine of headline + bio + skills
+    "availability": 0.10,   # shared weekly hours, full marks at AVAILABILITY_FULL_SLOTS
+    "responsiveness": 0.08, # answers intros, shows up (1.0 until the service lowers it)
+    "school": 0.07,         # same school, normalised
+    "language": 0.06,       # at least one shared language
+    "international": 0.05,  # both international
+    "visa": 0.05,           # mentee needs sponsorship and the mentor's employer sponsors
+    "capacity": 0.04,       # room left, full marks at CAPACITY_FULL: spreads load over mentors
+}
+DOMAIN_EXACT = 0.75     # exact match: 0.75 + 0.25 · share of the mentee's domains the mentor has exactly
+DOMAIN_RELATED = 0.40   # only a shared parent
+AVAILABILITY_FULL_SLOTS = 8  # half-hours: 4 h a week in common is plenty for a weekly call
+CAPACITY_FULL = 3
+PREFER_BONUS = 0.10     # stable: per matched `prefers` criterion, added to the mentor's view of a mentee
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Scores in index.mentor_ids order: `total` (Σ WEIGHTS · component) and each component's unweighted value in
+    [0, 1], all arrays of the same shape."""
+
+    total: np.ndarray
+    components: dict[str, np.ndarray]
+
+
+def _domain(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
+    out = np.minimum(ix.bits["families"].count(b.families), 1) * DOMAIN_RELATED
+    exact = ix.bits["domains"].count(b.domains)
+    # Few mentors share an exact domain: write those cells only, rather than a few more full passes.
+    rows, cols = true_cells(exact > 0)
+    coverage = np.minimum(exact[rows, cols] / np.maximum(b.n_domains, 1)[rows], 1.0)
+    out[rows, cols] = DOMAIN_EXACT + (1 - DOMAIN_EXACT) * coverage
+    return out
+
+
+def true_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.nonzero(mask) for a 2-D bool mask, via the much faster 1-D flatnonzero."""
+    return np.divmod(np.flatnonzero(mask), mask.shape[1])
+
+
+def _goals(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
+    shared = np.bitwise_count(b.goals[:, None] & ix.columns["goals"][None, :])
+    return shared / np.maximum(np.bitwise_count(b.goals), 1)[:, None]
+
+
+def _text_query(b: MenteeBatch, ix: MentorIndex) -> Ragged:
+    """The mentees' text as query weights: tfidf_q(t) · idf(t) / |q|, so that a mentor's tf row dotted with it,
+    divided by the mentor's TF-IDF norm, is the TF-IDF cosine. The mentor side carries only tf, so its postings
+    never change when the IDF does; only the mentor norms are refreshed."""
+    q = b.text
+    idf = ix.text_idf(q.ids)
+    tfidf = q.weights * idf
+    owner = np.repeat(np.arange(len(q.ptr) - 1), np.diff(q.ptr))
+    norms = np.sqrt(np.bincount(owner, weights=tfidf * tfidf, minlength=len(q.ptr) - 1).astype(np.float64))
+    return Ragged(q.ptr, q.ids, tfidf * idf / np.where(norms > 0, norms, 1)[owner])
+
+
+def _text(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
+    dot = ix.rows["text"].dot(_text_query(b, ix))
+    norms = ix.text_norms()[None, :]
+    return np.minimum(np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0), 1.0)
+
+
+def text_pairs(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """The text component for given (mentee row, mentor slot) cells only; `rows` must be sorted."""
+    dot = index.rows["text"].dot_cells(_text_query(batch, index), rows, slots)
+    norms = index.text_norms()[slots]
+    return np.minimum(np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0), 1.0)
+
+
+def _broadcast(values: np.ndarray, b: MenteeBatch) -> np.ndarray:
+    # One mentee: a (1, n) view is enough, and np.broadcast_to's overhead is not small next to the work.
+    return values[None, :] if len(b.ids) == 1 else np.broadcast_to(values, (len(b.ids), len(values)))
+
+
+def _flags(mentee_flags: np.ndarray, mentor_flags: np.ndarray) -> np.ndarray | None:
+    # Mentor flags are stored as 0.0/1.0, so this is one pass — or none when no mentee has the flag.
+    return mentee_flags[:, None] * mentor_flags[None, :] if mentee_flags.any() else None
+
+
+def _availability(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
+    if not b.availability.any():
+        return None
+    shared = shared_bits(b.availability, ix.columns["availability"])
+    return np.minimum(shared, AVAILABILITY_FULL_SLOTS) * (1 / AVAILABILITY_FULL_SLOTS)
+
+
+def _school(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
+    # Mentee school ids are -2 when unknown, mentors' -1 when none: no sentinel ever equals another.
+    if (b.school < 0).all():
+        return None
+    return (b.school[:, None] == ix.columns["school"][None, :]).astype(np.float64)
+
+
+def _language(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
+    if not len(b.languages.ids):
+        return None
+    return np.minimum(ix.bits["languages"].count(b.languages), 1).astype(np.float64)
+
+
+TEXT = "text"  # the one costly component: shortlist.py computes it only where it can change the top k
+# name -> component(mentees, mentors): a (B, n) array in [0, 1], or None when it is zero for every pair (a mentee
+# who needs no visa, gave no goals...): nothing to compute and nothing to add.
+COMPONENTS: dict[str, Callable[[MenteeBatch, MentorIndex], np.ndarray | None]] = {
+    "domain": _domain,
+    "goals": lambda b, ix: _goals(b, ix) if b.goals.any() else None,
+    "text": _text,
+    "availability": _availability,
+    "responsiveness": lambda b, ix: _broadcast(ix.columns["responsiveness"], b),
+    "school": _school,
+    "language": _language,
+    "international": lambda b, ix: _flags(b.international, ix.columns["international"]),
+    "visa": lambda b, ix: _flags(b.needs_visa, ix.columns["sponsors"]),
+    "capacity": lambda b, ix: _broadcast(np.minimum(ix.free_capacity, CAPACITY_FULL) * (1 / CAPACITY_FULL), b),
+}
+
+
+def resolve_weights(weights: Mapping[str, float] | None = None) -> Mapping[str, float]:
+    """WEIGHTS with `weights` merged over them, rescaled to sum 1 (ValueError on unknown names or negatives)."""
+    if weights is None or weights is _DEFAULT:
+        return _DEFAULT
+    merged = {**WEIGHTS, **(weights or {})}
+    if set(merged) != set(WEIGHTS) or any(w < 0 for w in merged.values()) or sum(merged.values()) <= 0:
+        raise ValueError(f"weights must be non-negative, not all zero, and named among {sorted(WEIGHTS)}")
+    total = sum(merged.values())
+    return {name: w / total for name, w in merged.items()}
+
+
+_DEFAULT = MappingProxyType({name: w / sum(WEIGHTS.values()) for name, w in WEIGHTS.items()})
+
+
+def partial_total(components: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """Σ weight · component over every component but text, in COMPONENTS order (text is added last, see
+    shortlist.py, so both ways of computing a total do the same float operations)."""
+    total = None
+    for name in COMPONENTS:
+        values = components.get(name)
+        if name != TEXT and values is not None and (weights[name] or total is None):
+            # A mentor-only component (broadcast: stride 0 along mentees) is multiplied once per mentor.
+            term = weights[name] * (values[:1] if values.strides[0] == 0 and total is not None else values)
+            if total is None:
+                total = term
+            else:
+                total += term
+    return total
+
+
+def score_batch(batch: MenteeBatch, index: MentorIndex, weights=None) -> Scored:
+    """Scores of every mentee in `batch` against every mentor: arrays of shape (len(batch.ids), len(index))."""
+    weights = resolve_weights(weights)
+    components = {name: component(batch, index) for name, component in COMPONENTS.items()}
+    total = partial_total(components, weights) + weights[TEXT] * components[TEXT]
+    zeros = np.zeros_like(total)
+    return Scored(total, {name: zeros if values is None else values for name, values in components.items()})
+
+
+def score_mentee(mentee: Profile, index: MentorIndex, weights=None) -> Scored:
+    """Scores of one mentee against every mentor, in index.mentor_ids order (arrays of shape (len(index),))."""
+    scored = score_batch(index.encode([mentee]), index, weights)
+    return Scored(scored.total[0], {name: values[0] for name, values in scored.components.items()})
+
+
+def mentor_preference(batch: MenteeBatch, index: MentorIndex) -> np.ndarray:
+    """How many of each mentor's `prefers` criteria each mentee meets (0..3), shape (B, n)."""
+    domains = index.rows["prefers_domains"].dot(batch.prefixes) > 0
+    schools = index.rows["prefers_schools"].dot(batch.schools) > 0
+    wanted = index.columns["prefers_international"][None, :]
+    international = (wanted >= 0) & (wanted == batch.international[:, None])
+    return domains.astype(np.int64) + schools + international

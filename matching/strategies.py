@@ -1,0 +1,77 @@
+"""Assignment strategies over a CandidateGraph: each takes the graph and returns the indices of the chosen edges.
+
+Every strategy respects the graph's constraints: at most one mentor per mentee, at most `capacity` mentees per
+mentor, and only edges in the graph (which already hold score >= min_score).
+"""
+from heapq import heappush, heapreplace
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from .candidates import CandidateGraph
+
+COST_SCALE = 1_000_000  # integer costs: scores to 1e-6, so the optimum is exact to n_mentees · 5e-7
+
+
+def optimal(graph: CandidateGraph) -> np.ndarray:
+    """Maximum total score: min-cost flow source → mentee → mentor → sink, with a source → sink bypass so a
+    mentee may stay unmatched rather than take a worse-than-nothing path."""
+    n_edges, n_mentees = len(graph.score), len(graph.mentee_ids)
+    if n_edges == 0:
+        return np.empty(0, np.int64)
+    mentors, local = np.unique(graph.mentor, return_inverse=True)
+    source, sink = n_mentees + len(mentors), n_mentees + len(mentors) + 1
+    mentor_nodes = n_mentees + np.arange(len(mentors))
+    tails = np.concatenate([np.full(n_mentees, source), graph.mentee, mentor_nodes, [source]])
+    heads = np.concatenate([np.arange(n_mentees), n_mentees + local, np.full(len(mentors), sink), [sink]])
+    capacities = np.concatenate([np.ones(n_mentees + n_edges), graph.capacity[mentors], [n_mentees]])
+    costs = np.concatenate([np.zeros(n_mentees), -np.rint(graph.score * COST_SCALE), np.zeros(len(mentors) + 1)])
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
+                                                     capacities.astype(np.int64), costs.astype(np.int64))
+    flow.set_nodes_supplies(np.array([source, sink]), np.array([n_mentees, -n_mentees]))
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow ended with status {status}")
+    return np.flatnonzero(flow.flows(arcs[n_mentees:n_mentees + n_edges]) > 0)
+
+
+def preference_orders(graph: CandidateGraph) -> tuple[np.ndarray, np.ndarray]:
+    """(edges in proposal order, mentor rank per edge) — the strict preferences `stable` uses.
+
+    Mentees propose by score desc, then mentor id asc; each edge appears grouped by mentee. A mentor prefers a
+    lower rank: preference desc (score + prefers bonus), then mentee id asc.
+    """
+    mentor_ids = graph.mentor_ids[graph.mentor]
+    mentee_ids = graph.mentee_ids[graph.mentee]
+    proposals = np.lexsort((mentor_ids, -graph.score, graph.mentee))
+    rank = np.empty(len(graph.score), dtype=np.int64)
+    rank[np.lexsort((mentee_ids, -graph.preference))] = np.arange(len(graph.score))
+    return proposals, rank
+
+
+def stable(graph: CandidateGraph) -> np.ndarray:
+    """Mentee-proposing deferred acceptance with capacities: no mentee and mentor both prefer each other to what
+    they got. Each mentor keeps a heap of held proposals whose top is the least wanted, so a proposal is O(log cap).
+    """
+    proposals, rank = preference_orders(graph)
+    bounds = np.searchsorted(graph.mentee[proposals], np.arange(len(graph.mentee_ids) + 1))
+    # Plain lists: the loop is scalar, and list indexing is several times faster than numpy scalar indexing.
+    order, nxt, end = proposals.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()
+    mentor_of, mentee_of, rank_of = graph.mentor.tolist(), graph.mentee.tolist(), rank.tolist()
+    room = graph.capacity.tolist()
+    held: list[list[tuple[int, int]]] = [[] for _ in room]
+    free = [i for i in reversed(range(len(nxt))) if nxt[i] < end[i]]
+    while free:
+        mentee = free.pop()
+        while nxt[mentee] < end[mentee]:
+            edge = order[nxt[mentee]]
+            nxt[mentee] += 1
+            heap = held[mentor_of[edge]]
+            if len(heap) < room[mentor_of[edge]]:
+                heappush(heap, (-rank_of[edge], edge))
+                break
+            if -heap[0][0] > rank_of[edge]:
+                free.append(mentee_of[heapreplace(heap, (-rank_of[edge], edge))[1]])
+                break
+    return np.array(sorted(edge for heap in held for _, edge in heap), dtype=np.int64)
