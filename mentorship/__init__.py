@@ -12,6 +12,7 @@ def create_app(config=None):
     _init_database(app)
     _init_hooks(app)
     _register_blueprints(app)
+    _init_jobs(app)
     errors.init_app(app)
     _register_cli(app)
     return app
@@ -25,8 +26,10 @@ def _init_database(app):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
-    if uri.startswith("sqlite"):  # a local file: nothing to ping, and the ping is a query per checkout
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    if uri.startswith("sqlite"):
+        # a local file: nothing to ping (a query per checkout); the in-process job thread shares the pool
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False,
+                                                   "connect_args": {"check_same_thread": False}}
     if uri.startswith("sqlite:///"):
         from pathlib import Path
 
@@ -64,12 +67,14 @@ def _init_hooks(app):
 def _register_blueprints(app):
     from mentorship.audit.views import blp as audit_blp
     from mentorship.extensions import api, limiter
+    from mentorship.matchruns.views import blp as match_runs_blp
     from mentorship.members.views import blp as members_blp
     from mentorship.ops.views import bp as ops_bp
+    from mentorship.recommendations.views import blp as recommendations_blp
     from mentorship.tenancy.views import blp as tenancy_blp
 
     api.init_app(app)
-    for blp in (tenancy_blp, members_blp, audit_blp):
+    for blp in (tenancy_blp, members_blp, recommendations_blp, match_runs_blp, audit_blp):
         api.register_blueprint(blp)
     limiter.exempt(ops_bp)
     app.register_blueprint(ops_bp)
@@ -77,6 +82,19 @@ def _register_blueprints(app):
 
 def _register_cli(app):
     from mentorship.cli import demo_cli, tenants_cli
+    from mentorship.jobs.cli import scheduler_command, sweep_command, worker_command
 
-    app.cli.add_command(tenants_cli)
-    app.cli.add_command(demo_cli)
+    for command in (tenants_cli, demo_cli, worker_command, sweep_command, scheduler_command):
+        app.cli.add_command(command)
+
+
+def _init_jobs(app):
+    from mentorship import jobs
+    from mentorship.matchruns import tasks  # noqa: F401  (registers the match-run job and its sweep)
+
+    jobs.init_app(app)
+    if not app.config.get("REDIS_URL") and app.config["SWEEP_IN_PROCESS"]:
+        from mentorship.jobs.schedule import start_local_scheduler
+
+        # without Redis the web process is also the scheduler; started with the first request, not by CLI commands
+        app.before_request(lambda: start_local_scheduler(app))

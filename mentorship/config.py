@@ -40,6 +40,13 @@ class Config:
 
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
 
+    # Jobs: RQ over REDIS_URL, else a thread in the web process; the sweep re-enqueues anything due.
+    JOBS_QUEUE_PREFIX = os.environ.get("JOBS_QUEUE_PREFIX", "")
+    SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
+    SWEEP_IN_PROCESS = _bool("SWEEP_IN_PROCESS", True)
+    SWEEP_WAIT_SECONDS = int(os.environ.get("SWEEP_WAIT_SECONDS", 600))
+    JOBS_LOCAL_AUTOSTART = True
+
     API_TITLE = "Mentorship API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -56,3 +63,5 @@ class TestConfig(Config):
     RATELIMIT_DEFAULT = "1000000 per minute"  # on, but out of the way; tests/test_ratelimit.py lowers it
     RATELIMIT_STORAGE_URI = "local://"
     WEBHOOK_ALLOW_PRIVATE = True
+    SWEEP_IN_PROCESS = False  # tests run the sweep themselves
+    JOBS_LOCAL_AUTOSTART = False  # in-process jobs run when a test waits for them (one shared connection)

@@ -7,7 +7,7 @@ import pytest
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
-from mentorship import create_app
+from mentorship import create_app, jobs
 from mentorship.common.cache import clear_all
 from mentorship.config import TestConfig
 from mentorship.extensions import db
@@ -34,6 +34,7 @@ def app():
         SQLALCHEMY_DATABASE_URI = _database_url()
 
     app = create_app(Config)
+    jobs.runner.bind(app)
     with app.app_context():
         upgrade()
     return app
@@ -82,3 +83,25 @@ def admin(app, tenant) -> ApiClient:
 @pytest.fixture
 def other_admin(app, other_tenant) -> ApiClient:
     return ApiClient(app.test_client(), other_tenant.admin_key)
+
+
+@pytest.fixture
+def rq_backend(app):
+    """Jobs go to real Redis (TEST_REDIS_URL, database 15 by default, flushed) for this test; run them with
+    `run_worker(rq_backend)`."""
+    import redis
+
+    from mentorship.jobs.runner import RqBackend
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    backend = RqBackend(url, prefix="test:")
+    try:
+        backend.redis.flushdb()
+    except redis.ConnectionError as exc:
+        pytest.skip(f"Redis is not reachable at {url}: {exc}")
+    local = app.extensions["jobs"]
+    app.extensions["jobs"] = backend
+    yield backend
+    app.extensions["jobs"] = local
+    backend.redis.flushdb()
+

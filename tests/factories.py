@@ -89,3 +89,17 @@ def make_member(app, tenant, **overrides):
     payload = (mentor_payload if role == "mentor" else mentee_payload)(**overrides)
     with app.app_context(), tenant_scope(tenant.id):
         return create_member(MemberInSchema().load(payload)).id
+
+
+def run_worker(backend):
+    """A real RQ worker (SimpleWorker) in this process until the queues are empty."""
+    from rq import SimpleWorker
+
+    from mentorship.jobs.registry import QUEUES
+
+    SimpleWorker([backend.queue(name) for name in QUEUES], connection=backend.redis).work(burst=True)
+
+
+def wait_local_jobs(app):
+    """Wait for the in-process job thread to finish what is queued."""
+    assert app.extensions["jobs"].wait(timeout=60), "in-process jobs did not finish"

@@ -47,10 +47,17 @@ def _new_api_key(world):
     return r.json["id"]
 
 
+def _new_match_run(world):
+    r = world.admin.post("/api/v1/match-runs", json={})
+    assert r.status_code == 202, r.json
+    return r.json["id"]
+
+
 # path parameter name -> factory(world) -> id of a fresh object of that kind in `world`'s tenant
 PARAM_FACTORIES = {
     "member_id": _new_member,
     "key_id": _new_api_key,
+    "run_id": _new_match_run,
 }
 # full rule (as in the URL map) -> factory(world) -> {param: id}, for routes whose ids must belong together,
 # e.g. "/api/v1/mentorships/<id:mentorship_id>/meetings/<id:meeting_id>"

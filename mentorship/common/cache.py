@@ -34,6 +34,12 @@ class TtlCache:
         self._entries.clear()
 
 
+def register(cache):
+    """Anything with .clear() that holds per-process copies of rows (cleared together by tests)."""
+    _ALL.append(cache)
+    return cache
+
+
 def clear_all():
     for cache in _ALL:
         cache.clear()

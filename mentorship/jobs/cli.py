@@ -1,0 +1,47 @@
+"""`flask --app wsgi worker`, `flask --app wsgi sweep`, `flask --app wsgi scheduler`."""
+import json
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from mentorship.jobs.registry import QUEUES
+from mentorship.jobs.runner import backend
+from mentorship.jobs.schedule import sweep
+
+
+@click.command("worker")
+@click.option("--queues", default=",".join(QUEUES), show_default=True, help="Comma-separated, in priority order.")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(queues, burst):
+    """Run jobs from Redis (REDIS_URL) in this process (RQ SimpleWorker, with the scheduler for retries)."""
+    from rq import SimpleWorker
+
+    jobs = backend()
+    if not hasattr(jobs, "redis"):
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web process.")
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    SimpleWorker([jobs.queue(n) for n in names], connection=jobs.redis).work(burst=burst, with_scheduler=True)
+
+
+@click.command("sweep")
+@with_appcontext
+def sweep_command():
+    """Run everything that is due once (for cron and operators); waits for in-process jobs to finish."""
+    results = sweep()
+    jobs = backend()
+    if hasattr(jobs, "wait"):
+        jobs.wait(timeout=current_app.config["SWEEP_WAIT_SECONDS"])
+    click.echo(json.dumps(results, default=str))
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the sweep every SWEEP_INTERVAL_SECONDS, forever (the deployment's single scheduler replica)."""
+    interval = current_app.config["SWEEP_INTERVAL_SECONDS"]
+    while True:
+        sweep()
+        time.sleep(interval)

@@ -1,0 +1,134 @@
+"""Where jobs run: RQ over Redis when REDIS_URL is set, otherwise a background thread in this process."""
+import logging
+import queue as stdlib_queue
+import threading
+
+from flask import current_app, g
+
+from mentorship.extensions import db
+from mentorship.jobs.registry import JOBS
+from mentorship.tenancy.scope import tenant_scope
+
+log = logging.getLogger(__name__)
+RETRY_INTERVALS = [10, 60, 300, 900]
+_state = {"app": None, "local": None}
+
+
+def init_app(app):
+    """Choose the backend; the first app of the process is the one jobs run in (see bind)."""
+    if _state["app"] is None:
+        _state["app"] = app
+    url = app.config.get("REDIS_URL")
+    if url:
+        app.extensions["jobs"] = RqBackend(url, app.config.get("JOBS_QUEUE_PREFIX", ""))
+    else:
+        app.extensions["jobs"] = LocalBackend(autostart=app.config["JOBS_LOCAL_AUTOSTART"])
+
+
+def bind(app):
+    """Run jobs in `app` (a process holding several apps, e.g. the test suite, says which)."""
+    _state["app"] = app
+
+
+def backend():
+    return current_app.extensions["jobs"]
+
+
+def enqueue(name, tenant_id, *ids, job_id=None):
+    """Queue job `name` for the tenant; `job_id` makes repeats of the same work collapse into one."""
+    spec = JOBS[name]
+    return backend().enqueue(spec, tenant_id, ids, job_id)
+
+
+def execute(name, tenant_id, *ids):
+    """The body of every job, on either backend: fresh app context, the tenant's scope, commit or roll back."""
+    spec = JOBS[name]
+    app = _state["app"]
+    with app.app_context(), tenant_scope(tenant_id):
+        g.actor = f"job:{name.rsplit('.', 1)[-1]}"
+        try:
+            result = spec.func(tenant_id, *ids)
+            db.session.commit()
+            return result
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+class RqBackend:
+    def __init__(self, redis_url, prefix=""):
+        from redis import Redis
+
+        self.redis = Redis.from_url(redis_url)
+        self.prefix = prefix
+
+    def queue(self, name):
+        from rq import Queue
+
+        return Queue(self.prefix + name, connection=self.redis)
+
+    def enqueue(self, spec, tenant_id, ids, job_id):
+        from rq import Retry
+
+        return self.queue(spec.queue).enqueue_call(
+            "mentorship.jobs.runner.execute", args=(spec.name, tenant_id, *ids), job_id=job_id,
+            timeout=spec.timeout, result_ttl=3600, failure_ttl=7 * 86400,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+
+
+class LocalBackend:
+    """One daemon thread draining a FIFO; the same `execute` as an RQ worker, retried the same way.
+
+    With autostart off (the test suite, whose requests all share one database connection) nothing runs until
+    `wait()`, which drains the queue in the calling thread: a job never shares that connection with a request.
+    """
+
+    def __init__(self, autostart=True):
+        self.items = stdlib_queue.Queue()
+        self.thread = None
+        self.lock = threading.Lock()
+        self.autostart = autostart
+
+    def enqueue(self, spec, tenant_id, ids, job_id):
+        self.items.put((spec.name, tenant_id, ids, 0))
+        if self.autostart:
+            self._ensure_thread()
+        return job_id
+
+    def _ensure_thread(self):
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._drain_forever, name="mentorship-jobs", daemon=True)
+                self.thread.start()
+
+    def _drain_forever(self):
+        while True:
+            self._run_one(*self.items.get())
+            self.items.task_done()
+
+    def _run_one(self, name, tenant_id, ids, attempt):
+        try:
+            execute(name, tenant_id, *ids)
+        except Exception:
+            log.exception("job %s failed (attempt %s)", name, attempt + 1)
+            if attempt < len(RETRY_INTERVALS):
+                delay = RETRY_INTERVALS[attempt]
+                timer = threading.Timer(delay, self.items.put, args=((name, tenant_id, ids, attempt + 1),))
+                timer.daemon = True
+                timer.start()
+
+    def wait(self, timeout=30):
+        """Block until every queued job has run (tests, CLI)."""
+        if not self.autostart:
+            while not self.items.empty():
+                self._run_one(*self.items.get())
+                self.items.task_done()
+            return True
+        done = threading.Event()
+
+        def joiner():
+            self.items.join()
+            done.set()
+
+        threading.Thread(target=joiner, daemon=True).start()
+        return done.wait(timeout)

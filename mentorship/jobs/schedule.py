@@ -1,0 +1,61 @@
+"""Periodic work, all in one list with deterministic names; `sweep()` runs everything due once.
+
+Each periodic task is a cheap scan of the database that enqueues jobs (with deterministic job ids) for what is
+due and not done: the safety net that makes a lost Redis or a killed worker lose nothing.
+"""
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from mentorship.tenancy.scope import unscoped
+
+log = logging.getLogger(__name__)
+PERIODIC = {}
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every_seconds: int
+    func: object
+
+
+def periodic(every_seconds):
+    """Register `func()` (runs across tenants, unscoped) as periodic work of the sweep."""
+
+    def register(func):
+        PERIODIC[func.__name__] = Periodic(func.__name__, every_seconds, func)
+        return func
+
+    return register
+
+
+def sweep():
+    """Run every periodic task once; returns {name: result}. Needs an app context."""
+    results = {}
+    with unscoped():
+        for task in PERIODIC.values():
+            try:
+                results[task.name] = task.func()
+            except Exception:  # one broken task must not stop the others
+                log.exception("periodic task %s failed", task.name)
+                results[task.name] = "error"
+    return results
+
+
+def start_local_scheduler(app):
+    """Without Redis: a daemon thread runs the sweep every SWEEP_INTERVAL_SECONDS in this process."""
+    if app.extensions.get("local_scheduler"):
+        return
+    interval = app.config["SWEEP_INTERVAL_SECONDS"]
+
+    def loop():
+        while True:
+            time.sleep(interval)
+            with app.app_context():
+                sweep()
+
+    thread = threading.Thread(target=loop, name="mentorship-sweep", daemon=True)
+    app.extensions["local_scheduler"] = thread
+    thread.start()
