@@ -1,4 +1,5 @@
 """Shared helpers for the benchmark scripts: repo on sys.path, an app on a fresh SQLite file, a tenant, the machine."""
+import json
 import os
 import platform
 import shutil
@@ -71,3 +72,10 @@ def machine():
 
     return {"nproc": run("nproc"), "lscpu": "\n".join(run("lscpu").splitlines()[:10]),
             "python": platform.python_version(), "platform": platform.platform(), "date": run("date", "-u")}
+
+
+def write_json(path, summary):
+    """`--json PATH`: keep the summary for run_all.py and RESULTS.md."""
+    if path:
+        with open(path, "w") as fh:
+            json.dump(summary, fh, indent=2)

@@ -190,9 +190,7 @@ def main(argv=None):
         return
     summary = run(args.rows, args.reps, args.seed)
     report(summary)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(summary, fh, indent=2)
+    _common.write_json(args.json, summary)
 
 
 if __name__ == "__main__":

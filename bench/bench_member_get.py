@@ -8,7 +8,6 @@ Flask-Limiter off at run time (`limiter.enabled = False`) to show its share; the
 Usage: .venv/bin/python bench/bench_member_get.py [--members 1000] [--rounds 5] [--requests 2000] [--breakdown]
 """
 import argparse
-import json
 import time
 from contextlib import contextmanager
 
@@ -199,9 +198,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     summary = run(args.members, args.rounds, args.requests, args.seed, args.breakdown)
     report(summary)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(summary, fh, indent=2)
+    _common.write_json(args.json, summary)
 
 
 if __name__ == "__main__":

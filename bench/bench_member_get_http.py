@@ -286,9 +286,7 @@ def main(argv=None):
         parser.error(f"unknown worker types: {', '.join(sorted(unknown))}")
     summary = run(args.members, args.rounds, args.seconds, workers, args.connections, args.seed)
     report(summary)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(summary, fh, indent=2)
+    _common.write_json(args.json, summary)
 
 
 if __name__ == "__main__":

@@ -42,10 +42,14 @@ def _ready(member, min_score):
 
 
 def _members(role, ids):
-    query = select(Member).where(Member.role == role, Member.erased_at.is_(None)).order_by(Member.id)
-    if ids is not None:
-        query = query.where(Member.id.in_(ids))
-    return db.session.scalars(query).all()
+    """The role's members, restricted to `ids` in Python: a 100,000-id IN list would exceed PostgreSQL's 65,535
+    bind parameters."""
+    members = db.session.scalars(select(Member).where(Member.role == role, Member.erased_at.is_(None))
+                                 .order_by(Member.id)).all()
+    if ids is None:
+        return members
+    wanted = set(ids)
+    return [m for m in members if m.id in wanted]
 
 
 def _cohort(tenant_id, run):

@@ -135,3 +135,13 @@ def test_match_runs_are_for_the_career_office(app, admin, tenant):
     run = admin.post("/api/v1/match-runs", json={}).json
     wait_local_jobs(app)
     assert partner.get(f"/api/v1/match-runs/{run['id']}").status_code == 403
+
+
+def test_a_cohort_of_many_ids_loads_without_one_huge_in_list(app, tenant):
+    """70,000 ids (the API allows 100,000) exceed PostgreSQL's 65,535 bound parameters as an IN list."""
+    from mentorship.matchruns.tasks import _members
+
+    wanted = make_member(app, tenant)
+    make_member(app, tenant)
+    with app.app_context(), tenant_scope(tenant.id):
+        assert [m.id for m in _members("mentee", [wanted, *range(10**6, 10**6 + 70_000)])] == [wanted]
