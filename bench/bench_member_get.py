@@ -5,7 +5,9 @@ figure is the median over rounds, the ratio is the median of the per-round ratio
 configures it (rate limiter on, `local://` storage). A third, diagnostic series "ours, limiter off" switches
 Flask-Limiter off at run time (`limiter.enabled = False`) to show its share; the target is judged on "ours".
 `--breakdown` times the pieces of one request in isolation (microseconds per call).
+`--components ROUNDS` measures real requests with parts taken away (Flask-Limiter's hooks, our other hooks, the read).
 Usage: .venv/bin/python bench/bench_member_get.py [--members 1000] [--rounds 5] [--requests 2000] [--breakdown]
+       [--components 24]
 """
 import argparse
 import time
@@ -90,7 +92,7 @@ def summarise(results, members, rounds, requests):
     return summary
 
 
-def run(members=1000, rounds=5, requests=2000, seed=11, breakdown=False, verbose=True):
+def run(members=1000, rounds=5, requests=2000, seed=11, breakdown=False, verbose=True, component_rounds=0):
     with _common.FreshDatabase() as database:
         app = _common.make_app(database.url)
         tenant_id, secret = _common.make_tenant(app, "bench")
@@ -113,6 +115,8 @@ def run(members=1000, rounds=5, requests=2000, seed=11, breakdown=False, verbose
         summary = summarise(results, len(ids), rounds, requests)
         if breakdown:
             summary["breakdown_us"] = request_breakdown(app, clients, tenant_id, secret, ids)
+        if component_rounds:
+            summary["components"] = components(app, clients, paths, auth, component_rounds)
     return summary
 
 
@@ -130,26 +134,33 @@ def _per_call_us(fn, n=1000, repeats=3):
 
 
 def request_breakdown(app, clients, tenant_id, secret, ids):
-    """What one GET costs, piece by piece (each piece timed alone; a fresh session per call, as per request).
+    """What one GET costs, piece by piece (each piece timed alone, in a loop; inside a real request the same code
+    runs slower, since it shares the caches with everything else the request does).
 
     The credential and policy lookups are timed twice: as a request normally finds them (per-process TTL cache
     hit) and with the cache cleared before every call (the SELECT a request makes once per TTL per process).
+    The ORM read and the marshmallow dump that GET used before are timed too, for comparison.
     """
+    from flask import jsonify
+
     from mentorship.extensions import db
-    from mentorship.members.operations import get_member
-    from mentorship.members.schemas import MemberSchema
+    from mentorship.members.models import profile_of
+    from mentorship.members.operations import _MEMBER_ROW, _SCORE, get_member, member_document
+    from mentorship.members.schemas import MemberSchema, dump_member_values
     from mentorship.tenancy import policy
     from mentorship.tenancy.credentials import principal_from_header, principals
     from mentorship.tenancy.policy import for_tenant
     from mentorship.tenancy.scope import tenant_scope
 
-    path, auth = f"/api/v1/members/{ids[10]}", {"Authorization": f"Bearer {secret}"}
+    member_id = ids[10]
+    path, auth = f"/api/v1/members/{member_id}", {"Authorization": f"Bearer {secret}"}
     out = {"bare request": _per_call_us(lambda: clients["bare"].get(path, headers=auth)),
            "ours request": _per_call_us(lambda: clients["ours"].get(path, headers=auth))}
     with limiter_off():
         out["ours request, limiter off"] = _per_call_us(lambda: clients["ours"].get(path, headers=auth))
     out["ours, no credential (401)"] = _per_call_us(lambda: clients["ours"].get(path))
     schema = MemberSchema()
+    params = {"member_id": member_id, "tenant_id": tenant_id}
 
     def fresh(fn, before=None):
         def call():
@@ -160,19 +171,85 @@ def request_breakdown(app, clients, tenant_id, secret, ids):
         return call
 
     with app.test_request_context(path):
+        engine = db.engine
+        out["pooled connection checkout + checkin"] = _per_call_us(lambda: engine.raw_connection().close())
         out["session begin + rollback + close"] = _per_call_us(fresh(db.session.connection))
         out["principal_from_header, cached"] = _per_call_us(fresh(lambda: principal_from_header("Bearer " + secret)))
         out["principal_from_header, cache miss (ApiKey SELECT)"] = _per_call_us(fresh(
             lambda: principal_from_header("Bearer " + secret), before=principals.clear))
         with tenant_scope(tenant_id):
-            out["get_member (Member SELECT, domains JSON column)"] = _per_call_us(fresh(lambda: get_member(ids[10])))
+            out["member_document (the GET's read and dump)"] = _per_call_us(fresh(lambda: member_document(member_id)))
+            out["  PreparedRead.first (Member SELECT on a pooled connection)"] = _per_call_us(
+                fresh(lambda: _MEMBER_ROW.first(db.session, params)))
+            row = _MEMBER_ROW.first(db.session, params)
+            out["  dump_member_values + profile (policy cached)"] = _per_call_us(
+                lambda: dump_member_values(row, profile_of(tenant_id, row[_SCORE], row[_SCORE + 1])))
+            document = member_document(member_id)
+            out["jsonify(document)"] = _per_call_us(lambda: jsonify(document))
             out["for_tenant, cached"] = _per_call_us(fresh(lambda: for_tenant(tenant_id)))
             out["for_tenant, cache miss (Tenant SELECT)"] = _per_call_us(fresh(lambda: for_tenant(tenant_id),
                                                                                before=policy.forget))
-            member = get_member(ids[10])
-            for_tenant(tenant_id)
-            out["MemberSchema.dump (policy cached)"] = _per_call_us(lambda: schema.dump(member))
+            out["before: get_member (ORM SELECT in a session)"] = _per_call_us(fresh(lambda: get_member(member_id)))
+            member = get_member(member_id)
+            out["before: MemberSchema.dump (policy cached)"] = _per_call_us(lambda: schema.dump(member))
+            db.session.remove()
     return out
+
+
+COMPONENT_SERIES = (
+    "bare", "ours", "ours, Flask-Limiter hooks removed", "ours, member read stubbed",
+    "stubbed read, Flask-Limiter hooks removed", "stubbed read, no hook but authenticate",
+)
+LIMITER_HOOKS = {"_check_request_limit", "__inject_headers", "__release_context"}
+
+
+def _hook_name(fn):
+    return getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "")
+
+
+@contextmanager
+def _variant(app, name, document):
+    """Run `ours` with parts taken away (diagnostic only): Flask-Limiter's three hooks, our other hooks, the read."""
+    from mentorship.members import operations
+
+    tables = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    saved = [{key: list(funcs) for key, funcs in table.items()} for table in tables]
+    read = operations.member_document
+    keep = None
+    if "Flask-Limiter hooks removed" in name:
+        keep = lambda hook: hook not in LIMITER_HOOKS  # noqa: E731
+    elif "no hook but authenticate" in name:
+        keep = lambda hook: hook == "authenticate"  # noqa: E731
+    if keep:
+        for table in tables:
+            table[None] = [fn for fn in table[None] if keep(_hook_name(fn))]
+    if "stub" in name:
+        operations.member_document = lambda member_id: {**document, "id": member_id}
+    try:
+        yield
+    finally:
+        operations.member_document = read
+        for table, before in zip(tables, saved, strict=True):
+            table.clear()
+            table.update(before)
+
+
+def components(app, clients, paths, headers, rounds=24, size=200):
+    """Where the time of one request goes inside real requests: `ours` against variants with parts taken away,
+    all interleaved in short rounds. Returns, per series, the median µs per request and the median over rounds of
+    its difference from `bare` (pieces interact, so differences of differences are estimates, not exact shares)."""
+    document = clients["ours"].get(paths[0], headers=headers).get_json()
+    runs = {name: [] for name in COMPONENT_SERIES}
+    for i in range(rounds):
+        chunk = [paths[(i * size + k) % len(paths)] for k in range(size)]
+        for name in COMPONENT_SERIES[i % 6:] + COMPONENT_SERIES[:i % 6]:
+            client = clients["bare" if name == "bare" else "ours"]
+            with _variant(app, name, document):
+                runs[name].append(1e6 / timed(client, chunk, headers))
+    return {name: {"us": _common.median(runs[name]),
+                   "over_bare_us": _common.median([x - b for x, b in zip(runs[name], runs["bare"], strict=True)]),
+                   "ratio": _common.median([b / x for x, b in zip(runs[name], runs["bare"], strict=True)])}
+            for name in COMPONENT_SERIES}
 
 
 def report(summary):
@@ -184,7 +261,11 @@ def report(summary):
     print(f"  diagnostic, ours with the rate limiter off: {summary['ours_no_limiter_median']:,.0f} req/s "
           f"(ratio {summary['ratio_no_limiter_median']:.1%})")
     for piece, micros in summary.get("breakdown_us", {}).items():
-        print(f"    {piece:52s} {micros:8,.0f} us")
+        print(f"    {piece:62s} {micros:8,.0f} us")
+    if "components" in summary:
+        print("  inside real requests (interleaved rounds; us per request, and over bare):")
+    for name, c in summary.get("components", {}).items():
+        print(f"    {name:48s} {c['us']:7,.0f} us  {c['over_bare_us']:+7,.0f} us  ratio {c['ratio']:.1%}")
 
 
 def main(argv=None):
@@ -194,9 +275,12 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--breakdown", action="store_true", help="also time the pieces of one request")
+    parser.add_argument("--components", type=int, default=0, metavar="ROUNDS",
+                        help="also measure requests with parts taken away, in ROUNDS interleaved rounds (e.g. 24)")
     parser.add_argument("--json", help="also write the summary to this file")
     args = parser.parse_args(argv)
-    summary = run(args.members, args.rounds, args.requests, args.seed, args.breakdown)
+    summary = run(args.members, args.rounds, args.requests, args.seed, args.breakdown,
+                  component_rounds=args.components)
     report(summary)
     _common.write_json(args.json, summary)
 

@@ -69,12 +69,19 @@ def _register_blueprints(app):
     from mentorship.extensions import api, limiter
     from mentorship.matchruns.views import blp as match_runs_blp
     from mentorship.members.views import blp as members_blp
+    from mentorship.mentorships.views import blp as mentorships_blp
+    from mentorship.notifications.views import blp as notifications_blp
     from mentorship.ops.views import bp as ops_bp
+    from mentorship.outreach.views import blp as intros_blp
     from mentorship.recommendations.views import blp as recommendations_blp
+    from mentorship.referrals.views import blp as referrals_blp
+    from mentorship.reports.views import blp as reports_blp
+    from mentorship.scheduling.views import blp as meetings_blp
     from mentorship.tenancy.views import blp as tenancy_blp
 
     api.init_app(app)
-    for blp in (tenancy_blp, members_blp, recommendations_blp, match_runs_blp, audit_blp):
+    for blp in (tenancy_blp, members_blp, recommendations_blp, match_runs_blp, intros_blp, mentorships_blp,
+                meetings_blp, referrals_blp, notifications_blp, reports_blp, audit_blp):
         api.register_blueprint(blp)
     limiter.exempt(ops_bp)
     app.register_blueprint(ops_bp)
@@ -89,8 +96,15 @@ def _register_cli(app):
 
 
 def _init_jobs(app):
-    from mentorship import jobs
+    from mentorship import (
+        domain_hooks,  # noqa: F401  (recommendation sources, export and erasure sections)
+        jobs,
+    )
     from mentorship.matchruns import tasks  # noqa: F401  (registers the match-run job and its sweep)
+    from mentorship.mentorships import tasks as mentorship_tasks  # noqa: F401
+    from mentorship.notifications import delivery  # noqa: F401
+    from mentorship.outreach import tasks as intro_tasks  # noqa: F401
+    from mentorship.scheduling import tasks as meeting_tasks  # noqa: F401
 
     jobs.init_app(app)
     if not app.config.get("REDIS_URL") and app.config["SWEEP_IN_PROCESS"]:

@@ -17,7 +17,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'mentorship.db'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
-    MAIL_URL = os.environ.get("MAIL_URL", "smtp://localhost:1025")
+    # smtp://host:port (smtps://, smtp+starttls://, user:password@ allowed); empty: e-mails are only logged
+    MAIL_URL = os.environ.get("MAIL_URL", "")
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", 20))
+    # a notification claimed by a worker that died mid-send goes out again after this long
+    MAIL_LEASE_SECONDS = int(os.environ.get("MAIL_LEASE_SECONDS", 300))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Mentorship <no-reply@mentorship.local>")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
@@ -26,7 +30,7 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024))
     JSON_MAX_DEPTH = 32
 
-    MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", 30))
+    MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", 90))  # a mentorship runs for months
     IDEMPOTENCY_HOURS = 24
     # Per-process caches of every-request lookups; a change made in another process shows within this time.
     CREDENTIAL_CACHE_SECONDS = float(os.environ.get("CREDENTIAL_CACHE_SECONDS", 5))

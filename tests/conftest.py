@@ -44,7 +44,8 @@ def app():
 def _rolled_back(app):
     """Every session the app opens during the test joins one outer transaction, rolled back at the end."""
     with app.app_context():
-        connection = db.engine.connect()
+        # deferred: the outer transaction must not hold SQLite's write lock while a test reads on another connection
+        connection = db.engine.connect().execution_options(sqlite_begin="DEFERRED")
     outer = connection.begin()
     original = db.session
     db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
@@ -105,3 +106,39 @@ def rq_backend(app):
     app.extensions["jobs"] = local
     backend.redis.flushdb()
 
+
+
+class _Inbox:
+    """What the local SMTP sink received (aiosmtpd handler)."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        from email import message_from_bytes
+
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def subjects(self, to=None):
+        return [m["Subject"] for m in self.messages if to is None or m["To"] == to]
+
+
+@pytest.fixture
+def smtp_sink(app):
+    """A real SMTP server on a free local port; MAIL_URL points at it for the test."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = app.config["MAIL_URL"]
+    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    yield inbox
+    app.config["MAIL_URL"] = previous
+    controller.stop()

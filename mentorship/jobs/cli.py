@@ -1,6 +1,5 @@
 """`flask --app wsgi worker`, `flask --app wsgi sweep`, `flask --app wsgi scheduler`."""
 import json
-import time
 
 import click
 from flask import current_app
@@ -8,7 +7,7 @@ from flask.cli import with_appcontext
 
 from mentorship.jobs.registry import QUEUES
 from mentorship.jobs.runner import backend
-from mentorship.jobs.schedule import sweep
+from mentorship.jobs.schedule import pause, sweep
 
 
 @click.command("worker")
@@ -44,4 +43,4 @@ def scheduler_command():
     interval = current_app.config["SWEEP_INTERVAL_SECONDS"]
     while True:
         sweep()
-        time.sleep(interval)
+        pause(interval)

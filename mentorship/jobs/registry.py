@@ -18,6 +18,12 @@ class JobSpec:
 
         return enqueue(self.name, tenant_id, *ids, job_id=job_id)
 
+    def enqueue_after_commit(self, tenant_id, *ids, job_id=None):
+        """Run this job once the caller's transaction has committed."""
+        from mentorship.jobs.runner import enqueue_after_commit
+
+        enqueue_after_commit(self.name, tenant_id, *ids, job_id=job_id)
+
     def __call__(self, tenant_id, *ids):
         return self.func(tenant_id, *ids)
 

@@ -4,6 +4,8 @@ import queue as stdlib_queue
 import threading
 
 from flask import current_app, g
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from mentorship.extensions import db
 from mentorship.jobs.registry import JOBS
@@ -38,6 +40,25 @@ def enqueue(name, tenant_id, *ids, job_id=None):
     """Queue job `name` for the tenant; `job_id` makes repeats of the same work collapse into one."""
     spec = JOBS[name]
     return backend().enqueue(spec, tenant_id, ids, job_id)
+
+
+def enqueue_after_commit(name, tenant_id, *ids, job_id=None):
+    """Queue the job once the current transaction commits (the row it reads must exist); dropped on rollback."""
+    db.session.info.setdefault("after_commit", []).append((name, tenant_id, ids, job_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session):
+    for name, tenant_id, ids, job_id in session.info.pop("after_commit", []):
+        try:
+            enqueue(name, tenant_id, *ids, job_id=job_id)
+        except Exception:  # Redis down: the row is committed, so the sweep sends it later
+            log.exception("could not enqueue %s; the sweep will pick it up", name)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_uncommitted(session):
+    session.info.pop("after_commit", None)
 
 
 def execute(name, tenant_id, *ids):

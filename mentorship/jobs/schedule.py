@@ -5,7 +5,6 @@ due and not done: the safety net that makes a lost Redis or a killed worker lose
 """
 import logging
 import threading
-import time
 from dataclasses import dataclass
 
 from mentorship.tenancy.scope import unscoped
@@ -44,6 +43,12 @@ def sweep():
     return results
 
 
+def pause(seconds):
+    """Sleep. Event.wait rather than time.sleep: under libfaketime (used to move a server's clock in contract
+    tests) time.sleep fails with EINVAL once the clock is moved."""
+    threading.Event().wait(seconds)
+
+
 def start_local_scheduler(app):
     """Without Redis: a daemon thread runs the sweep every SWEEP_INTERVAL_SECONDS in this process."""
     if app.extensions.get("local_scheduler"):
@@ -52,7 +57,7 @@ def start_local_scheduler(app):
 
     def loop():
         while True:
-            time.sleep(interval)
+            pause(interval)
             with app.app_context():
                 sweep()
 

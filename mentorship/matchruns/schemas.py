@@ -57,3 +57,17 @@ class MatchRunSchema(ma.Schema):
         data["assignments"] = data.get("assignments") or []
         data["unmatched_mentee_ids"] = data.get("unmatched_mentee_ids") or []
         return data
+
+
+class SkippedSchema(ma.Schema):
+    mentee_id = ma.fields.Integer()
+    mentor_id = ma.fields.Integer()
+    reason = ma.fields.String(metadata={"enum": ["member_erased", "intro_exists", "mentor_at_capacity"]})
+
+
+class AppliedSchema(ma.Schema):
+    id = ma.fields.Integer()
+    applied_at = ma.fields.AwareDateTime()
+    intro_ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "the warm intros created"})
+    skipped = ma.fields.List(ma.fields.Nested(SkippedSchema),
+                             metadata={"description": "assignments no longer possible when applied"})

@@ -26,6 +26,7 @@ def run_match(tenant_id, run_id):
     started = time.perf_counter()
     try:
         mentees, mentors = _cohort(tenant_id, run)
+        db.session.commit()  # nothing written: ends the read so the solve holds no lock (SQLite)
         index = MentorIndex.build(mentors, week_of=run.created_at)  # same week on any worker: same result
         result = assign(mentees, index, strategy=run.strategy, min_score=run.min_score)
     except Exception as exc:  # a failed run says why; the job itself succeeds (nothing to retry)

@@ -51,14 +51,18 @@ class Member(TenantScoped, db.Model):
     @property
     def profile(self):
         """Score and gaps as stored; `ready` against the tenant's current policy."""
-        from mentorship.tenancy.policy import for_tenant
-
-        minimum = for_tenant(self.tenant_id)["min_profile_score"]
-        return {"score": self.profile_score, "ready": profile.is_ready(self.profile_score, self.profile_gaps, minimum),
-                "gaps": self.profile_gaps}
+        return profile_of(self.tenant_id, self.profile_score, self.profile_gaps)
 
     def refresh_profile(self):
         self.profile_score, self.profile_gaps = profile.assess(self)
+
+
+def profile_of(tenant_id, score, gaps):
+    """A member's `profile` from its stored score and gaps: `ready` against the tenant's current policy."""
+    from mentorship.tenancy.policy import for_tenant
+
+    minimum = for_tenant(tenant_id)["min_profile_score"]
+    return {"score": score, "ready": profile.is_ready(score, gaps, minimum), "gaps": gaps}
 
 
 @event.listens_for(Member, "before_insert")

@@ -4,12 +4,14 @@ from sqlalchemy.exc import IntegrityError
 
 from mentorship.audit.models import AuditEvent, record
 from mentorship.common.clock import utcnow
+from mentorship.database import PreparedRead
 from mentorship.errors import Conflict, Invalid, NotFound
 from mentorship.extensions import db
-from mentorship.members.models import Member
-from mentorship.members.schemas import role_errors
+from mentorship.members.models import Member, profile_of
+from mentorship.members.schemas import SHOWN_COLUMNS, dump_member_values, role_errors
 from mentorship.tenancy.credentials import principals
 from mentorship.tenancy.models import MemberToken
+from mentorship.tenancy.scope import required_tenant_id
 
 # Export sections contributed by each domain: name -> function(member) -> JSON-able data.
 EXPORTERS = {}
@@ -27,6 +29,27 @@ def get_member(member_id):
     if member is None:
         raise NotFound("No such member.")
     return member
+
+
+# GET /members/{id}, the API's hot read: the columns MemberSchema shows, by a PreparedRead (see there: it bypasses
+# the ORM, so its tenancy hook too). The tenant is therefore in the WHERE clause, taken from the scope, failing
+# closed without one (`required_tenant_id`).
+_T = Member.__table__
+_MEMBER_ROW = PreparedRead(
+    select(*(_T.c[name] for name in SHOWN_COLUMNS), _T.c.profile_score, _T.c.profile_gaps).where(
+        _T.c.id == bindparam("member_id"), _T.c.tenant_id == bindparam("tenant_id"), _T.c.erased_at.is_(None)),
+    Member)
+_SCORE = len(SHOWN_COLUMNS)
+
+
+def member_document(member_id):
+    """What GET /members/{id} answers: MemberSchema's dump of the member in the current tenant, or 404 (also once
+    erased). The same as `MemberSchema().dump(get_member(member_id))`, in a fraction of the time."""
+    tenant_id = required_tenant_id()
+    row = _MEMBER_ROW.first(db.session, {"member_id": member_id, "tenant_id": tenant_id})
+    if row is None:
+        raise NotFound("No such member.")
+    return dump_member_values(row, profile_of(tenant_id, row[_SCORE], row[_SCORE + 1]))
 
 
 def _email_taken(email, except_id=None):

@@ -175,3 +175,84 @@ class MemberListArgs(PageArgs):
 class ImportResultSchema(ma.Schema):
     created = ma.fields.Integer()
     updated = ma.fields.Integer()
+
+
+# ---- The member as MemberSchema dumps it, without marshmallow (the hot read, GET /members/{id}) ----
+# MemberSchema stays the documented contract (OpenAPI) and serialises every other member answer; `dump_member`
+# yields the same dict, field by field, with marshmallow 4's rules for these field types: Integer -> int(),
+# String -> str(), Boolean as it is, None as None, List -> each item by its inner field, Nested -> the nested
+# schema's fields that the value has, AwareDateTime -> isoformat(). tests/members/test_read_path.py compares the
+# two over many members and fails when a field is added to one and not the other.
+
+
+def _int(value):
+    return None if value is None else int(value)
+
+
+def _str(value):
+    return None if value is None else str(value)
+
+
+def _strs(values):
+    return None if values is None else [None if v is None else str(v) for v in values]
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def _same(value):
+    return value
+
+
+def _nested(schema, fields):
+    """Nested(schema) for a dict: the schema's keys the dict holds, each formatted (anything else: the schema)."""
+    slow = schema()
+
+    def dump(value):
+        if value is None:
+            return None
+        if type(value) is not dict:
+            return slow.dump(value)
+        return {key: fmt(value[key]) for key, fmt in fields if key in value}
+
+    return dump
+
+
+def _each(fmt):
+    def dump(values):
+        return None if values is None else [fmt(v) for v in values]
+
+    return dump
+
+
+_WINDOW = _nested(WindowSchema, (("weekday", _int), ("start", _str), ("end", _str)))
+_PREFERS = _nested(PrefersSchema, (("domains", _strs), ("schools", _strs), ("international", _same)))
+_PROFILE = _nested(ProfileSchema, (("score", _int), ("ready", _same), ("gaps", _strs)))
+
+# MemberSchema's stored fields in its order, each with its formatter; then `profile` (computed), then the timestamps
+MEMBER_FIELDS = (
+    ("id", _int), ("role", _str), ("name", _str), ("email", _str), ("headline", _str), ("bio", _str),
+    ("photo_url", _str), ("domains", _strs), ("goals", _strs), ("skills", _strs), ("languages", _strs),
+    ("timezone", _str), ("availability", _each(_WINDOW)), ("international", _same), ("school", _str),
+    ("graduation_year", _int), ("company", _str), ("title", _str), ("years_experience", _int), ("capacity", _int),
+    ("company_sponsors_visa", _same), ("prefers", _PREFERS), ("needs_visa_sponsorship", _same),
+)
+TIMESTAMP_FIELDS = ("created_at", "updated_at")
+# the stored columns the dump shows, in the order dump_member_values takes them
+SHOWN_COLUMNS = tuple(name for name, _ in MEMBER_FIELDS) + TIMESTAMP_FIELDS
+
+
+def dump_member(member, profile):
+    """MemberSchema().dump(member) for `member` (a Member, or anything with its attributes) whose `profile`
+    property would be `profile`."""
+    return dump_member_values([getattr(member, name) for name in SHOWN_COLUMNS], profile)
+
+
+def dump_member_values(values, profile):
+    """dump_member from the values of SHOWN_COLUMNS in that order (e.g. a row that starts with those columns)."""
+    out = {name: fmt(value) for (name, fmt), value in zip(MEMBER_FIELDS, values, strict=False)}
+    out["profile"] = _PROFILE(profile)
+    n = len(MEMBER_FIELDS)
+    out["created_at"], out["updated_at"] = _iso(values[n]), _iso(values[n + 1])
+    return out

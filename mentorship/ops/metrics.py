@@ -8,6 +8,19 @@ REQUESTS = Counter("mentorship_http_requests_total", "HTTP requests", ["method",
 LATENCY = Histogram("mentorship_http_request_seconds", "HTTP request latency", ["method", "endpoint"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
+# (method, endpoint, status) -> (request counter, latency histogram): `labels()` validates and locks on every call,
+# and the set of label values is small (the URL rules times methods times statuses), so each pair is looked up once.
+# The children live as long as their parents keep them (nothing here ever removes labels).
+_children = {}
+
+
+def _children_for(method, endpoint, status):
+    key = (method, endpoint, status)
+    pair = _children.get(key)
+    if pair is None:
+        pair = _children[key] = (REQUESTS.labels(method, endpoint, str(status)), LATENCY.labels(method, endpoint))
+    return pair
+
 
 def start_timer():
     g.request_started = time.perf_counter()
@@ -15,10 +28,11 @@ def start_timer():
 
 def observe(response):
     started = g.pop("request_started", None)
-    endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-    REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+    rule = request.url_rule
+    count, latency = _children_for(request.method, rule.rule if rule else "unmatched", response.status_code)
+    count.inc()
     if started is not None:
-        LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        latency.observe(time.perf_counter() - started)
     return response
 
 

@@ -31,6 +31,17 @@ def current_tenant_id():
     return g.get("tenant_id") if has_app_context() else None
 
 
+def required_tenant_id():
+    """The tenant in scope, for a hand-written read that filters by it itself (Core, not ORM); raises without one.
+
+    Fail closed like the ORM hook below, and stricter: `unscoped()` does not open such a read to every tenant.
+    """
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise TenancyError("tenant-owned rows queried with no tenant in scope")
+    return tenant_id
+
+
 def _unscoped():
     return has_app_context() and g.get("tenant_unscoped", False)
 

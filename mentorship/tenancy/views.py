@@ -41,7 +41,8 @@ class ApiKeyCreatedSchema(ApiKeySchema):
 
 
 class TokenInSchema(StrictSchema):
-    days = ma.fields.Integer(validate=validate.Range(min=1, max=90), metadata={"description": "lifetime (default 30)"})
+    days = ma.fields.Integer(validate=validate.Range(min=1, max=90),
+                             metadata={"description": "lifetime in days (default MEMBER_TOKEN_DAYS, 90)"})
 
 
 class TokenSchema(ma.Schema):

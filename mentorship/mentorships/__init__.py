@@ -1,0 +1,1 @@
+"""Mentorships after an accepted intro: milestones, trust and referral eligibility, health."""

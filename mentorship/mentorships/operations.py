@@ -1,0 +1,159 @@
+"""Mentorships (SPEC §7): start on accept, milestones, close, and what a mentorship looks like to its readers."""
+from sqlalchemy import func, select
+
+from mentorship.audit.models import record
+from mentorship.common.clock import utcnow
+from mentorship.errors import Conflict, Forbidden, Invalid, NotFound
+from mentorship.extensions import db
+from mentorship.members.models import Member
+from mentorship.mentorships import trust as trust_rules
+from mentorship.mentorships.models import AUTOMATIC, MANUAL, Mentorship, Milestone
+from mentorship.notifications.outbox import notify
+from mentorship.scheduling.models import Meeting
+from mentorship.tenancy.credentials import current_principal
+from mentorship.tenancy.policy import MILESTONE_KEYS, for_tenant
+
+
+def start_mentorship(intro):
+    """A new active mentorship for an accepted intro; 409 mentor_at_capacity when the mentor is full."""
+    mentor = db.session.scalar(select(Member).where(Member.id == intro.mentor_id))
+    active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
+        Mentorship.mentor_id == intro.mentor_id, Mentorship.status == "active"))
+    if active >= (mentor.capacity or 0):
+        raise Conflict("The mentor has no free capacity.", code="mentor_at_capacity")
+    now = utcnow()
+    mentorship = Mentorship(intro_id=intro.id, mentee_id=intro.mentee_id, mentor_id=intro.mentor_id,
+                            started_at=now, last_activity_at=now, status="active")
+    mentorship.milestones = [Milestone(tenant_id=intro.tenant_id, key=key, position=i, status="pending")
+                             for i, key in enumerate(MILESTONE_KEYS)]
+    db.session.add(mentorship)
+    db.session.flush()
+    record("mentorship.started", mentorship, intro_id=intro.id)
+    complete_automatic(mentorship, "intro_accepted", {"intro_id": intro.id})
+    return mentorship
+
+
+def get_mentorship(mentorship_id):
+    """The mentorship, if the credential may see it (a member sees only their own)."""
+    mentorship = db.session.scalar(select(Mentorship).where(Mentorship.id == mentorship_id))
+    principal = current_principal()
+    if mentorship is None or (principal.is_member and principal.member_id not in (mentorship.mentee_id,
+                                                                                   mentorship.mentor_id)):
+        raise NotFound("No such mentorship.")
+    return mentorship
+
+
+def mentorships_query(args):
+    """Mentorships filtered by member and status; a member token lists only its own."""
+    query = select(Mentorship).order_by(Mentorship.id.desc())
+    principal = current_principal()
+    member_id = principal.member_id if principal.is_member else args.get("member_id")
+    if principal.is_member and args.get("member_id") not in (None, principal.member_id):
+        raise Forbidden("A member token lists only its own mentorships.")
+    if member_id is not None:
+        query = query.where((Mentorship.mentee_id == member_id) | (Mentorship.mentor_id == member_id))
+    if "status" in args:
+        query = query.where(Mentorship.status == args["status"])
+    return query
+
+
+def party_of(mentorship):
+    """'mentee' or 'mentor' for a member token of the pair, None for staff; another member is 404 before this."""
+    principal = current_principal()
+    if not principal.is_member:
+        return None
+    return "mentee" if principal.member_id == mentorship.mentee_id else "mentor"
+
+
+def _milestone(mentorship, key):
+    return next(m for m in mentorship.milestones if m.key == key)
+
+
+def complete_automatic(mentorship, key, evidence):
+    """An automatic milestone reached by the event that causes it; nothing if it was reached before."""
+    milestone = _milestone(mentorship, key)
+    if milestone.status == "completed":
+        return False
+    _complete(mentorship, milestone, evidence, by="system")
+    return True
+
+
+def _complete(mentorship, milestone, evidence, by):
+    now = utcnow()
+    milestone.status, milestone.completed_at = "completed", now
+    milestone.evidence, milestone.completed_by = evidence, by
+    mentorship.last_activity_at = now
+    record("milestone.completed", mentorship, key=milestone.key, by=by)
+
+
+EVIDENCE = {"questions_prepared": "questions", "career_plan_shared": "plan", "mentor_endorsement": "note"}
+
+
+def complete_milestone(mentorship, key, data):
+    """A manual milestone, completed only by the party it belongs to (SPEC §7)."""
+    if key not in MILESTONE_KEYS:
+        raise NotFound(f"No milestone {key!r}; the keys are {', '.join(MILESTONE_KEYS)}.")
+    if key in AUTOMATIC:
+        raise Conflict(f"{key} completes automatically.", code="milestone_automatic")
+    if party_of(mentorship) != MANUAL[key]:
+        raise Forbidden(f"Only the {MANUAL[key]} completes {key}.")
+    field = EVIDENCE[key]
+    extra = sorted(set(data) - {field})
+    if field not in data or extra:
+        errors = {name: ["Not used for this milestone."] for name in extra}
+        if field not in data:
+            errors[field] = ["Missing data for required field."]
+        raise Invalid(f"{key} takes `{field}`.", errors=errors)
+    if mentorship.status != "active":
+        raise Conflict("The mentorship is closed.", code="invalid_transition")
+    milestone = _milestone(mentorship, key)
+    if milestone.status == "completed":
+        raise Conflict(f"{key} is already completed.", code="invalid_transition")
+    _complete(mentorship, milestone, {field: data[field]}, by=current_principal().credential)
+    other = mentorship.mentor_id if MANUAL[key] == "mentee" else mentorship.mentee_id
+    notify(other, "milestone.completed", mentorship, key=f"milestone.completed:{mentorship.id}:{key}:{other}",
+           milestone=key.replace("_", " "))
+    db.session.commit()
+    return mentorship
+
+
+def close(mentorship, reason, note=None):
+    """Either party or the career office ends the mentorship; open meetings are cancelled."""
+    from mentorship.scheduling.operations import cancel_open_meetings
+
+    principal = current_principal()
+    if principal.kind == "partner":
+        raise Forbidden("Only the pair or the career office can close a mentorship.")
+    if mentorship.status != "active":
+        raise Conflict("The mentorship is already closed.", code="invalid_transition")
+    mentorship.status, mentorship.closed_at = "closed", utcnow()
+    mentorship.close_reason, mentorship.close_note = reason, note
+    cancel_open_meetings(mentorship)
+    record("mentorship.closed", mentorship, reason=reason)
+    for member_id in (mentorship.mentee_id, mentorship.mentor_id):
+        if member_id != principal.member_id:
+            notify(member_id, "mentorship.closed", mentorship, reason=reason.replace("_", " "))
+    db.session.commit()
+    return mentorship
+
+
+def describe(mentorship, now=None):
+    """The SPEC §7 representation: milestones, trust against the current policy, and health."""
+    now = now or utcnow()
+    meetings = db.session.execute(select(Meeting.status, Meeting.start, Meeting.finished_at).where(
+        Meeting.mentorship_id == mentorship.id)).all()
+    completed = sum(1 for m in meetings if m.status == "completed")
+    upcoming = any(m.status == "scheduled" and m.start and m.start > now for m in meetings)
+    finished = sorted((m for m in meetings if m.status in ("completed", "missed")), key=lambda m: m.finished_at)
+    unresolved_miss = bool(finished) and finished[-1].status == "missed"
+    policy = for_tenant(mentorship.tenant_id)
+    return {
+        "id": mentorship.id, "mentee_id": mentorship.mentee_id, "mentor_id": mentorship.mentor_id,
+        "intro_id": mentorship.intro_id, "status": mentorship.status, "started_at": mentorship.started_at,
+        "closed_at": mentorship.closed_at, "close_reason": mentorship.close_reason,
+        "milestones": mentorship.milestones,
+        "trust": trust_rules.trust(mentorship.milestones, mentorship.started_at, completed, policy, now),
+        "health": None if mentorship.status == "closed" else trust_rules.health(
+            mentorship.last_activity_at, upcoming, unresolved_miss, now),
+        "meetings": {"completed": completed, "scheduled": sum(1 for m in meetings if m.status == "scheduled")},
+    }

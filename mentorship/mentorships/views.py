@@ -1,0 +1,52 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mentorship.common.schemas import page_of, paginate
+from mentorship.mentorships import operations
+from mentorship.mentorships.schemas import (
+    CloseSchema,
+    MentorshipListArgs,
+    MentorshipSchema,
+    MilestoneInSchema,
+)
+from mentorship.tenancy.credentials import require
+
+blp = Blueprint("mentorships", __name__, url_prefix="/api/v1/mentorships",
+                description="Mentorships, milestones, trust and health")
+
+
+@blp.route("")
+class Mentorships(MethodView):
+    @blp.arguments(MentorshipListArgs, location="query")
+    @blp.response(200, page_of(MentorshipSchema))
+    def get(self, args):
+        """Mentorships by member and status (a member token sees only its own)."""
+        require("admin", "partner", "member")
+        page = paginate(operations.mentorships_query(args), args)
+        page["items"] = [operations.describe(m) for m in page["items"]]
+        return page
+
+
+@blp.route("/<id:mentorship_id>")
+@blp.response(200, MentorshipSchema)
+def get_mentorship(mentorship_id):
+    """One mentorship: milestones, trust (referral eligibility with what is missing) and health."""
+    return operations.describe(operations.get_mentorship(mentorship_id))
+
+
+@blp.route("/<id:mentorship_id>/close", methods=["POST"])
+@blp.arguments(CloseSchema)
+@blp.response(200, MentorshipSchema)
+def close(data, mentorship_id):
+    """Either party or the career office closes it, with a reason."""
+    mentorship = operations.get_mentorship(mentorship_id)
+    return operations.describe(operations.close(mentorship, data["reason"], data.get("note")))
+
+
+@blp.route("/<id:mentorship_id>/milestones/<string(maxlength=40):key>", methods=["POST"])
+@blp.arguments(MilestoneInSchema)
+@blp.response(200, MentorshipSchema)
+def complete_milestone(data, mentorship_id, key):
+    """Complete a manual milestone (only its party; automatic ones answer 409 milestone_automatic)."""
+    mentorship = operations.get_mentorship(mentorship_id)
+    return operations.describe(operations.complete_milestone(mentorship, key, data))

@@ -1,0 +1,47 @@
+"""Writing notifications: a row in the caller's transaction, delivered by a job once that transaction commits."""
+from sqlalchemy import select, update
+
+from mentorship.common.clock import utcnow
+from mentorship.extensions import db
+from mentorship.notifications.models import Notification
+
+
+def notify(member_id, event, obj, *, due_at=None, key=None, **data):
+    """Add the notification `event` about `obj` for `member_id`; returns the row, or the existing one with the key.
+
+    The key is unique per tenant, so writing the same (event, object, recipient) twice yields one row: one e-mail.
+    """
+    key = key or f"{event}:{type(obj).__tablename__}:{obj.id}:{member_id}"
+    existing = db.session.scalar(select(Notification).where(Notification.key == key))
+    if existing is not None:
+        return existing
+    now = utcnow()
+    row = Notification(tenant_id=obj.tenant_id, member_id=member_id, event=event, key=key,
+                       object_type=type(obj).__tablename__, object_id=obj.id, data=data, due_at=due_at or now)
+    db.session.add(row)
+    db.session.flush()
+    if row.due_at <= now:
+        from mentorship.notifications.delivery import deliver
+
+        deliver.enqueue_after_commit(row.tenant_id, row.id, job_id=job_id(row))
+    return row
+
+
+def notify_both(mentorship_like, event, obj, **kwargs):
+    """The same notification for the mentee and the mentor of a mentorship or meeting."""
+    return [notify(mentorship_like.mentee_id, event, obj, **kwargs),
+            notify(mentorship_like.mentor_id, event, obj, **kwargs)]
+
+
+def cancel_pending(object_type, object_id, events, member_id=None):
+    """Withdraw not-yet-sent notifications that no longer apply (reminders of a cancelled meeting)."""
+    query = update(Notification).where(
+        Notification.object_type == object_type, Notification.object_id == object_id,
+        Notification.event.in_(events), Notification.status == "pending")
+    if member_id is not None:
+        query = query.where(Notification.member_id == member_id)
+    db.session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False})
+
+
+def job_id(row):
+    return f"notify-{row.tenant_id}-{row.id}"

@@ -1,0 +1,111 @@
+"""What each notification says: rendered at send time from current data, so the outbox holds no personal text."""
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from mentorship.extensions import db
+from mentorship.members.models import Member
+
+
+@dataclass
+class Context:
+    recipient: Member
+    obj: object
+    data: dict
+
+    def member(self, member_id):
+        return db.session.scalar(select(Member).where(Member.id == member_id))
+
+    def other(self):
+        """The other party of the intro, mentorship, meeting or referral request."""
+        ids = {self.obj.mentee_id, self.obj.mentor_id} - {self.recipient.id}
+        other = self.member(ids.pop()) if ids else None
+        return other.name if other is not None and other.erased_at is None else "your match"
+
+    def local(self, when):
+        return when.astimezone(ZoneInfo(self.recipient.timezone)).strftime("%A %d %B %Y, %H:%M (%Z)")
+
+    def link(self, path):
+        return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _fresh_recommendations(ctx):
+    from mentorship.recommendations.operations import recommendations_for
+
+    picks = recommendations_for(ctx.recipient, 3)["items"]
+    if not picks:
+        return "Your career office can suggest other mentors."
+    lines = [f"- {p['mentor']['name']}" + (f", {p['mentor']['headline']}" if p["mentor"]["headline"] else "")
+             for p in picks]
+    return "Mentors who could be a good fit now:\n" + "\n".join(lines)
+
+
+def _intro(subject, body, recommend=False):
+    def render(ctx):
+        text = body.format(other=ctx.other(), name=ctx.recipient.name, link=ctx.link(f"/intros/{ctx.obj.id}"),
+                           message=ctx.obj.message or "", **ctx.data)
+        if recommend:
+            text += "\n\n" + _fresh_recommendations(ctx)
+        return subject.format(other=ctx.other()), text
+    return render
+
+
+def _meeting(subject, body):
+    def render(ctx):
+        when = ctx.local(ctx.obj.start) if ctx.obj.start else "a time you both pick"
+        text = body.format(other=ctx.other(), name=ctx.recipient.name, when=when,
+                           mode=ctx.obj.mode.replace("_", " "), minutes=ctx.obj.duration_minutes,
+                           invite=ctx.link(f"/api/v1/meetings/{ctx.obj.id}/invite.ics"),
+                           checkin=ctx.link(f"/meetings/{ctx.obj.id}/check-in"))
+        return subject.format(other=ctx.other(), when=when), text
+    return render
+
+
+def _simple(subject, body):
+    def render(ctx):
+        return subject.format(other=ctx.other()), body.format(other=ctx.other(), name=ctx.recipient.name, **ctx.data)
+    return render
+
+
+RENDERERS = {
+    "intro.received": _intro("{other} would like to connect", "Hi {name},\n\n{other} wrote to you:\n\n{message}\n\n"
+                             "Accept or decline: {link}"),
+    "intro.reminder": _intro("{other} is waiting for your answer", "Hi {name},\n\n{other}'s intro is still waiting. "
+                             "A short yes or no helps them either way: {link}"),
+    "intro.accepted": _intro("{other} accepted your intro", "Hi {name},\n\n{other} accepted. Next: prepare three "
+                             "questions and propose a short call (15-30 minutes is enough): {link}"),
+    "intro.declined": _intro("{other} cannot mentor you right now", "Hi {name},\n\n{other} declined this time. It is "
+                             "not about you: mentors' time is limited.", recommend=True),
+    "intro.expired": _intro("Your intro to {other} expired", "Hi {name},\n\n{other} did not answer in time, so the "
+                            "intro expired. Nobody should wait on a mentor who never answers.", recommend=True),
+    "intro.withdrawn": _intro("{other} withdrew their intro", "Hi {name},\n\n{other} withdrew their intro."),
+    "meeting.proposed": _meeting("{other} proposed a call", "Hi {name},\n\n{other} proposed a {minutes}-minute "
+                                 "{mode} call. Pick one of the times offered."),
+    "meeting.scheduled": _meeting("Call with {other}: {when}", "Hi {name},\n\nYour {minutes}-minute {mode} call with "
+                                  "{other} is on {when}.\nCalendar invite: {invite}"),
+    "meeting.reminder_24h": _meeting("Tomorrow: call with {other}", "Hi {name},\n\nReminder: your call with {other} "
+                                     "is on {when}.\nCalendar invite: {invite}"),
+    "meeting.reminder_1h": _meeting("In one hour: call with {other}", "Hi {name},\n\nYour call with {other} starts "
+                                    "at {when}."),
+    "meeting.check_in": _meeting("Did your call with {other} happen?", "Hi {name},\n\nPlease tell us whether your "
+                                 "call with {other} on {when} happened: {checkin}"),
+    "meeting.cancelled": _meeting("Call with {other} cancelled", "Hi {name},\n\nThe call with {other} on {when} "
+                                  "was cancelled."),
+    "mentorship.nudge": _simple("Time to catch up with {other}?", "Hi {name},\n\nIt has been three weeks without a "
+                                "meeting or milestone with {other}. A short check-in keeps things moving."),
+    "mentorship.closed": _simple("Your mentorship with {other} was closed", "Hi {name},\n\nThe mentorship with "
+                                 "{other} was closed ({reason})."),
+    "milestone.completed": _simple("{other} completed a milestone", "Hi {name},\n\n{other} completed the milestone "
+                                   "{milestone}."),
+    "referral.requested": _simple("{other} asked you for a referral", "Hi {name},\n\n{other} asked whether you would "
+                                  "refer them for {job_title} at {company}. Only you decide; declining is fine."),
+    "referral.decided": _simple("{other} decided on your referral request", "Hi {name},\n\n{other} decided: "
+                                "{decision}."),
+}
+
+
+def render(notification, recipient, obj):
+    """(subject, body) of the notification for its recipient."""
+    return RENDERERS[notification.event](Context(recipient, obj, dict(notification.data or {})))

@@ -1,0 +1,1 @@
+"""Intros (the first message) and the outreach coach that reviews it."""

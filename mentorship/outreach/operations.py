@@ -1,0 +1,162 @@
+"""Intros (SPEC §6): preview, send, accept, decline, withdraw, expire. Every write audits and notifies."""
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mentorship.audit.models import record
+from mentorship.common.clock import utcnow
+from mentorship.common.locks import lock_row
+from mentorship.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
+from mentorship.extensions import db
+from mentorship.members.models import Member
+from mentorship.notifications.outbox import notify
+from mentorship.outreach import coach
+from mentorship.outreach.gates import contacts, gates
+from mentorship.outreach.history import IntroHistory, party, signature_bytes, store_bands
+from mentorship.outreach.models import BlockedIntro, Intro
+from mentorship.tenancy.credentials import current_principal
+from mentorship.tenancy.policy import for_tenant
+
+
+def _member(member_id, role, field):
+    member = db.session.scalar(select(Member).where(Member.id == member_id, Member.erased_at.is_(None)))
+    if member is None or member.role != role:
+        raise Invalid(f"{field} is not a {role} of this tenant.", errors={field: [f"No such {role} in this tenant."]})
+    return member
+
+
+def _pair(data):
+    mentee = _member(data["mentee_id"], "mentee", "mentee_id")
+    mentor = _member(data["mentor_id"], "mentor", "mentor_id")
+    principal = current_principal()
+    if principal.is_member and principal.member_id != mentee.id:
+        raise Forbidden("A member sends intros only as the mentee they are.")
+    return mentee, mentor
+
+
+def _review(data, mentee, mentor, known=None):
+    return coach.review_with_fingerprint(data["message"], party(mentee), party(mentor), IntroHistory(mentee.id),
+                                         gates=gates(mentee, mentor, known))
+
+
+def preview(data):
+    """The coach's review of a draft; writes nothing."""
+    mentee, mentor = _pair(data)
+    return _review(data, mentee, mentor)[0]
+
+
+def create_intro(data):
+    """Send an intro the coach lets through; a blocked one is counted and answered with the coaching."""
+    mentee, mentor = _pair(data)
+    lock_row(Member, mentee.id)  # the pending-intro limit holds under concurrent sends
+    known = contacts(mentee.id)
+    if (mentor.id, "pending") in known:
+        raise Conflict("An intro to this mentor is already pending.", code="intro_exists")
+    coaching, fingerprint = _review(data, mentee, mentor, known)
+    if not coaching["ok"]:
+        blocked = BlockedIntro(mentee_id=mentee.id, mentor_id=mentor.id,
+                               codes=[i["code"] for i in coaching["issues"] if i["severity"] == "block"])
+        db.session.add(blocked)
+        db.session.flush()
+        record("intro.blocked", blocked, codes=blocked.codes)
+        db.session.commit()  # the funnel counts blocked attempts: kept although the answer is an error
+        raise ApiError("The coach blocked this message; see `coaching` for what to change.", status=422,
+                       code="outreach_blocked", coaching=coaching)
+    intro = _insert(mentee, mentor, data["message"], coaching=coaching, fingerprint=signature_bytes(fingerprint))
+    store_bands(intro, fingerprint)
+    db.session.commit()
+    return intro
+
+
+def _insert(mentee, mentor, message, *, coaching=None, fingerprint=None, source="mentee", match_run_id=None):
+    now = utcnow()
+    intro = Intro(mentee_id=mentee.id, mentor_id=mentor.id, message=message, coaching=coaching, source=source,
+                  fingerprint=fingerprint, match_run_id=match_run_id, status="pending", created_at=now,
+                  expires_at=now + timedelta(days=for_tenant(mentee.tenant_id)["intro_expiry_days"]))
+    db.session.add(intro)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("An intro to this mentor is already pending.", code="intro_exists") from None
+    record("intro.created", intro, source=source)
+    notify(mentor.id, "intro.received", intro)
+    return intro
+
+
+def send_warm_intro(mentee, mentor, message, match_run_id):
+    """An intro from the career office (a match run's assignment); not coached, not committed here."""
+    return _insert(mentee, mentor, message, source="career_office", match_run_id=match_run_id)
+
+
+def get_intro(intro_id):
+    """The intro, if the credential may see it (a member sees only intros they are part of)."""
+    intro = db.session.scalar(select(Intro).where(Intro.id == intro_id))
+    principal = current_principal()
+    if intro is None or (principal.is_member and principal.member_id not in (intro.mentee_id, intro.mentor_id)):
+        raise NotFound("No such intro.")
+    return intro
+
+
+def intros_query(args):
+    """Intros filtered by status, mentee and mentor; a member token lists only its own."""
+    query = select(Intro).order_by(Intro.id.desc())
+    principal = current_principal()
+    if principal.is_member:
+        query = query.where((Intro.mentee_id == principal.member_id) | (Intro.mentor_id == principal.member_id))
+    for name in ("status", "mentee_id", "mentor_id", "source"):
+        if name in args:
+            query = query.where(getattr(Intro, name) == args[name])
+    return query
+
+
+def _acting_as(intro, party_field, action):
+    """Admin, or the member token of the party the action belongs to; everyone else is 403."""
+    principal = current_principal()
+    if principal.kind == "admin" or (principal.is_member and principal.member_id == getattr(intro, party_field)):
+        return principal
+    who = "mentor" if party_field == "mentor_id" else "mentee"
+    raise Forbidden(f"Only the {who} (or the career office) can {action} this intro.")
+
+
+def _transition(intro, status):
+    if intro.status != "pending":
+        raise Conflict(f"The intro is {intro.status}; it cannot become {status}.", code="invalid_transition")
+    intro.status, intro.responded_at = status, utcnow()
+
+
+def accept(intro):
+    """The mentor says yes: a mentorship starts, unless the mentor is at capacity (also under concurrency)."""
+    from mentorship.mentorships.operations import start_mentorship
+
+    _acting_as(intro, "mentor_id", "accept")
+    lock_row(Member, intro.mentor_id)
+    db.session.refresh(intro)
+    _transition(intro, "accepted")
+    mentorship = start_mentorship(intro)
+    intro.mentorship_id = mentorship.id
+    record("intro.accepted", intro, mentorship_id=mentorship.id)
+    notify(intro.mentee_id, "intro.accepted", intro)
+    db.session.commit()
+    return intro
+
+
+def decline(intro, reason=None):
+    """The mentor says no, kindly; the mentee hears it with fresh recommendations."""
+    _acting_as(intro, "mentor_id", "decline")
+    _transition(intro, "declined")
+    intro.decline_reason = reason
+    record("intro.declined", intro)
+    notify(intro.mentee_id, "intro.declined", intro)
+    db.session.commit()
+    return intro
+
+
+def withdraw(intro):
+    """The mentee takes the intro back."""
+    _acting_as(intro, "mentee_id", "withdraw")
+    _transition(intro, "withdrawn")
+    record("intro.withdrawn", intro)
+    db.session.commit()
+    return intro

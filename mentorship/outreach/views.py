@@ -1,0 +1,73 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mentorship.common.schemas import page_of, paginate
+from mentorship.outreach import operations
+from mentorship.outreach.schemas import (
+    CoachingSchema,
+    DeclineSchema,
+    EmptySchema,
+    IntroInSchema,
+    IntroListArgs,
+    IntroSchema,
+)
+from mentorship.tenancy.credentials import require
+
+blp = Blueprint("intros", __name__, url_prefix="/api/v1/intros", description="Intros and the outreach coach")
+
+
+@blp.route("/preview", methods=["POST"])
+@blp.arguments(IntroInSchema)
+@blp.response(200, CoachingSchema)
+def preview(data):
+    """What the coach says about a draft first message; creates nothing."""
+    require("admin", "partner", "member")
+    return operations.preview(data)
+
+
+@blp.route("")
+class Intros(MethodView):
+    @blp.arguments(IntroListArgs, location="query")
+    @blp.response(200, page_of(IntroSchema))
+    def get(self, args):
+        """Intros by status, mentee and mentor (a member token sees only its own)."""
+        require("admin", "partner", "member")
+        return paginate(operations.intros_query(args), args)
+
+    @blp.arguments(IntroInSchema)
+    @blp.response(201, IntroSchema)
+    def post(self, data):
+        """Send a first message: 422 outreach_blocked with `coaching` when the coach blocks it."""
+        require("admin", "partner", "member")
+        return operations.create_intro(data)
+
+
+@blp.route("/<id:intro_id>")
+@blp.response(200, IntroSchema)
+def get_intro(intro_id):
+    """One intro with its status, source, coaching and timestamps."""
+    return operations.get_intro(intro_id)
+
+
+@blp.route("/<id:intro_id>/accept", methods=["POST"])
+@blp.arguments(EmptySchema, required=False)
+@blp.response(200, IntroSchema)
+def accept(_data, intro_id):
+    """The mentor (or admin) accepts: a mentorship starts; 409 mentor_at_capacity when full."""
+    return operations.accept(operations.get_intro(intro_id))
+
+
+@blp.route("/<id:intro_id>/decline", methods=["POST"])
+@blp.arguments(DeclineSchema, required=False)
+@blp.response(200, IntroSchema)
+def decline(data, intro_id):
+    """The mentor (or admin) declines; the mentee is told, with fresh recommendations."""
+    return operations.decline(operations.get_intro(intro_id), (data or {}).get("reason"))
+
+
+@blp.route("/<id:intro_id>/withdraw", methods=["POST"])
+@blp.arguments(EmptySchema, required=False)
+@blp.response(200, IntroSchema)
+def withdraw(_data, intro_id):
+    """The mentee (or admin) withdraws a pending intro."""
+    return operations.withdraw(operations.get_intro(intro_id))

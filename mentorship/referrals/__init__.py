@@ -1,0 +1,1 @@
+"""Referral requests inside a mentorship that earned them, decided only by the mentor."""

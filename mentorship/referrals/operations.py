@@ -1,0 +1,66 @@
+"""Referral requests (SPEC §8): asked by the mentee once earned, decided by the mentor alone, outcomes tracked."""
+from sqlalchemy import select
+
+from mentorship.audit.models import record
+from mentorship.common.clock import utcnow
+from mentorship.errors import ApiError, Conflict, Forbidden, NotFound
+from mentorship.extensions import db
+from mentorship.mentorships.operations import describe, party_of
+from mentorship.notifications.outbox import notify
+from mentorship.referrals.models import DECISIONS, ReferralRequest
+from mentorship.tenancy.credentials import current_principal
+
+
+def request_referral(mentorship, data):
+    """The mentee asks; 409 referral_not_earned with `missing` until the mentorship meets the policy."""
+    if party_of(mentorship) != "mentee":
+        raise Forbidden("Only the mentee of this mentorship asks for a referral.")
+    if mentorship.status != "active":
+        raise Conflict("The mentorship is closed.", code="invalid_transition")
+    trust = describe(mentorship)["trust"]
+    if not trust["referral_eligible"]:
+        raise ApiError("A referral is earned inside the mentorship first; see `missing`.", status=409,
+                       code="referral_not_earned", missing=trust["missing"])
+    referral = ReferralRequest(mentorship_id=mentorship.id, mentee_id=mentorship.mentee_id,
+                               mentor_id=mentorship.mentor_id, status="requested", **data)
+    db.session.add(referral)
+    db.session.flush()
+    record("referral.requested", referral)
+    notify(mentorship.mentor_id, "referral.requested", referral, company=referral.company,
+           job_title=referral.job_title)
+    db.session.commit()
+    return referral
+
+
+def get_referral(referral_id):
+    """The request, if the credential may see it."""
+    referral = db.session.scalar(select(ReferralRequest).where(ReferralRequest.id == referral_id))
+    principal = current_principal()
+    if referral is None or (principal.is_member and principal.member_id not in (referral.mentee_id,
+                                                                                 referral.mentor_id)):
+        raise NotFound("No such referral request.")
+    return referral
+
+
+def decide(referral, decision, note=None):
+    """Only the mentor decides: nobody, the career office included, vouches on a mentor's behalf."""
+    principal = current_principal()
+    if not (principal.is_member and principal.member_id == referral.mentor_id):
+        raise Forbidden("Only the mentor decides on a referral.")
+    if referral.status != "requested":
+        raise Conflict(f"The request is already {referral.status}.", code="invalid_transition")
+    referral.status, referral.decision_note, referral.decided_at = DECISIONS[decision], note, utcnow()
+    record("referral.decided", referral, decision=referral.status)
+    notify(referral.mentee_id, "referral.decided", referral, decision=referral.status)
+    db.session.commit()
+    return referral
+
+
+def set_outcome(referral, outcome):
+    """What became of an approved referral (the mentee, the mentor or staff report it)."""
+    if referral.status != "approved":
+        raise Conflict("Only an approved referral has an outcome.", code="invalid_transition")
+    referral.outcome, referral.outcome_at = outcome, utcnow()
+    record("referral.outcome", referral, outcome=outcome)
+    db.session.commit()
+    return referral

@@ -1,0 +1,38 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mentorship.mentorships.operations import get_mentorship
+from mentorship.referrals import operations
+from mentorship.referrals.schemas import DecideSchema, OutcomeSchema, ReferralInSchema, ReferralSchema
+
+blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Earned referrals")
+
+
+@blp.route("/mentorships/<id:mentorship_id>/referral-requests", methods=["POST"])
+@blp.arguments(ReferralInSchema)
+@blp.response(201, ReferralSchema)
+def request_referral(data, mentorship_id):
+    """The mentee asks; 409 referral_not_earned with `missing` until the policy is met."""
+    return operations.request_referral(get_mentorship(mentorship_id), data)
+
+
+@blp.route("/referral-requests/<id:referral_id>")
+class ReferralResource(MethodView):
+    @blp.response(200, ReferralSchema)
+    def get(self, referral_id):
+        """One referral request."""
+        return operations.get_referral(referral_id)
+
+    @blp.arguments(OutcomeSchema)
+    @blp.response(200, ReferralSchema)
+    def patch(self, data, referral_id):
+        """What became of an approved referral."""
+        return operations.set_outcome(operations.get_referral(referral_id), data["outcome"])
+
+
+@blp.route("/referral-requests/<id:referral_id>/decide", methods=["POST"])
+@blp.arguments(DecideSchema)
+@blp.response(200, ReferralSchema)
+def decide(data, referral_id):
+    """Only the mentor decides (403 for everyone else, the career office included)."""
+    return operations.decide(operations.get_referral(referral_id), data["decision"], data.get("note"))

@@ -1,0 +1,1 @@
+"""Read-only reports for career offices and partners."""

@@ -1,0 +1,1 @@
+"""Meetings: slot finding in both members' availability, invites, reminders and check-ins."""

@@ -1,0 +1,232 @@
+"""Meetings (SPEC §7): propose slots or book a start, confirm, cancel, check in; reminders go in the outbox."""
+from datetime import UTC, timedelta
+
+from sqlalchemy import or_, select
+
+from mentorship.audit.models import record
+from mentorship.common.clock import utcnow
+from mentorship.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
+from mentorship.extensions import db
+from mentorship.members.models import Member
+from mentorship.mentorships.models import Mentorship
+from mentorship.notifications.outbox import cancel_pending, notify
+from mentorship.scheduling import slots
+from mentorship.scheduling.models import CheckIn, Meeting
+from mentorship.tenancy.credentials import current_principal
+
+WINDOW_DAYS = 14
+# event -> how long before the start (negative: after the end) it is due
+REMINDERS = {"meeting.reminder_24h": timedelta(hours=24), "meeting.reminder_1h": timedelta(hours=1)}
+OPEN = ("proposed", "scheduled")
+
+
+def _members(mentorship):
+    rows = db.session.scalars(select(Member).where(Member.id.in_([mentorship.mentee_id, mentorship.mentor_id])))
+    by_id = {m.id: m for m in rows}
+    return by_id[mentorship.mentee_id], by_id[mentorship.mentor_id]
+
+
+def _busy(mentorship, exclude_id=None):
+    """Either member's other scheduled meetings (in any of their mentorships)."""
+    people = [mentorship.mentee_id, mentorship.mentor_id]
+    query = select(Meeting.start, Meeting.end).where(
+        Meeting.status == "scheduled", Meeting.end > utcnow(),
+        or_(Meeting.mentee_id.in_(people), Meeting.mentor_id.in_(people)))
+    if exclude_id is not None:
+        query = query.where(Meeting.id != exclude_id)
+    return [(start, end) for start, end in db.session.execute(query)]
+
+
+def _overlaps(busy, start, end):
+    return any(s < end and start < e for s, e in busy)
+
+
+def propose(mentorship, data):
+    """Up to 3 slots in both members' availability, or book `start` directly when the pair agreed on it."""
+    if mentorship.status != "active":
+        raise Conflict("The mentorship is closed.", code="invalid_transition")
+    principal = current_principal()
+    mentee, mentor = _members(mentorship)
+    meeting = Meeting(mentorship_id=mentorship.id, mentee_id=mentee.id, mentor_id=mentor.id, mode=data["mode"],
+                      duration_minutes=data["duration_minutes"], proposed_by=principal.member_id, proposed_slots=[])
+    length = timedelta(minutes=meeting.duration_minutes)
+    busy = _busy(mentorship)
+    if data.get("start") is not None:
+        start = data["start"].astimezone(UTC)
+        _check_bookable(start, length, busy)
+        db.session.add(meeting)
+        db.session.flush()
+        _schedule(meeting, mentorship, start)
+    else:
+        found = slots.find_slots(mentee.availability, mentee.timezone, mentor.availability, mentor.timezone, busy,
+                                 utcnow(), duration_minutes=meeting.duration_minutes, days=WINDOW_DAYS, max_slots=3)
+        if not found:
+            raise ApiError("No common free time in the next 14 days; add availability, or book a start you agreed.",
+                           status=422, code="no_common_availability")
+        meeting.proposed_slots = [{"start": s.isoformat(), "end": e.isoformat()} for s, e in found]
+        db.session.add(meeting)
+        db.session.flush()
+        record("meeting.proposed", meeting)
+        for member_id in (mentee.id, mentor.id):
+            if member_id != principal.member_id:
+                notify(member_id, "meeting.proposed", meeting)
+    db.session.commit()
+    return meeting
+
+
+def _check_bookable(start, length, busy):
+    now = utcnow()
+    if start <= now:
+        raise Invalid("The start must be in the future.", errors={"start": ["Must be in the future."]})
+    if start > now + timedelta(days=365):
+        raise Invalid("The start is too far ahead.", errors={"start": ["Must be within a year."]})
+    if _overlaps(busy, start, start + length):
+        raise Conflict("One of you has another meeting then.", code="meeting_conflict")
+
+
+def _schedule(meeting, mentorship, start):
+    meeting.status, meeting.start = "scheduled", start
+    meeting.end, meeting.scheduled_at = start + timedelta(minutes=meeting.duration_minutes), utcnow()
+    meeting.sequence += 1
+    mentorship.last_activity_at = utcnow()
+    record("meeting.scheduled", meeting, start=start.isoformat())
+    for member_id in (meeting.mentee_id, meeting.mentor_id):
+        notify(member_id, "meeting.scheduled", meeting)
+    schedule_reminders(meeting)
+
+
+def schedule_reminders(meeting):
+    """Reminder and check-in rows for a scheduled meeting; idempotent (the sweep rebuilds missing ones)."""
+    now = utcnow()
+    for member_id in (meeting.mentee_id, meeting.mentor_id):
+        for event, before in REMINDERS.items():
+            due = meeting.start - before
+            if due > now:
+                notify(member_id, event, meeting, due_at=due)
+        notify(member_id, "meeting.check_in", meeting, due_at=meeting.end)
+
+
+def get_meeting(meeting_id):
+    """The meeting, if the credential may see it."""
+    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id))
+    principal = current_principal()
+    if meeting is None or (principal.is_member and principal.member_id not in (meeting.mentee_id, meeting.mentor_id)):
+        raise NotFound("No such meeting.")
+    return meeting
+
+
+def _mentorship(meeting):
+    return db.session.scalar(select(Mentorship).where(Mentorship.id == meeting.mentorship_id))
+
+
+def confirm(meeting, start):
+    """The other party picks one of the proposed slots: the meeting is scheduled."""
+    principal = current_principal()
+    if principal.is_member and principal.member_id == meeting.proposed_by:
+        raise Forbidden("The other party confirms a proposed meeting.")
+    if meeting.status != "proposed":
+        raise Conflict(f"The meeting is {meeting.status}.", code="invalid_transition")
+    start = start.astimezone(UTC)
+    offered = {s["start"]: s for s in meeting.proposed_slots}
+    if start.isoformat() not in offered:
+        raise Invalid("Pick one of the proposed slots.", errors={"start": ["Not one of the proposed slots."]})
+    mentorship = _mentorship(meeting)
+    if _overlaps(_busy(mentorship, meeting.id), start, start + timedelta(minutes=meeting.duration_minutes)):
+        raise Conflict("One of you booked another meeting at that time meanwhile.", code="meeting_conflict")
+    _schedule(meeting, mentorship, start)
+    db.session.commit()
+    return meeting
+
+
+def cancel(meeting):
+    """Either party or staff cancels a meeting that has not ended; pending reminders are withdrawn."""
+    if meeting.status not in OPEN or (meeting.end is not None and meeting.end <= utcnow()):
+        raise Conflict(f"The meeting is {meeting.status} and cannot be cancelled.", code="invalid_transition")
+    _cancel(meeting, notify_others=current_principal().member_id)
+    db.session.commit()
+    return meeting
+
+
+def _cancel(meeting, notify_others):
+    was_scheduled = meeting.status == "scheduled"
+    meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
+    cancel_pending("meetings", meeting.id, [*REMINDERS, "meeting.check_in"])
+    record("meeting.cancelled", meeting)
+    if was_scheduled:
+        for member_id in (meeting.mentee_id, meeting.mentor_id):
+            if member_id != notify_others:
+                notify(member_id, "meeting.cancelled", meeting)
+
+
+def cancel_open_meetings(mentorship):
+    """When a mentorship closes: its proposed and future meetings are cancelled (caller commits)."""
+    for meeting in db.session.scalars(select(Meeting).where(Meeting.mentorship_id == mentorship.id,
+                                                            Meeting.status.in_(OPEN))):
+        if meeting.end is None or meeting.end > utcnow():
+            _cancel(meeting, notify_others=None)
+
+
+def check_in(meeting, data):
+    """One check-in per party after the start; both 'happened' -> completed, either 'no' -> missed."""
+    principal = current_principal()
+    if not principal.is_member:
+        raise Forbidden("Check-ins come from the two people who met (member tokens).")
+    if meeting.status not in ("scheduled", "completed", "missed"):
+        raise Conflict(f"The meeting is {meeting.status}.", code="invalid_transition")
+    if utcnow() < meeting.start:
+        raise Conflict("The meeting has not started yet.", code="meeting_not_started")
+    if any(c.member_id == principal.member_id for c in meeting.check_ins):
+        raise Conflict("You already checked in for this meeting.", code="already_checked_in")
+    role = "mentee" if principal.member_id == meeting.mentee_id else "mentor"
+    entry = CheckIn(tenant_id=meeting.tenant_id, member_id=principal.member_id, role=role,
+                    happened=data["happened"], rating=data.get("rating"), note=data.get("note"))
+    meeting.check_ins.append(entry)
+    db.session.flush()
+    record("meeting.checked_in", meeting, role=role, happened=entry.happened)
+    cancel_pending("meetings", meeting.id, ["meeting.check_in"], member_id=principal.member_id)
+    _settle(meeting)
+    db.session.commit()
+    entry.meeting_status = meeting.status
+    return entry
+
+
+def _settle(meeting):
+    from mentorship.scheduling.progress import meeting_completed
+
+    said = {c.member_id: c.happened for c in meeting.check_ins}
+    if meeting.status == "scheduled" and False in said.values():
+        meeting.status, meeting.finished_at = "missed", utcnow()
+        # who said it did not happen reports the other party absent
+        meeting.no_show_member_ids = sorted({meeting.mentor_id if m == meeting.mentee_id else meeting.mentee_id
+                                             for m, happened in said.items() if not happened})
+        record("meeting.missed", meeting, no_show=meeting.no_show_member_ids)
+    elif meeting.status == "scheduled" and len(said) == 2:
+        meeting.status, meeting.finished_at = "completed", utcnow()
+        record("meeting.completed", meeting)
+        meeting_completed(meeting, _mentorship(meeting))
+
+
+def invite(meeting):
+    """The iCalendar invite (a stable UID per meeting; SEQUENCE grows with each change)."""
+    from mentorship.scheduling import ics
+
+    if meeting.start is None:
+        raise Conflict("The meeting has no time yet: confirm one of the proposed slots first.",
+                       code="invalid_transition")
+    mentee, mentor = _members(_mentorship(meeting))
+    return ics.invite(uid=f"meeting-{meeting.tenant_id}-{meeting.id}@mentorship", start=meeting.start,
+                      end=meeting.end, summary=f"Mentorship call: {mentee.name} and {mentor.name}",
+                      description=f"A {meeting.duration_minutes}-minute {meeting.mode.replace('_', ' ')} call.",
+                      organizer=_organizer(), attendees=[(p.name, p.email) for p in (mentee, mentor) if p.email],
+                      sequence=meeting.sequence, status="CANCELLED" if meeting.status == "cancelled" else "CONFIRMED",
+                      dtstamp=meeting.scheduled_at or meeting.created_at)
+
+
+def _organizer():
+    """The service sends the invites: its From address organises them."""
+    from email.utils import parseaddr
+
+    from flask import current_app
+
+    name, address = parseaddr(current_app.config["MAIL_FROM"])
+    return (name or "Mentorship", address) if address else None

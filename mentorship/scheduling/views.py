@@ -1,0 +1,55 @@
+from flask import Response
+from flask_smorest import Blueprint
+
+from mentorship.mentorships.operations import get_mentorship
+from mentorship.scheduling import operations
+from mentorship.scheduling.schemas import CheckInInSchema, CheckInSchema, ConfirmSchema, MeetingInSchema, MeetingSchema
+
+blp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Meetings: bring it offline")
+
+
+@blp.route("/mentorships/<id:mentorship_id>/meetings", methods=["POST"])
+@blp.arguments(MeetingInSchema)
+@blp.response(201, MeetingSchema)
+def propose(data, mentorship_id):
+    """Propose up to 3 slots in both members' availability (or book `start`); 422 no_common_availability."""
+    return operations.propose(get_mentorship(mentorship_id), data)
+
+
+@blp.route("/meetings/<id:meeting_id>")
+@blp.response(200, MeetingSchema)
+def get_meeting(meeting_id):
+    """One meeting with its slots, time and check-ins."""
+    return operations.get_meeting(meeting_id)
+
+
+@blp.route("/meetings/<id:meeting_id>/confirm", methods=["POST"])
+@blp.arguments(ConfirmSchema)
+@blp.response(200, MeetingSchema)
+def confirm(data, meeting_id):
+    """The other party picks a proposed slot: the meeting is scheduled and reminders are set."""
+    return operations.confirm(operations.get_meeting(meeting_id), data["start"])
+
+
+@blp.route("/meetings/<id:meeting_id>/cancel", methods=["POST"])
+@blp.response(200, MeetingSchema)
+def cancel(meeting_id):
+    """Cancel a proposed or scheduled meeting; reminders are withdrawn."""
+    return operations.cancel(operations.get_meeting(meeting_id))
+
+
+@blp.route("/meetings/<id:meeting_id>/check-ins", methods=["POST"])
+@blp.arguments(CheckInInSchema)
+@blp.response(201, CheckInSchema)
+def check_in(data, meeting_id):
+    """Did it happen? Once per party, after the start (409 meeting_not_started before)."""
+    return operations.check_in(operations.get_meeting(meeting_id), data)
+
+
+@blp.route("/meetings/<id:meeting_id>/invite.ics")
+@blp.response(200, content_type="text/calendar")
+def invite(meeting_id):
+    """The meeting as an iCalendar event with both attendees (UTC times, a stable UID)."""
+    body = operations.invite(operations.get_meeting(meeting_id))
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="meeting-{meeting_id}.ics"'})

@@ -1,0 +1,8 @@
+"""The outreach coach is pure: its tests opt out of the suite-wide rolled-back transaction."""
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back():
+    """Overrides tests/conftest.py's fixture of the same name (which needs the app and a database)."""
+    yield
