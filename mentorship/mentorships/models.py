@@ -35,7 +35,7 @@ class Mentorship(TenantScoped, db.Model):
     close_reason: Mapped[str | None] = mapped_column(String(12))
     close_note: Mapped[str | None] = mapped_column(Text)
     milestones: Mapped[list["Milestone"]] = relationship(
-        order_by="Milestone.position", cascade="all, delete-orphan", lazy="selectin")
+        order_by="Milestone.position", cascade="all, delete-orphan")  # lists load them with selectinload
 
 
 class Milestone(TenantScoped, db.Model):

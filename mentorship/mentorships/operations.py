@@ -1,5 +1,6 @@
 """Mentorships (SPEC §7): start on accept, milestones, close, and what a mentorship looks like to its readers."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
@@ -45,7 +46,7 @@ def get_mentorship(mentorship_id):
 
 def mentorships_query(args):
     """Mentorships filtered by member and status; a member token lists only its own."""
-    query = select(Mentorship).order_by(Mentorship.id.desc())
+    query = select(Mentorship).options(selectinload(Mentorship.milestones)).order_by(Mentorship.id.desc())
     principal = current_principal()
     member_id = principal.member_id if principal.is_member else args.get("member_id")
     if principal.is_member and args.get("member_id") not in (None, principal.member_id):

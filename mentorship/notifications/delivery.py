@@ -73,6 +73,5 @@ def deliver_due_notifications():
     due = db.session.execute(select(Notification.tenant_id, Notification.id).where(_claimable(utcnow()))
                              .order_by(Notification.due_at).limit(5000)).all()
     for tenant_id, notification_id in due:
-        deliver.enqueue(tenant_id, notification_id, job_id=job_id(Notification(tenant_id=tenant_id,
-                                                                                id=notification_id)))
+        deliver.enqueue(tenant_id, notification_id, job_id=job_id(tenant_id, notification_id))
     return len(due)

@@ -1,5 +1,5 @@
 """Writing notifications: a row in the caller's transaction, delivered by a job once that transaction commits."""
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
@@ -7,24 +7,32 @@ from mentorship.notifications.models import Notification
 
 
 def notify(member_id, event, obj, *, due_at=None, key=None, **data):
-    """Add the notification `event` about `obj` for `member_id`; returns the row, or the existing one with the key.
+    """Add the notification `event` about `obj` for `member_id`; returns its id, or None when the key existed.
 
     The key is unique per tenant, so writing the same (event, object, recipient) twice yields one row: one e-mail.
+    One INSERT ... ON CONFLICT DO NOTHING, in the caller's transaction.
     """
     key = key or f"{event}:{type(obj).__tablename__}:{obj.id}:{member_id}"
-    existing = db.session.scalar(select(Notification).where(Notification.key == key))
-    if existing is not None:
-        return existing
     now = utcnow()
-    row = Notification(tenant_id=obj.tenant_id, member_id=member_id, event=event, key=key,
-                       object_type=type(obj).__tablename__, object_id=obj.id, data=data, due_at=due_at or now)
-    db.session.add(row)
-    db.session.flush()
-    if row.due_at <= now:
+    due_at = due_at or now
+    insert = _dialect_insert()(Notification).values(
+        tenant_id=obj.tenant_id, member_id=member_id, event=event, key=key, object_type=type(obj).__tablename__,
+        object_id=obj.id, data=data, due_at=due_at, status="pending", attempts=0, created_at=now)
+    row_id = db.session.scalar(insert.on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+                               .returning(Notification.id))
+    if row_id is not None and due_at <= now:
         from mentorship.notifications.delivery import deliver
 
-        deliver.enqueue_after_commit(row.tenant_id, row.id, job_id=job_id(row))
-    return row
+        deliver.enqueue_after_commit(obj.tenant_id, row_id, job_id=job_id(obj.tenant_id, row_id))
+    return row_id
+
+
+def _dialect_insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def notify_both(mentorship_like, event, obj, **kwargs):
@@ -43,5 +51,5 @@ def cancel_pending(object_type, object_id, events, member_id=None):
     db.session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False})
 
 
-def job_id(row):
-    return f"notify-{row.tenant_id}-{row.id}"
+def job_id(tenant_id, notification_id):
+    return f"notify-{tenant_id}-{notification_id}"

@@ -58,7 +58,7 @@ def _meeting(subject, body):
         text = body.format(other=ctx.other(), name=ctx.recipient.name, when=when,
                            mode=ctx.obj.mode.replace("_", " "), minutes=ctx.obj.duration_minutes,
                            invite=ctx.link(f"/api/v1/meetings/{ctx.obj.id}/invite.ics"),
-                           checkin=ctx.link(f"/meetings/{ctx.obj.id}/check-in"))
+                           checkin=ctx.link(f"/api/v1/meetings/{ctx.obj.id}/check-ins"))
         return subject.format(other=ctx.other(), when=when), text
     return render
 
@@ -90,7 +90,7 @@ RENDERERS = {
     "meeting.reminder_1h": _meeting("In one hour: call with {other}", "Hi {name},\n\nYour call with {other} starts "
                                     "at {when}."),
     "meeting.check_in": _meeting("Did your call with {other} happen?", "Hi {name},\n\nPlease tell us whether your "
-                                 "call with {other} on {when} happened: {checkin}"),
+                                 "call with {other} on {when} happened, through your portal (or POST {checkin})."),
     "meeting.cancelled": _meeting("Call with {other} cancelled", "Hi {name},\n\nThe call with {other} on {when} "
                                   "was cancelled."),
     "mentorship.nudge": _simple("Time to catch up with {other}?", "Hi {name},\n\nIt has been three weeks without a "

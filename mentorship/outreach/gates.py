@@ -16,11 +16,12 @@ def contacts(mentee_id):
 
 
 def mentor_load(mentor_id):
-    """Active mentorships plus pending intros: what the mentor's capacity is spent on (SPEC §5)."""
-    active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
-        Mentorship.mentor_id == mentor_id, Mentorship.status == "active"))
-    return active + db.session.scalar(select(func.count()).select_from(Intro).where(
-        Intro.mentor_id == mentor_id, Intro.status == "pending"))
+    """Active mentorships plus pending intros: what the mentor's capacity is spent on (SPEC §5). One query."""
+    active = select(func.count()).select_from(Mentorship).where(
+        Mentorship.mentor_id == mentor_id, Mentorship.status == "active").scalar_subquery()
+    pending = select(func.count()).select_from(Intro).where(
+        Intro.mentor_id == mentor_id, Intro.status == "pending").scalar_subquery()
+    return db.session.scalar(select(active + pending))
 
 
 def _issue(code, message):

@@ -18,17 +18,19 @@ from mentorship.outreach.models import BlockedIntro, Intro
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import for_tenant
 
-
-def _member(member_id, role, field):
-    member = db.session.scalar(select(Member).where(Member.id == member_id, Member.erased_at.is_(None)))
-    if member is None or member.role != role:
-        raise Invalid(f"{field} is not a {role} of this tenant.", errors={field: [f"No such {role} in this tenant."]})
-    return member
+ROLES = (("mentee_id", "mentee"), ("mentor_id", "mentor"))
 
 
 def _pair(data):
-    mentee = _member(data["mentee_id"], "mentee", "mentee_id")
-    mentor = _member(data["mentor_id"], "mentor", "mentor_id")
+    """The mentee and the mentor of a request body (one query); 422 unless they are what the fields say."""
+    ids = {data["mentee_id"], data["mentor_id"]}
+    found = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(ids),
+                                                                       Member.erased_at.is_(None)))}
+    errors = {field: [f"No such {role} in this tenant."] for field, role in ROLES
+              if getattr(found.get(data[field]), "role", None) != role}
+    if errors:
+        raise Invalid("The ids must name a mentee and a mentor of this tenant.", errors=errors)
+    mentee, mentor = found[data["mentee_id"]], found[data["mentor_id"]]
     principal = current_principal()
     if principal.is_member and principal.member_id != mentee.id:
         raise Forbidden("A member sends intros only as the mentee they are.")

@@ -76,7 +76,7 @@ def funnel(start=None, end=None):
                    "declined": intros.get("declined", 0), "expired": intros.get("expired", 0)},
         "meetings": {"scheduled": meetings.get("scheduled", 0) + meetings.get("completed", 0)
                      + meetings.get("missed", 0), "completed": meetings.get("completed", 0),
-                     "missed": meetings.get("missed", 0)},
+                     "missed": meetings.get("missed", 0), "no_shows": _no_shows(start, end)},
         "mentorships": mentorships,
         "referrals": {"eligible": sum(d["trust"]["referral_eligible"] for d in described if d["status"] == "active"),
                       "requested": sum(referrals.values()), "approved": referrals.get("approved", 0),
@@ -86,6 +86,16 @@ def funnel(start=None, end=None):
                     "days_to_referral_eligible": _days_to_eligible(rows, described),
                     "mentor_response_hours": round(statistics.median(response_hours), 2) if response_hours else None},
     }
+
+
+def _no_shows(start, end):
+    """Member id (as a string, a JSON key) -> meetings that member missed, most first."""
+    counts = {}
+    for ids in db.session.scalars(select(Meeting.no_show_member_ids).where(
+            Meeting.status == "missed", *_between(Meeting.created_at, start, end))):
+        for member_id in ids or []:
+            counts[str(member_id)] = counts.get(str(member_id), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], int(kv[0]))))
 
 
 def _days_to_eligible(rows, described):

@@ -48,7 +48,8 @@ def propose(mentorship, data):
     principal = current_principal()
     mentee, mentor = _members(mentorship)
     meeting = Meeting(mentorship_id=mentorship.id, mentee_id=mentee.id, mentor_id=mentor.id, mode=data["mode"],
-                      duration_minutes=data["duration_minutes"], proposed_by=principal.member_id, proposed_slots=[])
+                      duration_minutes=data["duration_minutes"], proposed_by=principal.member_id, proposed_slots=[],
+                      check_ins=[])  # known empty: no query to load them for the answer
     length = timedelta(minutes=meeting.duration_minutes)
     busy = _busy(mentorship)
     if data.get("start") is not None:

@@ -133,6 +133,8 @@ def test_booked_start_check_ins_and_no_shows(pair, ms, clock):
     got = pair.mentor_client.get(url).json
     assert got["status"] == "missed" and got["no_show_member_ids"] == [pair.mentor["id"]]
     assert pair.admin.get(f"/api/v1/mentorships/{ms}").json["health"] == "at_risk"
+    meetings = pair.admin.get("/api/v1/reports/funnel").json["meetings"]
+    assert meetings["missed"] == 1 and meetings["no_shows"] == {str(pair.mentor["id"]): 1}
 
 
 def test_cancel_withdraws_reminders(admin, pair, ms):

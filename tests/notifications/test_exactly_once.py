@@ -124,7 +124,8 @@ def test_worker_killed_mid_send_then_sweep_sends_exactly_once(app, rq_backend, c
     try:
         if not hanging_sink.entered.wait(120):
             worker.kill()
-            raise AssertionError("the worker never reached the SMTP server: " + worker.communicate()[0].decode()[-3000:])
+            output = worker.communicate()[0].decode()[-3000:]
+            raise AssertionError(f"the worker never reached the SMTP server: {output}")
         worker.send_signal(signal.SIGKILL)  # mid-send: the server has the DATA but never answered
     finally:
         if worker.poll() is None:
