@@ -105,8 +105,28 @@ EXPORTERS.update(intros=_export_intros, mentorships=_export_mentorships, meeting
                  referral_requests=_export_referrals, notifications=_export_notifications)
 
 
+def _end_relationships(member):
+    """An erased member takes part in nothing any more: pending intros are withdrawn, active mentorships closed
+    (their open meetings cancelled). No notifications: the other party sees the new states."""
+    from mentorship.common.clock import utcnow
+    from mentorship.scheduling.models import Meeting
+
+    now, sync = utcnow(), {"synchronize_session": False}
+    mine_intros = or_(Intro.mentee_id == member.id, Intro.mentor_id == member.id)
+    db.session.execute(update(Intro).where(mine_intros, Intro.status == "pending")
+                       .values(status="withdrawn", responded_at=now), execution_options=sync)
+    mine = or_(Mentorship.mentee_id == member.id, Mentorship.mentor_id == member.id)
+    active = select(Mentorship.id).where(mine, Mentorship.status == "active")
+    db.session.execute(update(Meeting).where(Meeting.mentorship_id.in_(active),
+                                             Meeting.status.in_(("proposed", "scheduled")))
+                       .values(status="cancelled"), execution_options=sync)
+    db.session.execute(update(Mentorship).where(mine, Mentorship.status == "active")
+                       .values(status="closed", closed_at=now, close_reason="other"), execution_options=sync)
+
+
 def _erase(member):
     """Messages, notes, plans and questions written by or about the member go; counts and states stay."""
+    _end_relationships(member)
     sync = {"synchronize_session": False}
     mine_intros = or_(Intro.mentee_id == member.id, Intro.mentor_id == member.id)
     db.session.execute(update(Intro).where(mine_intros).values(message=None, decline_reason=None, coaching=None,

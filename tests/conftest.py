@@ -11,7 +11,7 @@ from mentorship import create_app, jobs
 from mentorship.common.cache import clear_all
 from mentorship.config import TestConfig
 from mentorship.extensions import db
-from tests.factories import ApiClient, TenantFixture, make_tenant
+from tests.factories import ApiClient, TenantFixture, make_tenant, wipe_redis
 
 
 def _database_url():
@@ -88,24 +88,23 @@ def other_admin(app, other_tenant) -> ApiClient:
 
 @pytest.fixture
 def rq_backend(app):
-    """Jobs go to real Redis (TEST_REDIS_URL, database 15 by default, flushed) for this test; run them with
-    `run_worker(rq_backend)`."""
+    """Jobs go to real Redis (TEST_REDIS_URL, database 15 by default) under a queue prefix of this test run, wiped
+    before and after; run them with `run_worker(rq_backend)`."""
     import redis
 
     from mentorship.jobs.runner import RqBackend
 
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    backend = RqBackend(url, prefix="test:")
+    backend = RqBackend(url, prefix=f"test-{os.getpid()}:")
     try:
-        backend.redis.flushdb()
+        wipe_redis(backend)
     except redis.ConnectionError as exc:
         pytest.skip(f"Redis is not reachable at {url}: {exc}")
     local = app.extensions["jobs"]
     app.extensions["jobs"] = backend
     yield backend
     app.extensions["jobs"] = local
-    backend.redis.flushdb()
-
+    wipe_redis(backend)
 
 
 class _Inbox:

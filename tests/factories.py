@@ -103,3 +103,22 @@ def run_worker(backend):
 def wait_local_jobs(app):
     """Wait for the in-process job thread to finish what is queued."""
     assert app.extensions["jobs"].wait(timeout=60), "in-process jobs did not finish"
+
+
+def wipe_redis(backend):
+    """What a Redis restart without persistence does, limited to this test run's keys: every queue, registry
+    and job of our queue prefix is gone. (Other test runs on the same machine share the Redis database.)"""
+    from rq.job import Job
+
+    from mentorship.jobs.registry import QUEUES
+
+    job_ids = set()
+    for name in QUEUES:
+        queue = backend.queue(name)
+        job_ids.update(queue.job_ids)
+        for registry in (queue.started_job_registry, queue.failed_job_registry, queue.scheduled_job_registry,
+                         queue.finished_job_registry, queue.deferred_job_registry):
+            job_ids.update(registry.get_job_ids())
+    keys = [Job.key_for(job_id) for job_id in job_ids] + list(backend.redis.scan_iter(f"*{backend.prefix}*"))
+    if keys:
+        backend.redis.delete(*keys)

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
+from mentorship.common.lookup import get_visible
 from mentorship.errors import Conflict, Forbidden, Invalid, NotFound
 from mentorship.extensions import db
 from mentorship.members.models import Member
@@ -36,12 +37,7 @@ def start_mentorship(intro):
 
 def get_mentorship(mentorship_id):
     """The mentorship, if the credential may see it (a member sees only their own)."""
-    mentorship = db.session.scalar(select(Mentorship).where(Mentorship.id == mentorship_id))
-    principal = current_principal()
-    if mentorship is None or (principal.is_member and principal.member_id not in (mentorship.mentee_id,
-                                                                                   mentorship.mentor_id)):
-        raise NotFound("No such mentorship.")
-    return mentorship
+    return get_visible(Mentorship, mentorship_id, "mentorship")
 
 
 def mentorships_query(args):

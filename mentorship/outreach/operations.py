@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
 from mentorship.common.locks import lock_row
-from mentorship.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
+from mentorship.common.lookup import get_visible
+from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.notifications.outbox import notify
@@ -94,11 +95,7 @@ def send_warm_intro(mentee, mentor, message, match_run_id):
 
 def get_intro(intro_id):
     """The intro, if the credential may see it (a member sees only intros they are part of)."""
-    intro = db.session.scalar(select(Intro).where(Intro.id == intro_id))
-    principal = current_principal()
-    if intro is None or (principal.is_member and principal.member_id not in (intro.mentee_id, intro.mentor_id)):
-        raise NotFound("No such intro.")
-    return intro
+    return get_visible(Intro, intro_id, "intro")
 
 
 def intros_query(args):

@@ -1,9 +1,9 @@
 """Referral requests (SPEC §8): asked by the mentee once earned, decided by the mentor alone, outcomes tracked."""
-from sqlalchemy import select
 
 from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
-from mentorship.errors import ApiError, Conflict, Forbidden, NotFound
+from mentorship.common.lookup import get_visible
+from mentorship.errors import ApiError, Conflict, Forbidden
 from mentorship.extensions import db
 from mentorship.mentorships.operations import describe, party_of
 from mentorship.notifications.outbox import notify
@@ -34,12 +34,7 @@ def request_referral(mentorship, data):
 
 def get_referral(referral_id):
     """The request, if the credential may see it."""
-    referral = db.session.scalar(select(ReferralRequest).where(ReferralRequest.id == referral_id))
-    principal = current_principal()
-    if referral is None or (principal.is_member and principal.member_id not in (referral.mentee_id,
-                                                                                 referral.mentor_id)):
-        raise NotFound("No such referral request.")
-    return referral
+    return get_visible(ReferralRequest, referral_id, "referral request")
 
 
 def decide(referral, decision, note=None):

@@ -5,7 +5,8 @@ from sqlalchemy import or_, select
 
 from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
-from mentorship.errors import ApiError, Conflict, Forbidden, Invalid, NotFound
+from mentorship.common.lookup import get_visible
+from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.mentorships.models import Mentorship
@@ -109,11 +110,7 @@ def schedule_reminders(meeting):
 
 def get_meeting(meeting_id):
     """The meeting, if the credential may see it."""
-    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id))
-    principal = current_principal()
-    if meeting is None or (principal.is_member and principal.member_id not in (meeting.mentee_id, meeting.mentor_id)):
-        raise NotFound("No such meeting.")
-    return meeting
+    return get_visible(Meeting, meeting_id, "meeting")
 
 
 def _mentorship(meeting):

@@ -9,7 +9,7 @@ from mentorship.jobs.runner import LocalBackend
 from mentorship.jobs.schedule import sweep
 from mentorship.matchruns.models import MatchRun
 from mentorship.tenancy.scope import tenant_scope
-from tests.factories import ApiClient, make_member, run_worker, wait_local_jobs
+from tests.factories import ApiClient, make_member, run_worker, wait_local_jobs, wipe_redis
 
 DOMAINS = ["finance/credit-risk", "software/backend", "data/analytics"]
 
@@ -97,7 +97,7 @@ def test_job_is_idempotent(app, admin, tenant):
 def test_sweep_requeues_a_run_that_redis_lost(app, admin, tenant, rq_backend):
     _cohort(app, tenant)
     run = admin.post("/api/v1/match-runs", json={}).json
-    rq_backend.redis.flushdb()  # Redis restarted: the queued job is gone
+    wipe_redis(rq_backend)  # Redis restarted: the queued job is gone
     run_worker(rq_backend)
     assert admin.get(f"/api/v1/match-runs/{run['id']}").json["status"] == "queued"
     with app.app_context(), tenant_scope(tenant.id):

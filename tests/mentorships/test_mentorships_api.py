@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from mentorship.common.clock import utcnow
-from tests.pairs import make_pair, token_client
+from tests.pairs import make_pair, token_client, varied_message
 
 MONDAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 QUESTIONS = {"questions": ["What do you do all day?", "How did you get started?", "What should I learn?"]}
@@ -208,3 +208,19 @@ def test_close_and_health(app, admin, pair, ms, clock):
     _problem(pair.mentee_client.post(f"/api/v1/mentorships/{ms}/meetings", json={}), 409, "invalid_transition")
     events = [n["event"] for n in admin.get(f"/api/v1/notifications?member_id={pair.mentor['id']}").json["items"]]
     assert "mentorship.closed" in events
+
+
+def test_erasing_a_member_ends_their_intros_and_mentorships(app, admin, pair, ms):
+    other = make_pair(app, admin)
+    intro = admin.post("/api/v1/intros", json={"mentee_id": other.mentee["id"], "mentor_id": pair.mentor["id"],
+                                               "message": varied_message(pair.mentor, 2)}).json
+    meeting = pair.mentee_client.post(f"/api/v1/mentorships/{ms}/meetings",
+                                      json={"start": (MONDAY + timedelta(days=2)).isoformat()}).json
+    assert admin.delete(f"/api/v1/members/{pair.mentor['id']}").status_code == 204
+    assert admin.get(f"/api/v1/intros/{intro['id']}").json["status"] == "withdrawn"
+    got = admin.get(f"/api/v1/mentorships/{ms}").json
+    assert got["status"] == "closed" and got["close_reason"] == "other"
+    assert admin.get(f"/api/v1/meetings/{meeting['id']}").json["status"] == "cancelled"
+    pending = admin.get(f"/api/v1/notifications?member_id={pair.mentor['id']}&status=pending").json["total"]
+    assert pending == 0
+    assert admin.get(f"/api/v1/intros/{intro['id']}").json["message"] is None

@@ -18,7 +18,7 @@ from mentorship.extensions import db
 from mentorship.jobs.schedule import sweep
 from mentorship.notifications.models import Notification
 from mentorship.tenancy.scope import tenant_scope, unscoped
-from tests.factories import mentee_payload, mentor_payload, run_worker
+from tests.factories import mentee_payload, mentor_payload, run_worker, wipe_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,7 +117,8 @@ def hanging_sink(app):
 def test_worker_killed_mid_send_then_sweep_sends_exactly_once(app, rq_backend, committed_tenant, hanging_sink):
     notification_id, to = _intro(app, committed_tenant)
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), "JOBS_QUEUE_PREFIX": "test:",
+           "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+           "JOBS_QUEUE_PREFIX": rq_backend.prefix,
            "MAIL_URL": app.config["MAIL_URL"], "FLASK_APP": "wsgi"}
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -135,7 +136,7 @@ def test_worker_killed_mid_send_then_sweep_sends_exactly_once(app, rq_backend, c
     assert _status(app, committed_tenant, notification_id) == "sending"
     assert hanging_sink.messages == []
     time.sleep(1.2)  # past the lease (MAIL_LEASE_SECONDS = 1 here): the claim of the dead worker lapses
-    rq_backend.redis.flushdb()  # and the job it held is gone, as after a restart
+    wipe_redis(rq_backend)  # and the job it held is gone, as after a restart
     _sweep(app)
     run_worker(rq_backend)
     assert len(hanging_sink.messages) == 1 and f"To: {to}".encode() in hanging_sink.messages[0]
@@ -148,7 +149,7 @@ def test_worker_killed_mid_send_then_sweep_sends_exactly_once(app, rq_backend, c
 def test_redis_flushed_before_delivery_then_sweep_loses_nothing(app, rq_backend, committed_tenant, smtp_sink):
     notification_id, to = _intro(app, committed_tenant)
     assert rq_backend.queue("high").count == 1
-    rq_backend.redis.flushdb()  # Redis restarted without persistence: the queued job is gone
+    wipe_redis(rq_backend)  # Redis restarted without persistence: the queued job is gone
     run_worker(rq_backend)
     assert smtp_sink.messages == [] and _status(app, committed_tenant, notification_id) == "pending"
     _sweep(app)
