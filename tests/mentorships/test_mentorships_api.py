@@ -224,3 +224,30 @@ def test_erasing_a_member_ends_their_intros_and_mentorships(app, admin, pair, ms
     pending = admin.get(f"/api/v1/notifications?member_id={pair.mentor['id']}&status=pending").json["total"]
     assert pending == 0
     assert admin.get(f"/api/v1/intros/{intro['id']}").json["message"] is None
+
+
+def test_idle_mentorship_gets_one_nudge_to_both(app, admin, pair, ms, clock):
+    from mentorship.jobs.schedule import sweep
+    from tests.factories import wait_local_jobs
+
+    def nudges(member_id):
+        items = admin.get(f"/api/v1/notifications?member_id={member_id}&event=mentorship.nudge").json["items"]
+        return [(n["object_id"], n["status"]) for n in items]
+
+    clock.move_to(MONDAY + timedelta(days=20))
+    with app.app_context():
+        assert sweep()["nudge_idle_mentorships"] == 0
+    clock.move_to(MONDAY + timedelta(days=21, minutes=1))
+    for _ in range(2):
+        with app.app_context():
+            sweep()
+        wait_local_jobs(app)
+    assert nudges(pair.mentee["id"]) == [(ms, "sent")] and nudges(pair.mentor["id"]) == [(ms, "sent")]
+    # activity starts a new stretch: after another 21 idle days, one more nudge
+    pair.mentee_client = token_client(app, admin, pair.mentee["id"])
+    pair.mentee_client.post(f"/api/v1/mentorships/{ms}/milestones/questions_prepared", json=QUESTIONS)
+    clock.move_to(MONDAY + timedelta(days=43))
+    with app.app_context():
+        sweep()
+    wait_local_jobs(app)
+    assert len(nudges(pair.mentee["id"])) == 2
