@@ -48,6 +48,8 @@ def check_in(data, meeting_id):
 
 @blp.route("/meetings/<id:meeting_id>/invite.ics")
 @blp.response(200, content_type="text/calendar")
+@blp.doc(responses={"200": {"description": "An iCalendar (RFC 5545) VCALENDAR with one VEVENT",
+                            "content": {"text/calendar": {"schema": {"type": "string"}}}}})
 def invite(meeting_id):
     """The meeting as an iCalendar event with both attendees (UTC times, a stable UID)."""
     body = operations.invite(operations.get_meeting(meeting_id))
