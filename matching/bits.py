@@ -20,6 +20,27 @@ def shared_bits(query: np.ndarray, bits: np.ndarray) -> np.ndarray:
     return out
 
 
+def _word_masks(ids: list[int], words: int) -> dict[int, int]:
+    masks: dict[int, int] = {}
+    for item in ids:
+        if item < words * 64:  # ids past the last word: no slot has them
+            masks[item >> 6] = masks.get(item >> 6, 0) | 1 << (item & 63)
+    return masks
+
+
+def count_words(masks: dict[int, int], bits: np.ndarray) -> np.ndarray:
+    """Bits in common between one query, given as {word: mask}, and each slot of `bits` (words, n): (n,) uint8, or
+    uint16 when more than 4 words could overflow uint8. The one-query form of shared_bits, without its set-up."""
+    out = None
+    for word, mask in masks.items():
+        shared = np.bitwise_count(bits[word] & np.uint64(mask))
+        if out is None:
+            out = shared if len(masks) <= 4 else shared.astype(np.uint16)
+        else:
+            out += shared
+    return np.zeros(bits.shape[1], dtype=np.uint8) if out is None else out
+
+
 def _words_for(ids: np.ndarray) -> int:
     return int(ids.max()) // 64 + 1 if len(ids) else 1
 
@@ -59,6 +80,10 @@ class BitRows:
     def count(self, query: Ragged) -> np.ndarray:
         """How many ids each query row shares with each slot: uint16 (B, n)."""
         return shared_bits(self._masks(query), self._bits[:, : self._n])
+
+    def count_one(self, ids: np.ndarray) -> np.ndarray:
+        """How many of `ids` (one query's) each slot has: (n,) uint8, or uint16 past 4 words."""
+        return count_words(_word_masks(ids.tolist(), self._bits.shape[0]), self._bits[:, : self._n])
 
     def _masks(self, query: Ragged) -> np.ndarray:
         words = self._bits.shape[0]

@@ -39,19 +39,26 @@ def candidate_graph(mentees: Sequence[Profile], index: MentorIndex, candidates: 
         raise ValueError("duplicate mentee id")
     has_room = index.free_capacity > 0
     block = max(1, BLOCK_CELLS // max(len(index), 1))
-    parts = []
+    # Edges go straight into arrays sized for the most there can be (pages never written are never resident), block
+    # by block in final order: blocks are consecutive mentees, so sorting each by (mentee, mentor id) sorts all.
+    most = len(mentees) * max(candidates, 0)
+    mentee, mentor = np.empty(most, np.int64), np.empty(most, np.int64)
+    score, preference = np.empty(most), np.empty(most)
+    components = np.empty((most, len(COMPONENTS)))
+    edges = 0
     for start in range(0, len(mentees) if candidates > 0 else 0, block):
         batch = index.encode(mentees[start:start + block])
         best = shortlist(batch, index, weights, candidates, has_room)
         # Top-`candidates` first, then the score floor: the same edges as filtering first, since it is monotone.
-        keep = best.total >= min_score
-        rows, slots = best.rows[keep], best.slots[keep]
-        bonus = PREFER_BONUS * mentor_preference(batch, index)[rows, slots]
-        components = np.column_stack([best.components[name][keep] for name in COMPONENTS])
-        parts.append((rows + start, slots, best.total[keep], best.total[keep] + bonus, components))
-    mentee, mentor, score, preference, components = (
-        [np.concatenate(column) for column in zip(*parts, strict=True)] if parts
-        else [np.empty(0, np.int64)] * 2 + [np.empty(0)] * 2 + [np.empty((0, len(COMPONENTS)))])
-    order = np.lexsort((index.mentor_ids[mentor], mentee))
-    return CandidateGraph(mentee[order], mentor[order], score[order], preference[order], components[order],
-                          mentee_ids, index.mentor_ids.copy(), index.free_capacity.copy())
+        keep = np.flatnonzero(best.total >= min_score)
+        keep = keep[np.lexsort((index.mentor_ids[best.slots[keep]], best.rows[keep]))]
+        rows, slots, end = best.rows[keep], best.slots[keep], edges + len(keep)
+        mentee[edges:end], mentor[edges:end], score[edges:end] = rows + start, slots, best.total[keep]
+        preference[edges:end] = best.total[keep] + PREFER_BONUS * mentor_preference(batch, index)[rows, slots]
+        for column, name in enumerate(COMPONENTS):
+            components[edges:end, column] = best.components[name][keep]
+        edges = end
+    for array in (mentee, mentor, score, preference, components):
+        array.resize((edges, *array.shape[1:]), refcheck=False)  # in place: no second copy of the edges
+    return CandidateGraph(mentee, mentor, score, preference, components, mentee_ids, index.mentor_ids.copy(),
+                          index.free_capacity.copy())

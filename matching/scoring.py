@@ -5,11 +5,12 @@ renormalised, so a total stays in [0, 1]. The reasons (explain.py) read these sa
 """
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
 
-from .bits import shared_bits
+from .bits import count_words, shared_bits
 from .features import MenteeBatch, MentorIndex, Profile
 from .postings import Ragged
 
@@ -187,3 +188,86 @@ def mentor_preference(batch: MenteeBatch, index: MentorIndex) -> np.ndarray:
     wanted = index.columns["prefers_international"][None, :]
     international = (wanted >= 0) & (wanted == batch.international[:, None])
     return domains.astype(np.int64) + schools + international
+
+
+@dataclass(frozen=True)
+class OneMentee:
+    """One mentee's partial total (shape (1, n)) and what it was looked up from."""
+
+    partial: np.ndarray
+    codes: dict[str, np.ndarray]   # per mentor slot: a component's index into values[name] (table components)
+    values: dict[str, np.ndarray]  # per component: values by code, or by mentor slot when it has no code
+
+    def components(self, slots: np.ndarray) -> dict[str, np.ndarray]:
+        """Each component's values at mentor `slots`, equal to what COMPONENTS computes there."""
+        return {name: values[self.codes[name][slots]] if name in self.codes else values[slots]
+                for name, values in self.values.items()}
+
+
+def one_mentee_partial(b: MenteeBatch, ix: MentorIndex, weights: Mapping[str, float]) -> OneMentee | None:
+    """partial_total(COMPONENTS for one mentee) with the very same float operations, in the same order, done once
+    per distinct value instead of once per mentor: domain, goals and availability take few values (small counts),
+    so their weighted sum is one table look-up; the later terms are added one by one as partial_total does. A
+    component that is None there (zero for every mentor) adds 0.0 here, which changes no sum. None when the table
+    would not fit uint16 codes (a mentee with hundreds of domains)."""
+    shape = (2 * len(b.domains.ids) + 2, int(np.bitwise_count(b.goals)[0]) + 1, AVAILABILITY_FULL_SLOTS + 1)
+    if shape[0] * shape[1] * shape[2] > np.iinfo(np.uint16).max:
+        return None
+    domain, goals, availability, table = _tables(shape, int(b.n_domains[0]), tuple(weights[name] for name in WEIGHTS))
+    codes = _one_mentee_codes(b, ix)
+    code = codes["domain"] * np.uint16(shape[1] * shape[2])
+    code += codes["goals"] * np.uint16(shape[2])
+    code += codes["availability"]
+    partial = table.take(code)
+    partial += weights["responsiveness"] * ix.columns["responsiveness"]
+    mentor = {"responsiveness": ix.columns["responsiveness"], **_one_mentee_rest(b, ix, weights, partial)}
+    return OneMentee(partial[None, :], codes, {"domain": domain, "goals": goals, "availability": availability,
+                                               **mentor})
+
+
+@lru_cache(maxsize=256)
+def _tables(shape: tuple[int, int, int], n_domains: int, weights: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """Values of domain, goals and availability by code, and their weighted sum by (domain, goals, availability)
+    code: what _domain, _goals, _availability and partial_total compute, as the same float operations."""
+    named = dict(zip(WEIGHTS, weights, strict=True))
+    coverage = np.minimum(np.arange(shape[0] // 2) / max(n_domains, 1), 1.0)
+    domain = np.repeat(DOMAIN_EXACT + (1 - DOMAIN_EXACT) * coverage, 2)  # by 2 · exact + min(family, 1)
+    domain[:2] = np.minimum(np.arange(2, dtype=np.uint16), 1) * DOMAIN_RELATED
+    goals = np.arange(shape[1], dtype=np.uint8) / np.uint8(max(shape[1] - 1, 1))
+    availability = np.minimum(np.arange(shape[2], dtype=np.uint16), AVAILABILITY_FULL_SLOTS) * (
+        1 / AVAILABILITY_FULL_SLOTS)
+    table = ((named["domain"] * domain)[:, None, None] + (named["goals"] * goals)[None, :, None]
+             + (named["availability"] * availability)[None, None, :]).ravel()
+    for array in (domain, goals, availability, table):
+        array.setflags(write=False)
+    return domain, goals, availability, table
+
+
+def _one_mentee_codes(b: MenteeBatch, ix: MentorIndex) -> dict[str, np.ndarray]:
+    """Per mentor slot, uint16: 2 · exact shared domains + (any shared family), shared goals, min(shared
+    availability slots, AVAILABILITY_FULL_SLOTS)."""
+    domain = ix.bits["domains"].count_one(b.domains.ids).astype(np.uint16)
+    domain *= np.uint16(2)
+    domain += np.minimum(ix.bits["families"].count_one(b.families.ids), 1)
+    goals = np.bitwise_count(ix.columns["goals"] & b.goals[0]).astype(np.uint16)
+    words = {word: mask for word, mask in enumerate(b.availability[0].tolist()) if mask}
+    slots = np.minimum(count_words(words, ix.columns["availability"]), AVAILABILITY_FULL_SLOTS).astype(np.uint16)
+    return {"domain": domain, "goals": goals, "availability": slots}
+
+
+def _one_mentee_rest(b: MenteeBatch, ix: MentorIndex, weights: Mapping[str, float], partial: np.ndarray) -> dict:
+    """Adds school, language, international, visa and capacity to `partial` (in place, in COMPONENTS order) and
+    returns their values by mentor slot."""
+    n = len(ix)
+    school = (ix.columns["school"] == b.school[0]).astype(np.float64) if (b.school >= 0).any() else None
+    language = (np.minimum(ix.bits["languages"].count_one(b.languages.ids), 1).astype(np.float64)
+                if len(b.languages.ids) else None)
+    international = ix.columns["international"] if b.international[0] else None
+    visa = ix.columns["sponsors"] if b.needs_visa[0] else None
+    capacity = np.minimum(ix.free_capacity, CAPACITY_FULL) * (1 / CAPACITY_FULL)
+    values = {"school": school, "language": language, "international": international, "visa": visa,
+              "capacity": capacity}
+    for name, value in values.items():
+        if value is not None and weights[name]:
+            partial += weights[name] * value
+    return {name: np.zeros(n) if value is None else value for name, value in values.items()}

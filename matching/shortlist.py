@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .features import MenteeBatch, MentorIndex
-from .scoring import COMPONENTS, TEXT, partial_total, text_pairs, true_cells
+from .scoring import COMPONENTS, TEXT, one_mentee_partial, partial_total, text_pairs, true_cells
 
 SAMPLE_STRIDE = 8   # with many mentors per wanted one, the floor is taken from every 8th mentor (8× cheaper)
 REFINE_CELLS = 8192  # above this many candidate cells, a second, tighter floor pays for its extra pass
@@ -40,15 +40,30 @@ def _floor(masked: np.ndarray, count: int) -> np.ndarray:
 
 def _best_per_row(rows: np.ndarray, total: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
     """Indices of the `count` best cells of each row by (total desc, id asc), ordered that way."""
+    if not len(rows) or (rows == rows[0]).all():  # one row (recommend): a shorter sort, the same order
+        return np.lexsort((ids, -total))[:count]
     order = np.lexsort((ids, -total, rows))
     rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
     return order[rank < count]
 
 
+def _partial(batch: MenteeBatch, index: MentorIndex, weights):
+    """(partial totals (B, n), components_at(rows, slots) -> each non-text component's values at those cells)."""
+    one = one_mentee_partial(batch, index, weights) if len(batch.ids) == 1 and len(index) else None
+    if one is not None:  # one mentee (recommend): fewer, cheaper passes, the same numbers
+        return one.partial, lambda rows, slots: one.components(slots)
+    components = {name: f(batch, index) for name, f in COMPONENTS.items() if name != TEXT}
+
+    def components_at(rows, slots):
+        return {name: np.zeros(len(rows)) if values is None else values[rows, slots]
+                for name, values in components.items()}
+
+    return partial_total(components, weights), components_at
+
+
 def shortlist(batch: MenteeBatch, index: MentorIndex, weights, count: int, eligible: np.ndarray) -> Shortlist:
     """The `count` (>= 1) best eligible mentors of each mentee in `batch`; `eligible` is (n,) or (B, n) bool."""
-    components = {name: f(batch, index) for name, f in COMPONENTS.items() if name != TEXT}
-    partial = partial_total(components, weights)
+    partial, components_at = _partial(batch, index, weights)
     masked = np.where(eligible, partial, -np.inf)
     floor = _floor(masked, count)[:, None]
     reach = eligible & (masked >= floor - weights[TEXT] - _EPS)
@@ -73,7 +88,6 @@ def shortlist(batch: MenteeBatch, index: MentorIndex, weights, count: int, eligi
         rows, slots, text, total = (np.concatenate(pair) for pair in zip((rows, slots, text, total), tail,
                                                                          strict=True))
     keep = _best_per_row(rows, total, index.mentor_ids[slots], count)
-    cells = {name: np.zeros(len(keep)) if values is None else values[rows[keep], slots[keep]]
-             for name, values in components.items()}
+    cells = components_at(rows[keep], slots[keep])
     cells[TEXT] = text[keep]
     return Shortlist(rows[keep], slots[keep], total[keep], {name: cells[name] for name in COMPONENTS})

@@ -21,19 +21,30 @@ def optimal(graph: CandidateGraph) -> np.ndarray:
         return np.empty(0, np.int64)
     mentors, local = np.unique(graph.mentor, return_inverse=True)
     source, sink = n_mentees + len(mentors), n_mentees + len(mentors) + 1
-    mentor_nodes = n_mentees + np.arange(len(mentors))
-    tails = np.concatenate([np.full(n_mentees, source), graph.mentee, mentor_nodes, [source]])
-    heads = np.concatenate([np.arange(n_mentees), n_mentees + local, np.full(len(mentors), sink), [sink]])
-    capacities = np.concatenate([np.ones(n_mentees + n_edges), graph.capacity[mentors], [n_mentees]])
-    costs = np.concatenate([np.zeros(n_mentees), -np.rint(graph.score * COST_SCALE), np.zeros(len(mentors) + 1)])
+    # Arcs: source → each mentee, the edges, each mentor → sink, source → sink; built in place in the dtypes
+    # OR-Tools takes, so no full-size temporaries.
+    edges = slice(n_mentees, n_mentees + n_edges)
+    n_arcs = n_mentees + n_edges + len(mentors) + 1
+    tails, heads = np.empty(n_arcs, np.int32), np.empty(n_arcs, np.int32)
+    capacities, costs = np.ones(n_arcs, np.int64), np.zeros(n_arcs, np.int64)
+    tails[:n_mentees], heads[:n_mentees] = source, np.arange(n_mentees)
+    tails[edges], heads[edges] = graph.mentee, local
+    heads[edges] += n_mentees
+    tails[edges.stop:-1], heads[edges.stop:] = n_mentees + np.arange(len(mentors)), sink
+    tails[-1] = source
+    capacities[edges.stop:-1], capacities[-1] = graph.capacity[mentors], n_mentees
+    del local
+    scaled = graph.score * COST_SCALE
+    costs[edges] = -np.rint(scaled, out=scaled)
+    del scaled
     flow = min_cost_flow.SimpleMinCostFlow()
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
-                                                     capacities.astype(np.int64), costs.astype(np.int64))
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    del tails, heads, capacities, costs
     flow.set_nodes_supplies(np.array([source, sink]), np.array([n_mentees, -n_mentees]))
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status}")
-    return np.flatnonzero(flow.flows(arcs[n_mentees:n_mentees + n_edges]) > 0)
+    return np.flatnonzero(flow.flows(arcs[edges]) > 0)
 
 
 def preference_orders(graph: CandidateGraph) -> tuple[np.ndarray, np.ndarray]:

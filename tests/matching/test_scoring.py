@@ -3,10 +3,20 @@ very component values."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import WEIGHTS, MentorIndex, Profile, reasons, score_mentee
 from matching.explain import REASONS
-from matching.scoring import COMPONENTS, DOMAIN_EXACT, DOMAIN_RELATED, resolve_weights, score_batch
+from matching.scoring import (
+    COMPONENTS,
+    DOMAIN_EXACT,
+    DOMAIN_RELATED,
+    TEXT,
+    one_mentee_partial,
+    partial_total,
+    resolve_weights,
+    score_batch,
+)
 from tests.matching.profiles import WEEK, cohorts
 
 CODES = {"shared_domain", "related_domain", "goal_match", "same_school", "shared_language",
@@ -107,3 +117,22 @@ def test_lower_responsiveness_ranks_lower():
                Profile(2, "mentor", ("data",), free_capacity=1, responsiveness=1.0)]
     total = score_mentee(Profile(3, "mentee", ("data",)), MentorIndex.build(mentors, week_of=WEEK)).total
     assert total[1] > total[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(cohort=cohorts(max_mentees=3, max_mentors=10),
+       weights=st.sampled_from([None, {"text": 0.3, "school": 0.0}, {"domain": 0.0, "goals": 0.4, "capacity": 0.0}]))
+def test_one_mentee_partial_is_bit_identical_to_the_batch_path(cohort, weights):
+    # recommend's fast path must give the very same floats as partial_total over COMPONENTS (same ties, same order).
+    mentees, mentors = cohort
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    weights = resolve_weights(weights)
+    for mentee in mentees:
+        batch = index.encode([mentee])
+        components = {name: f(batch, index) for name, f in COMPONENTS.items() if name != TEXT}
+        one = one_mentee_partial(batch, index, weights)
+        assert one.partial.tobytes() == partial_total(components, weights).tobytes()
+        got = one.components(np.arange(len(index)))
+        for name, values in components.items():
+            want = np.zeros(len(index)) if values is None else values[0]
+            assert got[name].dtype == want.dtype and got[name].tobytes() == want.tobytes(), name
