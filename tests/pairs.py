@@ -25,9 +25,9 @@ class Pair:
         return self.admin.post("/api/v1/intros", json={"mentee_id": self.mentee["id"], "mentor_id": self.mentor["id"],
                                                        "message": message or good_message(self.mentor), **kw})
 
-    def mentorship(self):
+    def mentorship(self, message=None):
         """Intro, accepted by the mentor: returns the mentorship id."""
-        intro = self.intro()
+        intro = self.intro(message)
         assert intro.status_code == 201, intro.json
         accepted = self.mentor_client.post(f"/api/v1/intros/{intro.json['id']}/accept")
         assert accepted.status_code == 200, accepted.json

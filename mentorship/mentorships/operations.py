@@ -136,9 +136,23 @@ def close(mentorship, reason, note=None):
 
 def describe(mentorship, now=None):
     """The SPEC §7 representation: milestones, trust against the current policy, and health."""
+    return describe_many([mentorship], now)[0]
+
+
+def describe_many(mentorships, now=None):
+    """describe() for many mentorships with one meetings query per 1,000 (lists and reports: no N+1).
+    Load their milestones with selectinload(Mentorship.milestones) first."""
     now = now or utcnow()
-    meetings = db.session.execute(select(Meeting.status, Meeting.start, Meeting.finished_at).where(
-        Meeting.mentorship_id == mentorship.id)).all()
+    meetings = {}
+    ids = [m.id for m in mentorships]
+    for i in range(0, len(ids), 1000):
+        for row in db.session.execute(select(Meeting.mentorship_id, Meeting.status, Meeting.start,
+                                             Meeting.finished_at).where(Meeting.mentorship_id.in_(ids[i:i + 1000]))):
+            meetings.setdefault(row.mentorship_id, []).append(row)
+    return [_described(m, meetings.get(m.id, []), now) for m in mentorships]
+
+
+def _described(mentorship, meetings, now):
     completed = sum(1 for m in meetings if m.status == "completed")
     upcoming = any(m.status == "scheduled" and m.start and m.start > now for m in meetings)
     finished = sorted((m for m in meetings if m.status in ("completed", "missed")), key=lambda m: m.finished_at)

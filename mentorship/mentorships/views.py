@@ -23,7 +23,7 @@ class Mentorships(MethodView):
         """Mentorships by member and status (a member token sees only its own)."""
         require("admin", "partner", "member")
         page = paginate(operations.mentorships_query(args), args)
-        page["items"] = [operations.describe(m) for m in page["items"]]
+        page["items"] = operations.describe_many(page["items"])
         return page
 
 

@@ -35,12 +35,6 @@ def _dialect_insert():
     return insert
 
 
-def notify_both(mentorship_like, event, obj, **kwargs):
-    """The same notification for the mentee and the mentor of a mentorship or meeting."""
-    return [notify(mentorship_like.mentee_id, event, obj, **kwargs),
-            notify(mentorship_like.mentor_id, event, obj, **kwargs)]
-
-
 def cancel_pending(object_type, object_id, events, member_id=None):
     """Withdraw not-yet-sent notifications that no longer apply (reminders of a cancelled meeting)."""
     query = update(Notification).where(

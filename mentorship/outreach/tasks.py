@@ -5,6 +5,7 @@ from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.jobs.schedule import periodic
+from mentorship.notifications.models import Notification
 from mentorship.notifications.outbox import notify
 from mentorship.outreach.models import Intro
 from mentorship.tenancy.scope import tenant_scope
@@ -42,11 +43,14 @@ def _expire(intro_id, now):
 def remind_mentors_halfway():
     """Across tenants: one reminder per pending intro once half its time has passed."""
     now, sent = utcnow(), 0
-    pending = db.session.scalars(select(Intro).where(Intro.status == "pending", Intro.expires_at > now)).all()
+    reminded = select(Notification.id).where(Notification.event == "intro.reminder",
+                                             Notification.object_type == "intros", Notification.object_id == Intro.id)
+    pending = db.session.scalars(select(Intro).where(Intro.status == "pending", Intro.expires_at > now,
+                                                     ~reminded.exists())).all()
     for intro in pending:
         if intro.created_at + (intro.expires_at - intro.created_at) / 2 <= now:
             with tenant_scope(intro.tenant_id):
-                notify(intro.mentor_id, "intro.reminder", intro)  # the unique key: once per intro
+                notify(intro.mentor_id, "intro.reminder", intro)  # the unique key keeps it once under races
                 sent += 1
     db.session.commit()
     return sent

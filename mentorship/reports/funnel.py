@@ -2,13 +2,14 @@
 import statistics
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.members.profile import is_ready
-from mentorship.mentorships.models import Mentorship, Milestone
-from mentorship.mentorships.operations import describe
+from mentorship.mentorships.models import Mentorship
+from mentorship.mentorships.operations import describe_many
 from mentorship.outreach.models import BlockedIntro, Intro
 from mentorship.referrals.models import OUTCOMES, ReferralRequest
 from mentorship.scheduling.models import Meeting
@@ -43,11 +44,12 @@ def _median_days(pairs):
 
 
 def _mentorships(start, end, now):
-    rows = db.session.scalars(select(Mentorship).where(*_between(Mentorship.started_at, start, end))).all()
-    described = [describe(m, now) for m in rows]
+    rows = db.session.scalars(select(Mentorship).options(selectinload(Mentorship.milestones))
+                              .where(*_between(Mentorship.started_at, start, end))).all()
+    described = describe_many(rows, now)
     health = [d["health"] for d in described if d["status"] == "active"]
-    first_meetings = {m.mentorship_id: m.completed_at for m in db.session.scalars(select(Milestone).where(
-        Milestone.key == "first_meeting_completed", Milestone.status == "completed"))}
+    first_meetings = {m.id: next((s.completed_at for s in m.milestones if s.key == "first_meeting_completed"), None)
+                      for m in rows}
     return rows, described, {
         "active": sum(d["status"] == "active" for d in described), "closed": sum(d["status"] == "closed"
                                                                                 for d in described),

@@ -77,9 +77,11 @@ def test_apply_match_run_creates_warm_intros_once(app, admin):
     again = admin.post(f"/api/v1/match-runs/{run['id']}/apply")
     assert again.status_code == 409 and again.json["code"] == "already_applied"
     assert admin.get("/api/v1/intros?source=career_office").json["total"] == 2
-    assert {m["id"] for m in mentors} >= {admin.get(f"/api/v1/intros/{i}").json["mentor_id"]
-                                          for i in r.json["intro_ids"]}
-    assert len(mentees) == 2
+    intros = [admin.get(f"/api/v1/intros/{i}").json for i in r.json["intro_ids"]]
+    assert {i["mentor_id"] for i in intros} <= {m["id"] for m in mentors}
+    assert sorted(i["mentee_id"] for i in intros) == sorted(m["id"] for m in mentees)
+    assert [(a["mentee_id"], a["mentor_id"]) for a in done["assignments"]] == \
+        [(i["mentee_id"], i["mentor_id"]) for i in intros]
 
 
 def test_apply_skips_pairs_no_longer_possible(app, admin):

@@ -251,3 +251,32 @@ def test_idle_mentorship_gets_one_nudge_to_both(app, admin, pair, ms, clock):
         sweep()
     wait_local_jobs(app)
     assert len(nudges(pair.mentee["id"])) == 2
+
+
+def test_lists_and_the_funnel_do_not_query_per_mentorship(app, admin):
+    from sqlalchemy import event
+
+    from mentorship.extensions import db
+
+    def statements(path):
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert admin.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    make_pair(app, admin).mentorship()
+    one = {path: statements(path) for path in ("/api/v1/mentorships", "/api/v1/reports/funnel")}
+    for n in range(4):
+        pair = make_pair(app, admin)
+        pair.mentorship(varied_message(pair.mentor, n))
+    assert admin.get("/api/v1/mentorships").json["total"] == 5
+    assert {path: statements(path) for path in one} == one
