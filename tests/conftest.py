@@ -11,7 +11,7 @@ from mentorship import create_app, jobs
 from mentorship.common.cache import clear_all
 from mentorship.config import TestConfig
 from mentorship.extensions import db
-from tests.factories import ApiClient, TenantFixture, make_tenant, wipe_redis
+from tests.factories import ApiClient, TenantFixture, make_tenant, smtp_server, wipe_redis
 
 
 def _database_url():
@@ -126,18 +126,5 @@ class _Inbox:
 @pytest.fixture
 def smtp_sink(app):
     """A real SMTP server on a free local port; MAIL_URL points at it for the test."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    previous = app.config["MAIL_URL"]
-    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    app.config["MAIL_URL"] = previous
-    controller.stop()
+    with smtp_server(app, _Inbox()) as inbox:
+        yield inbox

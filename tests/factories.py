@@ -1,5 +1,6 @@
 """Callable factories; the tenant is always a required argument."""
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from mentorship.tenancy import operations as tenancy_ops
@@ -122,3 +123,26 @@ def wipe_redis(backend):
     keys = [Job.key_for(job_id) for job_id in job_ids] + list(backend.redis.scan_iter(f"*{backend.prefix}*"))
     if keys:
         backend.redis.delete(*keys)
+
+
+@contextmanager
+def smtp_server(app, handler, **config):
+    """A real SMTP server (aiosmtpd) on a free local port running `handler`; MAIL_URL (and `config`) point the app
+    at it until the block ends."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = {"MAIL_URL": f"smtp://127.0.0.1:{port}", **config}
+    previous = {name: app.config[name] for name in settings}
+    app.config.update(settings)
+    try:
+        yield handler
+    finally:
+        app.config.update(previous)
+        controller.stop()

@@ -18,7 +18,7 @@ from mentorship.extensions import db
 from mentorship.jobs.schedule import sweep
 from mentorship.notifications.models import Notification
 from mentorship.tenancy.scope import tenant_scope, unscoped
-from tests.factories import mentee_payload, mentor_payload, run_worker, wipe_redis
+from tests.factories import mentee_payload, mentor_payload, run_worker, smtp_server, wipe_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,22 +96,9 @@ class HangingFirstSend:
 
 @pytest.fixture
 def hanging_sink(app):
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = HangingFirstSend()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    previous = app.config["MAIL_URL"], app.config["MAIL_LEASE_SECONDS"]
-    app.config["MAIL_URL"], app.config["MAIL_LEASE_SECONDS"] = f"smtp://127.0.0.1:{port}", 1
-    yield handler
-    handler.release.set()
-    app.config["MAIL_URL"], app.config["MAIL_LEASE_SECONDS"] = previous
-    controller.stop()
+    with smtp_server(app, HangingFirstSend(), MAIL_LEASE_SECONDS=1) as handler:
+        yield handler
+        handler.release.set()
 
 
 def test_worker_killed_mid_send_then_sweep_sends_exactly_once(app, rq_backend, committed_tenant, hanging_sink):
