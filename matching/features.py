@@ -21,6 +21,8 @@ from .text import N_FEATURES, idf, term_weights
 
 __all__ = ["MenteeBatch", "MentorIndex", "Profile"]
 
+CAPACITY_FULL = 3  # free capacity at which scoring's capacity component is full; here for the traits code below
+
 _COLUMNS = {
     "id": (np.int64, ()),
     "free_capacity": (np.int64, ()),
@@ -31,6 +33,9 @@ _COLUMNS = {
     "goals": (np.uint16, ()),
     "prefers_international": (np.int8, ()),  # -1: no preference
     "availability": (np.uint64, (WORDS,)),
+    # international · 8 + sponsors · 4 + min(free_capacity, CAPACITY_FULL): the mentor's last three table codes in
+    # scoring.one_mentee_partial, kept with the columns it is made of
+    "traits": (np.uint8, ()),
 }
 _BITS = ("domains", "families", "languages")          # small vocabularies, compared on every query
 _ROWS = ("prefers_domains", "prefers_schools", "text")  # open-ended or only used by the stable strategy
@@ -209,6 +214,8 @@ class MentorIndex:
             "prefers_international": -1 if m.prefers_international is None else int(m.prefers_international),
             "availability": week_mask(m.availability, m.timezone, self.week),
         }
+        cols["traits"] = (int(cols["international"]) << 3 | int(cols["sponsors"]) << 2
+                          | min(cols["free_capacity"], CAPACITY_FULL))
         rows = {
             "domains": self._slugs.ids(slugs, grow=True),
             "families": self._slugs.ids(chain(*map(families, slugs)), grow=True),

@@ -11,7 +11,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .bits import count_words, shared_bits
-from .features import MenteeBatch, MentorIndex, Profile
+from .features import CAPACITY_FULL, MenteeBatch, MentorIndex, Profile
 from .postings import Ragged
 
 # Domain fit weighs most: an exact shared domain is worth at least 0.75 · 0.30 = 0.225 against 0.12 for a related
@@ -31,7 +31,6 @@ WEIGHTS: dict[str, float] = {
 DOMAIN_EXACT = 0.75     # exact match: 0.75 + 0.25 · share of the mentee's domains the mentor has exactly
 DOMAIN_RELATED = 0.40   # only a shared parent
 AVAILABILITY_FULL_SLOTS = 8  # half-hours: 4 h a week in common is plenty for a weekly call
-CAPACITY_FULL = 3
 PREFER_BONUS = 0.10     # stable: per matched `prefers` criterion, added to the mentor's view of a mentee
 
 
@@ -127,12 +126,13 @@ COMPONENTS: dict[str, Callable[[MenteeBatch, MentorIndex], np.ndarray | None]] =
     "goals": lambda b, ix: _goals(b, ix) if b.goals.any() else None,
     "text": _text,
     "availability": _availability,
-    "responsiveness": lambda b, ix: _broadcast(ix.columns["responsiveness"], b),
     "school": _school,
     "language": _language,
     "international": lambda b, ix: _flags(b.international, ix.columns["international"]),
     "visa": lambda b, ix: _flags(b.needs_visa, ix.columns["sponsors"]),
     "capacity": lambda b, ix: _broadcast(np.minimum(ix.free_capacity, CAPACITY_FULL) * (1 / CAPACITY_FULL), b),
+    # Last: the one continuous component, added per mentor after the table look-up of one_mentee_partial.
+    "responsiveness": lambda b, ix: _broadcast(ix.columns["responsiveness"], b),
 }
 
 
@@ -192,82 +192,106 @@ def mentor_preference(batch: MenteeBatch, index: MentorIndex) -> np.ndarray:
 
 @dataclass(frozen=True)
 class OneMentee:
-    """One mentee's partial total (shape (1, n)) and what it was looked up from."""
+    """One mentee's partial total (shape (1, n)), and how to read each component back at chosen mentor slots."""
 
     partial: np.ndarray
-    codes: dict[str, np.ndarray]   # per mentor slot: a component's index into values[name] (table components)
-    values: dict[str, np.ndarray]  # per component: values by code, or by mentor slot when it has no code
+    codes: dict[str, np.ndarray]   # per mentor slot: a component's index into values[name], and the traits code
+    values: dict[str, np.ndarray]  # per component: values by code, or by mentor slot (responsiveness)
 
     def components(self, slots: np.ndarray) -> dict[str, np.ndarray]:
         """Each component's values at mentor `slots`, equal to what COMPONENTS computes there."""
-        return {name: values[self.codes[name][slots]] if name in self.codes else values[slots]
-                for name, values in self.values.items()}
+        out = {}
+        for name, values in self.values.items():
+            if name == "responsiveness":
+                out[name] = values[slots]
+            elif name in _TRAIT_SHIFT:  # a field of the mentor's traits code
+                out[name] = values[(self.codes["traits"][slots] >> _TRAIT_SHIFT[name]) & _TRAIT_MASK[name]]
+            elif name in self.codes:
+                out[name] = values[self.codes[name][slots]]
+            else:  # no code: the component is 0 for every mentor
+                out[name] = np.zeros(len(slots))
+        return out
+
+
+# The per-mentor traits code (features.py keeps it up to date): international · 8 + sponsors · 4 + min(free
+# capacity, CAPACITY_FULL). Its three fields are the three last table axes, so it is added to a code unchanged.
+_TRAIT_SHIFT = {"international": 3, "visa": 2, "capacity": 0}
+_TRAIT_MASK = {"international": 1, "visa": 1, "capacity": 3}
+TABLE_MAX = 1 << 18  # table cells (2 MB of float64): past this (a mentee with dozens of domains) use the batch path
 
 
 def one_mentee_partial(b: MenteeBatch, ix: MentorIndex, weights: Mapping[str, float]) -> OneMentee | None:
     """partial_total(COMPONENTS for one mentee) with the very same float operations, in the same order, done once
-    per distinct value instead of once per mentor: domain, goals and availability take few values (small counts),
-    so their weighted sum is one table look-up; the later terms are added one by one as partial_total does. A
+    per distinct value instead of once per mentor. Every component but responsiveness takes few values for one
+    mentee (small counts or 0/1 flags), so their weighted sum, in COMPONENTS order, is one look-up in a table over
+    (domain, goals, availability, school, language, international, visa, capacity) codes; responsiveness, the one
+    continuous component and the last in COMPONENTS, is then added per mentor as partial_total adds it. A
     component that is None there (zero for every mentor) adds 0.0 here, which changes no sum. None when the table
-    would not fit uint16 codes (a mentee with hundreds of domains)."""
-    shape = (2 * len(b.domains.ids) + 2, int(np.bitwise_count(b.goals)[0]) + 1, AVAILABILITY_FULL_SLOTS + 1)
-    if shape[0] * shape[1] * shape[2] > np.iinfo(np.uint16).max:
+    would exceed TABLE_MAX cells."""
+    shape = (2 * len(b.domains.ids) + 2, int(np.bitwise_count(b.goals)[0]) + 1, AVAILABILITY_FULL_SLOTS + 1,
+             2, 2, 2, 2, CAPACITY_FULL + 1)
+    cells = int(np.prod(shape))
+    if cells > TABLE_MAX:
         return None
-    domain, goals, availability, table = _tables(shape, int(b.n_domains[0]), tuple(weights[name] for name in WEIGHTS))
+    values, table = _tables(shape, int(b.n_domains[0]), bool(b.international[0]), bool(b.needs_visa[0]),
+                            tuple(weights[name] for name in WEIGHTS))
     codes = _one_mentee_codes(b, ix)
-    code = codes["domain"] * np.uint16(shape[1] * shape[2])
-    code += codes["goals"] * np.uint16(shape[2])
-    code += codes["availability"]
+    dtype = np.uint16 if cells <= np.iinfo(np.uint16).max + 1 else np.uint32
+    strides = np.cumprod((1, *shape[:0:-1]))[::-1]  # C order: the last axis varies fastest
+    code = np.multiply(codes["domain"], dtype(strides[0]), dtype=dtype)
+    for name, stride in zip(("goals", "availability", "school", "language"), strides[1:5].tolist(), strict=True):
+        if codes[name] is not None:
+            code += np.multiply(codes[name], dtype(stride), dtype=dtype)
+    code += ix.columns["traits"]
     partial = table.take(code)
     partial += weights["responsiveness"] * ix.columns["responsiveness"]
-    mentor = {"responsiveness": ix.columns["responsiveness"], **_one_mentee_rest(b, ix, weights, partial)}
-    return OneMentee(partial[None, :], codes, {"domain": domain, "goals": goals, "availability": availability,
-                                               **mentor})
+    present = {name: array for name, array in codes.items() if array is not None}
+    return OneMentee(partial[None, :], {**present, "traits": ix.columns["traits"]},
+                     {**values, "responsiveness": ix.columns["responsiveness"]})
 
 
-@lru_cache(maxsize=256)
-def _tables(shape: tuple[int, int, int], n_domains: int, weights: tuple[float, ...]) -> tuple[np.ndarray, ...]:
-    """Values of domain, goals and availability by code, and their weighted sum by (domain, goals, availability)
-    code: what _domain, _goals, _availability and partial_total compute, as the same float operations."""
+@lru_cache(maxsize=64)
+def _tables(shape: tuple[int, ...], n_domains: int, international: bool, needs_visa: bool,
+            weights: tuple[float, ...]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Values of each table component by its code, and their weighted sum over all code combinations (raveled in C
+    order): what the COMPONENTS functions and partial_total compute, as the same float operations in the same
+    order."""
     named = dict(zip(WEIGHTS, weights, strict=True))
     coverage = np.minimum(np.arange(shape[0] // 2) / max(n_domains, 1), 1.0)
     domain = np.repeat(DOMAIN_EXACT + (1 - DOMAIN_EXACT) * coverage, 2)  # by 2 · exact + min(family, 1)
     domain[:2] = np.minimum(np.arange(2, dtype=np.uint16), 1) * DOMAIN_RELATED
-    goals = np.arange(shape[1], dtype=np.uint8) / np.uint8(max(shape[1] - 1, 1))
-    availability = np.minimum(np.arange(shape[2], dtype=np.uint16), AVAILABILITY_FULL_SLOTS) * (
-        1 / AVAILABILITY_FULL_SLOTS)
-    table = ((named["domain"] * domain)[:, None, None] + (named["goals"] * goals)[None, :, None]
-             + (named["availability"] * availability)[None, None, :]).ravel()
-    for array in (domain, goals, availability, table):
+    flag = np.array([0.0, 1.0])
+    values = {
+        "domain": domain,
+        "goals": np.arange(shape[1], dtype=np.uint8) / np.uint8(max(shape[1] - 1, 1)),
+        "availability": np.minimum(np.arange(shape[2], dtype=np.uint16), AVAILABILITY_FULL_SLOTS) * (
+            1 / AVAILABILITY_FULL_SLOTS),
+        "school": flag,
+        "language": flag,
+        "international": flag * international,  # the mentee's flag times the mentor's, as _flags computes it
+        "visa": flag * needs_visa,
+        "capacity": np.minimum(np.arange(shape[7]), CAPACITY_FULL) * (1 / CAPACITY_FULL),
+    }
+    table = None
+    for axis, name in enumerate(values):  # the table components, in COMPONENTS order
+        term = (named[name] * values[name]).reshape([-1 if i == axis else 1 for i in range(len(shape))])
+        table = term if table is None else table + term
+    table = np.ascontiguousarray(table).ravel()
+    for array in (*values.values(), table):
         array.setflags(write=False)
-    return domain, goals, availability, table
+    return values, table
 
 
-def _one_mentee_codes(b: MenteeBatch, ix: MentorIndex) -> dict[str, np.ndarray]:
-    """Per mentor slot, uint16: 2 · exact shared domains + (any shared family), shared goals, min(shared
-    availability slots, AVAILABILITY_FULL_SLOTS)."""
+def _one_mentee_codes(b: MenteeBatch, ix: MentorIndex) -> dict[str, np.ndarray | None]:
+    """Per mentor slot: 2 · exact shared domains + (any shared family), shared goals, min(shared availability slots,
+    AVAILABILITY_FULL_SLOTS), same school (0/1), any shared language (0/1); None where it is 0 for every mentor."""
     domain = ix.bits["domains"].count_one(b.domains.ids).astype(np.uint16)
     domain *= np.uint16(2)
     domain += np.minimum(ix.bits["families"].count_one(b.families.ids), 1)
-    goals = np.bitwise_count(ix.columns["goals"] & b.goals[0]).astype(np.uint16)
+    goals = np.bitwise_count(ix.columns["goals"] & b.goals[0]) if b.goals[0] else None
     words = {word: mask for word, mask in enumerate(b.availability[0].tolist()) if mask}
-    slots = np.minimum(count_words(words, ix.columns["availability"]), AVAILABILITY_FULL_SLOTS).astype(np.uint16)
-    return {"domain": domain, "goals": goals, "availability": slots}
-
-
-def _one_mentee_rest(b: MenteeBatch, ix: MentorIndex, weights: Mapping[str, float], partial: np.ndarray) -> dict:
-    """Adds school, language, international, visa and capacity to `partial` (in place, in COMPONENTS order) and
-    returns their values by mentor slot."""
-    n = len(ix)
-    school = (ix.columns["school"] == b.school[0]).astype(np.float64) if (b.school >= 0).any() else None
-    language = (np.minimum(ix.bits["languages"].count_one(b.languages.ids), 1).astype(np.float64)
-                if len(b.languages.ids) else None)
-    international = ix.columns["international"] if b.international[0] else None
-    visa = ix.columns["sponsors"] if b.needs_visa[0] else None
-    capacity = np.minimum(ix.free_capacity, CAPACITY_FULL) * (1 / CAPACITY_FULL)
-    values = {"school": school, "language": language, "international": international, "visa": visa,
-              "capacity": capacity}
-    for name, value in values.items():
-        if value is not None and weights[name]:
-            partial += weights[name] * value
-    return {name: np.zeros(n) if value is None else value for name, value in values.items()}
+    slots = np.minimum(count_words(words, ix.columns["availability"]), AVAILABILITY_FULL_SLOTS) if words else None
+    # Mentee school ids are -2 when unknown, mentors' -1 when none: no sentinel ever equals another.
+    school = (ix.columns["school"] == b.school[0]).view(np.uint8) if b.school[0] >= 0 else None
+    language = (np.minimum(ix.bits["languages"].count_one(b.languages.ids), 1) if len(b.languages.ids) else None)
+    return {"domain": domain, "goals": goals, "availability": slots, "school": school, "language": language}

@@ -136,3 +136,28 @@ def test_one_mentee_partial_is_bit_identical_to_the_batch_path(cohort, weights):
         for name, values in components.items():
             want = np.zeros(len(index)) if values is None else values[0]
             assert got[name].dtype == want.dtype and got[name].tobytes() == want.tobytes(), name
+
+
+@settings(max_examples=60, deadline=None)
+@given(cohort=cohorts(max_mentees=2, max_mentors=8), changes=st.lists(
+    st.tuples(st.integers(0, 7), st.integers(0, 6), st.booleans(), st.booleans()), max_size=6))
+def test_one_mentee_partial_follows_upserts_of_capacity_and_flags(cohort, changes):
+    # The traits code (international, sponsors, capacity) is kept by upsert: after changing those fields the fast
+    # path must still equal the batch path over the same index.
+    from dataclasses import replace
+    mentees, mentors = cohort
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    for position, capacity, international, sponsors in changes:
+        mentor = mentors[position % len(mentors)]
+        index.upsert(replace(mentor, free_capacity=capacity, international=international,
+                             company_sponsors_visa=sponsors))
+    weights = resolve_weights(None)
+    for mentee in mentees:
+        batch = index.encode([mentee])
+        components = {name: f(batch, index) for name, f in COMPONENTS.items() if name != TEXT}
+        one = one_mentee_partial(batch, index, weights)
+        assert one.partial.tobytes() == partial_total(components, weights).tobytes()
+        got = one.components(np.arange(len(index)))
+        for name in ("international", "visa", "capacity"):
+            want = np.zeros(len(index)) if components[name] is None else components[name][0]
+            assert got[name].tobytes() == np.ascontiguousarray(want).tobytes(), name
