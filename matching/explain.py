@@ -2,9 +2,17 @@
 
 A reason is given when its component clears the threshold below; the profiles only supply the words (which domain,
 which goals). Reasons come in order of their weighted contribution to the score, biggest first.
+
+`reasons` explains one pair; `reasons_many` explains one mentee against several mentors (recommend's top k), with
+the same result as calling `reasons` for each. Both read the profiles through a _Side (normalised domains and
+languages, goal bits; a mentor's is kept) and cache each detail on what it is made of (a shared set, a goal mask, a
+value), since those repeat across pairs where the pairs themselves rarely do.
 """
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
 
 from .features import Profile
 from .profile import families, goal_mask, goal_names, normalise_slug
@@ -15,52 +23,85 @@ RESPONSIVE_THRESHOLD = 0.80
 
 
 @lru_cache(maxsize=1 << 14)
-def _normalised(values: tuple[str, ...], slugs: bool) -> tuple[str, ...]:
-    # Cached: the same mentor's domains are explained against many mentees.
+def _normalised(values: tuple[str, ...], slugs: bool) -> frozenset[str]:
+    # Cached: the same few domain and language lists recur across many profiles.
     fold = normalise_slug if slugs else (lambda code: code.strip().lower())
-    return tuple(sorted({value for value in map(fold, values) if value}))
+    return frozenset(value for value in map(fold, values) if value)
 
 
-def _slugs(profile: Profile) -> tuple[str, ...]:
-    return _normalised(tuple(profile.domains), True)
+class _Side(NamedTuple):
+    """One profile's side of the details: normalised domains and languages, goal bits, the same_school detail."""
+
+    slugs: frozenset[str]
+    languages: frozenset[str]
+    goals: int
+    same_school: str
 
 
-def _shared_domain(mentee: Profile, mentor: Profile, value: float) -> str:
-    shared = sorted(set(_slugs(mentee)) & set(_slugs(mentor)))
-    return f"Both work in {', '.join(shared)}"
+def _side(profile: Profile) -> _Side:
+    return _Side(_normalised(tuple(profile.domains), True), _normalised(tuple(profile.languages), False),
+                 goal_mask(profile.goals), f"Both from {profile.school}")
 
 
-def _related_domain(mentee: Profile, mentor: Profile, value: float) -> str:
-    for wanted in _slugs(mentee):
-        for offered in _slugs(mentor):
-            if set(families(wanted)) & set(families(offered)):
-                return f"Works in {offered}, close to {wanted}"
+_MENTOR_SIDES: dict[int, tuple[Profile, _Side]] = {}
+_MENTOR_SIDES_MAX = 1 << 15
+
+
+def _mentor_side(mentor: Profile) -> _Side:
+    """_side(mentor), cached by identity: index.profile(slot) returns the same frozen Profile until the mentor is
+    upserted. Each entry keeps its profile alive, so an id is not reused while its entry is there."""
+    entry = _MENTOR_SIDES.get(id(mentor))
+    if entry is not None and entry[0] is mentor:
+        return entry[1]
+    if len(_MENTOR_SIDES) >= _MENTOR_SIDES_MAX:
+        _MENTOR_SIDES.clear()  # crude but bounded, and refilling is cheap (the _normalised cache stays)
+    side = _side(mentor)
+    _MENTOR_SIDES[id(mentor)] = (mentor, side)
+    return side
+
+
+@lru_cache(maxsize=1 << 12)
+def _shared_domain(shared: frozenset[str]) -> str:
+    return f"Both work in {', '.join(sorted(shared))}"
+
+
+@lru_cache(maxsize=1 << 14)
+def _related_domain(wanted: frozenset[str], offered: frozenset[str]) -> str:
+    for slug in sorted(wanted):
+        for other in sorted(offered):
+            if set(families(slug)) & set(families(other)):
+                return f"Works in {other}, close to {slug}"
     return "Works in a related field"
 
 
-def _availability(mentee: Profile, mentor: Profile, value: float) -> str:
+@lru_cache(maxsize=1 << 10)
+def _shared_language(shared: frozenset[str]) -> str:
+    return f"Both speak {', '.join(sorted(shared))}"
+
+
+@lru_cache(maxsize=1 << 10)
+def _goal_match(mask: int) -> str:
+    return "Offers " + ", ".join(goal_names(mask))
+
+
+@lru_cache(maxsize=1 << 10)
+def _availability(value: float) -> str:
     hours = value * AVAILABILITY_FULL_SLOTS / 2
     if value >= 1:
         return f"At least {hours:g} hours a week free at the same time"
     return f"{hours:g} hour{'s' if hours != 1 else ''} a week free at the same time"
 
 
-def _languages(mentee: Profile, mentor: Profile, value: float) -> str:
-    shared = sorted(set(_normalised(tuple(mentee.languages), False)) & set(_normalised(tuple(mentor.languages), False)))
-    return f"Both speak {', '.join(shared)}"
-
-
-# code -> (component, threshold: reason iff value >= threshold, detail(mentee, mentor, value))
+# code -> (component, threshold: reason iff value >= threshold, detail(mentee side, mentor side, value))
 REASONS = {
-    "shared_domain": ("domain", DOMAIN_EXACT, _shared_domain),
-    "related_domain": ("domain", 1e-9, _related_domain),
-    "goal_match": ("goals", 1e-9, lambda e, m, v: "Offers " + ", ".join(goal_names(goal_mask(e.goals)
-                                                                                    & goal_mask(m.goals)))),
-    "same_school": ("school", 1.0, lambda e, m, v: f"Both from {m.school}"),
-    "shared_language": ("language", 1.0, _languages),
+    "shared_domain": ("domain", DOMAIN_EXACT, lambda e, m, v: _shared_domain(e.slugs & m.slugs)),
+    "related_domain": ("domain", 1e-9, lambda e, m, v: _related_domain(e.slugs, m.slugs)),
+    "goal_match": ("goals", 1e-9, lambda e, m, v: _goal_match(e.goals & m.goals)),
+    "same_school": ("school", 1.0, lambda e, m, v: m.same_school),
+    "shared_language": ("language", 1.0, lambda e, m, v: _shared_language(e.languages & m.languages)),
     "international_experience": ("international", 1.0, lambda e, m, v: "Was an international student too"),
     "visa_sponsorship": ("visa", 1.0, lambda e, m, v: "Employer sponsors work visas"),
-    "availability_overlap": ("availability", 1e-9, _availability),
+    "availability_overlap": ("availability", 1e-9, lambda e, m, v: _availability(v)),
     "similar_background": ("text", TEXT_THRESHOLD, lambda e, m, v: "Similar headline, bio and skills"),
     "responsive": ("responsiveness", RESPONSIVE_THRESHOLD, lambda e, m, v: "Answers intros and shows up to meetings"),
 }
@@ -78,5 +119,40 @@ def reasons(components: Mapping[str, float], mentee: Profile, mentor: Profile, w
         if value >= threshold and not (code == "related_domain" and value >= DOMAIN_EXACT):
             found.append((-weights[component] * value, order, code, detail, value))
     found.sort(key=lambda item: item[:2])
-    return [{"code": code, "detail": detail(mentee, mentor, value)} for *_, code, detail, value in found]
+    mentee_side, mentor_side = _side(mentee), _mentor_side(mentor)
+    return [{"code": code, "detail": detail(mentee_side, mentor_side, value)} for *_, code, detail, value in found]
 
+
+# reasons_many's tables, one row per code in REASONS order.
+_CODES = list(REASONS)
+_DETAILS = [detail for _, _, detail in REASONS.values()]
+_COMPONENT_OF = [component for component, _, _ in REASONS.values()]
+_THRESHOLDS = np.array([[threshold] for _, threshold, _ in REASONS.values()])
+_RELATED = _CODES.index("related_domain")
+_DEFAULT_WEIGHTS = resolve_weights(None)  # resolve_weights hands back this same mapping for the defaults
+_DEFAULT_NEGATED = np.array([[-_DEFAULT_WEIGHTS[name]] for name in _COMPONENT_OF])
+
+
+def reasons_many(components: Mapping[str, np.ndarray], mentee: Profile, mentors: Sequence[Profile],
+                 weights=None) -> list[list[dict]]:
+    """[reasons({name: values[i] for ...}, mentee, mentors[i], weights) for each i], for finite components of shape
+    (len(mentors),): thresholds and order for all pairs in a few numpy operations, the mentee's side derived once."""
+    weights = resolve_weights(weights)
+    if not len(mentors):
+        return []
+    values = np.array([components[name] for name in _COMPONENT_OF], dtype=float)  # (codes, mentors)
+    found = values >= _THRESHOLDS
+    found[_RELATED] &= ~(values[_RELATED] >= DOMAIN_EXACT)  # an exact domain is a shared, not a related, one
+    # reasons' order, by (-weight · value, code order): a stable sort down each mentor's column, codes not found
+    # last (a found code's key is finite).
+    negated = _DEFAULT_NEGATED if weights is _DEFAULT_WEIGHTS else np.array([[-weights[name]]
+                                                                             for name in _COMPONENT_OF])
+    ranked = np.argsort(np.where(found, negated * values, np.inf), axis=0, kind="stable")
+    mentee_side = _side(mentee)
+    explained = []
+    for mentor, order, count, column in zip(mentors, ranked.T.tolist(), np.count_nonzero(found, axis=0).tolist(),
+                                            values.T.tolist(), strict=True):
+        mentor_side = _mentor_side(mentor)
+        explained.append([{"code": _CODES[code], "detail": _DETAILS[code](mentee_side, mentor_side, column[code])}
+                          for code in order[:count]])
+    return explained

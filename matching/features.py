@@ -7,6 +7,7 @@ that only grow, so a mentee term no mentor has is simply absent (it can match no
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -180,25 +181,9 @@ class MentorIndex:
     def encode(self, mentees: Iterable[Profile]) -> MenteeBatch:
         """Encode mentees against this index's vocabularies and reference week."""
         mentees = list(mentees)
-        slugs = [_slugs(m.domains) for m in mentees]
-        schools = [self._schools.keys_to_ids([normalise_school(m.school)], grow=False) for m in mentees]
-        known_slugs = self._slugs.keys_to_ids
-        return MenteeBatch(
-            ids=np.array([m.id for m in mentees], dtype=np.int64),
-            domains=Ragged.from_lists([known_slugs(s, grow=False) for s in slugs]),
-            families=Ragged.from_lists([known_slugs(chain(*map(families, s)), grow=False) for s in slugs]),
-            prefixes=Ragged.from_lists([known_slugs(chain(*map(prefixes, s)), grow=False) for s in slugs]),
-            languages=Ragged.from_lists([self._langs.keys_to_ids(_lower(m.languages), grow=False) for m in mentees]),
-            schools=Ragged.from_lists(schools),
-            text=Ragged.from_rows([term_weights(m.text) for m in mentees]),
-            n_domains=np.array([len(s) for s in slugs], dtype=np.int64),
-            goals=np.array([goal_mask(m.goals) for m in mentees], dtype=np.uint16),
-            school=np.array([ids[0] if ids else -2 for ids in schools], dtype=np.int64),
-            international=np.array([bool(m.international) for m in mentees]),
-            needs_visa=np.array([bool(m.needs_visa_sponsorship) for m in mentees]),
-            availability=np.array([week_mask(m.availability, m.timezone, self.week) for m in mentees],
-                                  dtype=np.uint64).reshape(len(mentees), WORDS),
-        )
+        if len(mentees) == 1:  # recommend's case, once per query: numpy's per-call overhead is most of its cost
+            return _encode_one(self, mentees[0])
+        return _encode_many(self, mentees)
 
     def _encode_mentor(self, m: Profile) -> tuple[dict, dict]:
         slugs = _slugs(m.domains)
@@ -234,3 +219,85 @@ def _lower(codes) -> list[str]:
 def _slim(mentor: Profile) -> Profile:
     # Text and availability live on only as features; dropping them halves the memory of a large index.
     return replace(mentor, text="", availability=())
+
+
+def _encode_many(index: MentorIndex, mentees: list[Profile]) -> MenteeBatch:
+    """The general MentorIndex.encode: one list per field over the mentees, then one array or Ragged per field."""
+    slugs = [_slugs(m.domains) for m in mentees]
+    schools = [index._schools.keys_to_ids([normalise_school(m.school)], grow=False) for m in mentees]
+    known_slugs = index._slugs.keys_to_ids
+    return MenteeBatch(
+        ids=np.array([m.id for m in mentees], dtype=np.int64),
+        domains=Ragged.from_lists([known_slugs(s, grow=False) for s in slugs]),
+        families=Ragged.from_lists([known_slugs(chain(*map(families, s)), grow=False) for s in slugs]),
+        prefixes=Ragged.from_lists([known_slugs(chain(*map(prefixes, s)), grow=False) for s in slugs]),
+        languages=Ragged.from_lists([index._langs.keys_to_ids(_lower(m.languages), grow=False) for m in mentees]),
+        schools=Ragged.from_lists(schools),
+        text=Ragged.from_rows([term_weights(m.text) for m in mentees]),
+        n_domains=np.array([len(s) for s in slugs], dtype=np.int64),
+        goals=np.array([goal_mask(m.goals) for m in mentees], dtype=np.uint16),
+        school=np.array([ids[0] if ids else -2 for ids in schools], dtype=np.int64),
+        international=np.array([bool(m.international) for m in mentees]),
+        needs_visa=np.array([bool(m.needs_visa_sponsorship) for m in mentees]),
+        availability=np.array([week_mask(m.availability, m.timezone, index.week) for m in mentees],
+                              dtype=np.uint64).reshape(len(mentees), WORDS),
+    )
+
+
+def _encode_one(index: MentorIndex, m: Profile) -> MenteeBatch:
+    """_encode_many([m]) with a handful of numpy calls instead of ~25: the same dtypes, shapes and values.
+
+    Fields of one dtype are slices of one array (every int64 field and row pointer in one, the unit weights in
+    another), which is safe because nothing writes to a batch and no two slices overlap.
+    """
+    slugs, family_keys, prefix_keys = _domain_keys(tuple(m.domains))
+    known_slugs = index._slugs.keys_to_ids
+    school_key = normalise_school(m.school)
+    school = [index._schools[school_key]] if school_key in index._schools else []  # keys_to_ids of one key
+    languages = index._langs.keys_to_ids(_language_keys(tuple(m.languages)), grow=False)
+    lists = (known_slugs(slugs, grow=False), known_slugs(family_keys, grow=False),
+             known_slugs(prefix_keys, grow=False), languages, school)
+    text_ids, text_tf = term_weights(m.text)
+    # ints = [id, n_domains, school, (0, len) per Ragged incl. the text's, then the five id lists one after another]
+    ints = [m.id, len(slugs), school[0] if school else -2]
+    for ids in lists:
+        ints += (0, len(ids))
+    ints += (0, len(text_ids))
+    first = len(ints)
+    ints = np.fromiter(chain(ints, *lists), dtype=np.int64, count=first + sum(map(len, lists)))
+    ones = np.empty(len(ints) - first)
+    ones.fill(1.0)  # np.ones, without its Python wrapper
+    ragged, start = [], 0
+    for i, ids in enumerate(lists):
+        ragged.append(Ragged(ints[3 + 2 * i:5 + 2 * i], ints[first + start:first + start + len(ids)],
+                             ones[start:start + len(ids)]))
+        start += len(ids)
+    flags = np.array([bool(m.international), bool(m.needs_visa_sponsorship)])
+    return MenteeBatch(
+        ids=ints[0:1],
+        domains=ragged[0],
+        families=ragged[1],
+        prefixes=ragged[2],
+        languages=ragged[3],
+        schools=ragged[4],
+        text=Ragged(ints[first - 2:first], text_ids, text_tf),
+        n_domains=ints[1:2],
+        goals=np.array([goal_mask(m.goals)], dtype=np.uint16),
+        school=ints[2:3],
+        international=flags[0:1],
+        needs_visa=flags[1:2],
+        availability=week_mask(m.availability, m.timezone, index.week).reshape(1, WORDS),
+    )
+
+
+@lru_cache(maxsize=1 << 12)
+def _domain_keys(domains: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A mentee's slugs, their families and their prefixes: pure strings, so cached (domain lists repeat a lot)."""
+    slugs = _slugs(domains)
+    return tuple(slugs), tuple(chain(*map(families, slugs))), tuple(chain(*map(prefixes, slugs)))
+
+
+@lru_cache(maxsize=1 << 10)
+def _language_keys(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """_lower, cached: a few language lists cover most mentees."""
+    return tuple(_lower(languages))

@@ -52,6 +52,7 @@ def goal_names(mask: int) -> list[str]:
     return [goal for goal, bit in _GOAL_BIT.items() if mask & bit]
 
 
+@lru_cache(maxsize=1 << 12)
 def normalise_school(name: str | None) -> str | None:
     """Case, accents, punctuation and spacing folded away: "Université de Montréal" == "universite de montreal"."""
     if not name:

@@ -2,7 +2,7 @@
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from .explain import reasons
+from .explain import reasons_many
 from .features import MentorIndex, Profile
 from .scoring import resolve_weights
 from .shortlist import shortlist
@@ -29,8 +29,7 @@ def recommend(mentee: Profile, index: MentorIndex, k: int = 10, exclude: Collect
     eligible = index.free_capacity > 0
     eligible[[index.slot(mentor_id) for mentor_id in exclude if mentor_id in index]] = False
     best = shortlist(index.encode([mentee]), index, weights, k, eligible)
-    columns = {name: values.tolist() for name, values in best.components.items()}
-    slots, ids, scores = best.slots.tolist(), index.mentor_ids[best.slots].tolist(), best.total.tolist()
-    return [Recommendation(ids[cell], scores[cell], reasons({name: values[cell] for name, values in columns.items()},
-                                                            mentee, index.profile(slots[cell]), weights))
-            for cell in range(len(slots))]
+    slots = best.slots.tolist()
+    explained = reasons_many(best.components, mentee, [index.profile(slot) for slot in slots], weights)
+    return [Recommendation(mentor_id, score, found) for mentor_id, score, found
+            in zip(index.mentor_ids[best.slots].tolist(), best.total.tolist(), explained, strict=True)]

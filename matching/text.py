@@ -6,7 +6,7 @@ blurs similarity a little. Term frequency is sublinear (1 + ln tf) so a bio that
 import re
 import zlib
 from collections import Counter
-from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -21,25 +21,46 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1 << 16)
-def _bucket(token: str) -> int:
-    return zlib.crc32(token.encode()) & (N_FEATURES - 1)
+_STOP = -1  # the bucket of a stopword: counted with the rest, then dropped
+_PLAIN = re.compile(r"[a-z0-9 \t\n\r\f\v]*")  # text whose tokens are exactly its whitespace-separated words
+_SUBLINEAR = 1.0 + np.log(np.arange(64, dtype=np.float64).clip(1))  # 1 + ln tf for tf < 64 (entry 0 unused)
+_SUBLINEAR.setflags(write=False)
+
+
+class _Buckets(dict):
+    """token -> bucket (_STOP for stopwords), filled on first sight: a plain dict lookup per token, from C."""
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= 1 << 16:  # bounded like an LRU, at the price of refilling the common words
+            self.clear()
+        bucket = _STOP if token in STOPWORDS else zlib.crc32(token.encode()) & (N_FEATURES - 1)
+        self[token] = bucket
+        return bucket
+
+
+_BUCKETS = _Buckets()
 
 
 def term_weights(text: str) -> tuple[np.ndarray, np.ndarray]:
     """(sorted unique bucket ids, sublinear term frequencies) of `text`; empty arrays for empty text."""
-    counts: dict[int, int] = {}
-    # Count words first (Counter is C code), then hash each distinct word once; colliding words add up.
-    for token, count in Counter(_TOKEN.findall(text.lower())).items():
-        if token not in STOPWORDS:
-            bucket = _bucket(token)
-            counts[bucket] = counts.get(bucket, 0) + count
+    text = text.lower()
+    # Most bios are plain words and spaces: str.split gives the same tokens as the regex, in a quarter of the time.
+    tokens = text.split() if _PLAIN.fullmatch(text) else _TOKEN.findall(text)
+    # Counting bucket ids (not words) runs entirely in C and makes colliding words add up.
+    counts = Counter(map(_BUCKETS.__getitem__, tokens))
+    counts.pop(_STOP, None)
     if not counts:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-    ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-    order = np.argsort(ids)
-    return ids[order], 1.0 + np.log(tf[order])
+    n = len(counts)
+    # Bucket ids and their counts in one int64 array: one numpy call, not two.
+    keys_and_tf = np.fromiter(chain(counts.keys(), counts.values()), dtype=np.int64, count=2 * n)
+    order = keys_and_tf[:n].argsort()
+    tf = keys_and_tf[n:][order]
+    try:  # np.log's own values (elementwise, so the same bits) by table lookup: one numpy call instead of two
+        weights = _SUBLINEAR[tf]
+    except IndexError:  # a word 64 times or more
+        weights = 1.0 + np.log(tf.astype(np.float64))
+    return keys_and_tf[:n][order], weights
 
 
 def idf(df: np.ndarray, n_docs: int) -> np.ndarray:
