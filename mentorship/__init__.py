@@ -1,28 +1,67 @@
 """Mentorship: students and professionals, from a personal first message to an earned referral."""
+from pathlib import Path
+
 from flask import Flask
 
-from mentorship import errors
+from mentorship import (
+    errors,
+    jobs,
+    matchmaking,
+    mentorships,
+    models,  # noqa: F401  (every model registered before migrations look)
+    notifications,
+    outreach,
+    referrals,
+    scheduling,
+)
+from mentorship.cli import demo_cli, tenants_cli
+from mentorship.common import bodies
+from mentorship.common.sessions import ApiAwareSessionInterface
 from mentorship.config import Config
+from mentorship.database import configure_engine
+from mentorship.extensions import api, db, limiter, migrate
+from mentorship.jobs.cli import scheduler_command, sweep_command, worker_command
+from mentorship.jobs.schedule import start_local_scheduler
+from mentorship.matchmaking.views import blp as match_runs_blp
+from mentorship.matchmaking.views import recommendations_blp
+from mentorship.members.views import blp as members_blp
+from mentorship.mentorships.views import blp as mentorships_blp
+from mentorship.notifications.views import blp as notifications_blp
+from mentorship.ops import metrics
+from mentorship.ops.views import bp as ops_bp
+from mentorship.outreach.views import blp as intros_blp
+from mentorship.referrals.views import blp as referrals_blp
+from mentorship.reports.views import blp as reports_blp
+from mentorship.scheduling.views import blp as meetings_blp
+from mentorship.tenancy import idempotency
+from mentorship.tenancy.requests import authenticate
+from mentorship.tenancy.views import audit_blp
+from mentorship.tenancy.views import blp as tenancy_blp
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each domain package wires its event receivers (and so its place in the others' flows) in its own init_app.
+DOMAINS = (notifications, scheduling, mentorships, outreach, referrals, matchmaking)
+BLUEPRINTS = (tenancy_blp, members_blp, recommendations_blp, match_runs_blp, intros_blp, mentorships_blp,
+              meetings_blp, referrals_blp, notifications_blp, reports_blp, audit_blp)
 
 
 def create_app(config=None):
-    """Wire extensions, request hooks, blueprints, error handlers and CLI commands."""
+    """Wire extensions, request hooks, blueprints, domains, jobs, error handlers and CLI commands."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config or Config)
     _init_database(app)
     _init_hooks(app)
     _register_blueprints(app)
+    for domain in DOMAINS:
+        domain.init_app(app)
     _init_jobs(app)
     errors.init_app(app)
-    _register_cli(app)
+    for command in (tenants_cli, demo_cli, worker_command, sweep_command, scheduler_command):
+        app.cli.add_command(command)
     return app
 
 
 def _init_database(app):
-    from mentorship import models  # noqa: F401  (every model registered before migrations look)
-    from mentorship.database import configure_engine
-    from mentorship.extensions import db, migrate
-
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
@@ -31,28 +70,14 @@ def _init_database(app):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False,
                                                    "connect_args": {"check_same_thread": False}}
     if uri.startswith("sqlite:///"):
-        from pathlib import Path
-
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
         configure_engine(db.engine)
 
 
-def _root():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent
-
-
 def _init_hooks(app):
-    from mentorship.common import bodies, idempotency
-    from mentorship.common.sessions import ApiAwareSessionInterface
-    from mentorship.extensions import limiter
-    from mentorship.ops import metrics
-    from mentorship.tenancy.requests import authenticate
-
     app.session_interface = ApiAwareSessionInterface()
     app.before_request(metrics.start_timer)
     app.before_request(authenticate)
@@ -65,50 +90,15 @@ def _init_hooks(app):
 
 
 def _register_blueprints(app):
-    from mentorship.audit.views import blp as audit_blp
-    from mentorship.extensions import api, limiter
-    from mentorship.matchruns.views import blp as match_runs_blp
-    from mentorship.members.views import blp as members_blp
-    from mentorship.mentorships.views import blp as mentorships_blp
-    from mentorship.notifications.views import blp as notifications_blp
-    from mentorship.ops.views import bp as ops_bp
-    from mentorship.outreach.views import blp as intros_blp
-    from mentorship.recommendations.views import blp as recommendations_blp
-    from mentorship.referrals.views import blp as referrals_blp
-    from mentorship.reports.views import blp as reports_blp
-    from mentorship.scheduling.views import blp as meetings_blp
-    from mentorship.tenancy.views import blp as tenancy_blp
-
     api.init_app(app)
-    for blp in (tenancy_blp, members_blp, recommendations_blp, match_runs_blp, intros_blp, mentorships_blp,
-                meetings_blp, referrals_blp, notifications_blp, reports_blp, audit_blp):
+    for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     limiter.exempt(ops_bp)
     app.register_blueprint(ops_bp)
 
 
-def _register_cli(app):
-    from mentorship.cli import demo_cli, tenants_cli
-    from mentorship.jobs.cli import scheduler_command, sweep_command, worker_command
-
-    for command in (tenants_cli, demo_cli, worker_command, sweep_command, scheduler_command):
-        app.cli.add_command(command)
-
-
 def _init_jobs(app):
-    from mentorship import (
-        domain_hooks,  # noqa: F401  (recommendation sources, export and erasure sections)
-        jobs,
-    )
-    from mentorship.matchruns import tasks  # noqa: F401  (registers the match-run job and its sweep)
-    from mentorship.mentorships import tasks as mentorship_tasks  # noqa: F401
-    from mentorship.notifications import delivery  # noqa: F401
-    from mentorship.outreach import tasks as intro_tasks  # noqa: F401
-    from mentorship.scheduling import tasks as meeting_tasks  # noqa: F401
-
     jobs.init_app(app)
     if not app.config.get("REDIS_URL") and app.config["SWEEP_IN_PROCESS"]:
-        from mentorship.jobs.schedule import start_local_scheduler
-
         # without Redis the web process is also the scheduler; started with the first request, not by CLI commands
         app.before_request(lambda: start_local_scheduler(app))

@@ -1,6 +1,8 @@
-"""Engine tuning per backend, applied when the app binds the database."""
-from sqlalchemy import event
+"""The database beyond the ORM: engine tuning per backend, pages of a SELECT, row locks, prepared hot reads."""
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection, Engine
+
+from mentorship.extensions import db
 
 
 def configure_engine(engine: Engine):
@@ -30,6 +32,32 @@ def configure_engine(engine: Engine):
         # (The test suite's one long outer transaction asks for a deferred BEGIN: `sqlite_begin` option.)
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         connection.connection.dbapi_connection.execute(f"BEGIN {mode}")
+
+
+def paginate(query_select, args):
+    """Run a SELECT with the page arguments; returns the envelope dict."""
+    total = db.session.scalar(select(func.count()).select_from(query_select.order_by(None).subquery()))
+    page, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(query_select.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+def lock_row(model, row_id):
+    """Hold a write lock on one row until the transaction ends; later reads in it see every committed change.
+
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite: nothing to do, every transaction there already holds the
+    database's single write lock from its start (BEGIN IMMEDIATE, above).
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
+def lock_rows(model, ids):
+    """SELECT of the `ids` rows of `model` that locks them until the transaction ends, in id order (PostgreSQL's
+    FOR UPDATE; SQLite holds its write lock already)."""
+    query = select(model).where(model.id.in_(ids)).order_by(model.id)
+    return query if db.session.get_bind().dialect.name == "sqlite" else query.with_for_update()
 
 
 class PreparedRead:

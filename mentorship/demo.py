@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from flask import g
 from sqlalchemy import func, select
 
-from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.members.operations import create_member, update_member
 from mentorship.members.schemas import MemberInSchema, MemberPatchSchema
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import hash_secret, principals
 from mentorship.tenancy.models import ApiKey, Tenant
 from mentorship.tenancy.operations import _new_key, create_tenant

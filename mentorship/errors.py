@@ -1,7 +1,8 @@
 """RFC 9457 problem+json for every error: domain errors, HTTP errors, validation, and the unexpected."""
 import logging
+from http import HTTPStatus
 
-from flask import Response, json
+from flask import Response, current_app, has_app_context, json
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,13 @@ class Invalid(ApiError):
 
 
 def _discard_uncommitted():
-    """An error changes nothing: drop whatever the failed request wrote but did not commit."""
-    from mentorship.extensions import db
-
+    """An error changes nothing: drop whatever the failed request wrote but did not commit. (The app's
+    Flask-SQLAlchemy is found through the app: errors sit below extensions, which use them.)"""
+    sqlalchemy = current_app.extensions.get("sqlalchemy") if has_app_context() else None
+    if sqlalchemy is None:
+        return
     try:
-        db.session.rollback()
+        sqlalchemy.session.rollback()
     except Exception:  # the session may be unusable; the error response matters more
         log.exception("rollback after error failed")
 
@@ -81,8 +84,6 @@ def problem(status, code, detail=None, headers=None, **extensions):
 
 
 def _title(status):
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
-from mentorship.common.idempotency import IdempotencyKey
 from mentorship.extensions import db
+from mentorship.tenancy.idempotency import IdempotencyKey
 from mentorship.tenancy.scope import tenant_scope
 from tests.factories import ApiClient, mentee_payload
 

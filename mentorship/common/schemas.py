@@ -78,15 +78,3 @@ def page_of(item_schema):
             "total": ma.fields.Integer(required=True),
         })
     return _page_schemas[name]
-
-
-def paginate(query_select, args):
-    """Run a SELECT with the page arguments; returns the envelope dict."""
-    from sqlalchemy import func, select
-
-    from mentorship.extensions import db
-
-    total = db.session.scalar(select(func.count()).select_from(query_select.order_by(None).subquery()))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(query_select.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total}

@@ -8,7 +8,6 @@ from flask import g
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
-from mentorship.audit.models import AuditEvent, audit_rows
 from mentorship.common.clock import utcnow
 from mentorship.errors import Invalid, flatten_messages
 from mentorship.extensions import db
@@ -16,6 +15,7 @@ from mentorship.members.models import Member
 from mentorship.members.operations import _apply
 from mentorship.members.profile import assess
 from mentorship.members.schemas import MemberInSchema, role_errors
+from mentorship.tenancy.audit import AuditEvent, audit_rows
 
 LIST_FIELDS = ("domains", "goals", "skills", "languages")
 COLUMNS = set(MemberInSchema().fields) - {"prefers"}

@@ -1,23 +1,15 @@
-"""Member writes and reads: create, update, list, export, erase. Each write audits in its own transaction."""
-from sqlalchemy import Text, bindparam, cast, func, or_, select, update
+"""Member writes and reads: create, update, list (export and erasure: privacy.py). Each write audits."""
+from sqlalchemy import Text, bindparam, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from mentorship.audit.models import AuditEvent, record
-from mentorship.common.clock import utcnow
+from mentorship import events
 from mentorship.database import PreparedRead
 from mentorship.errors import Conflict, Invalid, NotFound
 from mentorship.extensions import db
 from mentorship.members.models import Member, profile_of
 from mentorship.members.schemas import SHOWN_COLUMNS, dump_member_values, role_errors
-from mentorship.tenancy.credentials import principals
-from mentorship.tenancy.models import MemberToken
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.scope import required_tenant_id
-
-# Export sections contributed by each domain: name -> function(member) -> JSON-able data.
-EXPORTERS = {}
-# Erasure steps contributed by each domain: function(member), run inside the erasure transaction.
-ERASERS = []
-
 
 # built once: constructing the statement per call cost more than running it (the hot read of the API)
 _ONE_MEMBER = select(Member).where(Member.id == bindparam("member_id"), Member.erased_at.is_(None))
@@ -78,6 +70,7 @@ def create_member(data):
     _apply(member, data)
     _commit_unique_email()
     record("member.created", member, role=member.role)
+    events.member_created.send(member)
     db.session.commit()
     return member
 
@@ -127,40 +120,3 @@ def members_query(args):
         query = query.where(or_(*(func.lower(col).like(pattern, escape="\\")
                                   for col in (Member.name, Member.headline, Member.company))))
     return query
-
-
-def export_member(member):
-    """Everything held about the member (SPEC §10)."""
-    data = {"member": member, "exported_at": utcnow()}
-    tokens = db.session.scalars(select(MemberToken).where(MemberToken.member_id == member.id)).all()
-    data["tokens"] = [{"id": t.id, "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat(),
-                       "revoked": t.revoked_at is not None} for t in tokens]
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "members", AuditEvent.object_id == member.id).order_by(AuditEvent.id)).all()
-    data["audit_events"] = [{"at": e.at.isoformat(), "action": e.action, "actor": e.actor, "data": e.data}
-                            for e in events]
-    for name, exporter in EXPORTERS.items():
-        data[name] = exporter(member)
-    return data
-
-
-PERSONAL = ("email", "headline", "bio", "photo_url", "school", "company", "title", "graduation_year",
-            "years_experience", "prefers")
-
-
-def erase_member(member):
-    """Erase personal data (SPEC §10); the anonymous row stays for counts."""
-    for name in PERSONAL:
-        setattr(member, name, None)
-    member.name = "Erased member"
-    member.skills, member.languages, member.availability, member.goals = [], [], [], []
-    member.domains = []
-    member.erased_at = utcnow()
-    db.session.execute(update(MemberToken).where(MemberToken.member_id == member.id, MemberToken.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()))
-    for eraser in ERASERS:
-        eraser(member)
-    record("member.erased", member)
-    db.session.commit()
-    principals.clear()
-

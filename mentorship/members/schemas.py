@@ -256,3 +256,14 @@ def dump_member_values(values, profile):
     n = len(MEMBER_FIELDS)
     out["created_at"], out["updated_at"] = _iso(values[n]), _iso(values[n + 1])
     return out
+
+
+class TokenInSchema(StrictSchema):
+    days = ma.fields.Integer(validate=validate.Range(min=1, max=90),
+                             metadata={"description": "lifetime in days (default MEMBER_TOKEN_DAYS, 90)"})
+
+
+class TokenSchema(ma.Schema):
+    token = ma.fields.String()
+    member_id = ma.fields.Integer()
+    expires_at = ma.fields.AwareDateTime()

@@ -4,16 +4,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mentorship.common.bodies import raw_body_endpoint
-from mentorship.common.schemas import page_of, paginate
+from mentorship.common.schemas import page_of
+from mentorship.database import paginate
 from mentorship.errors import ApiError
-from mentorship.members import importer, operations
+from mentorship.members import importer, operations, privacy
 from mentorship.members.schemas import (
     ImportResultSchema,
     MemberInSchema,
     MemberListArgs,
     MemberPatchSchema,
     MemberSchema,
+    TokenInSchema,
+    TokenSchema,
 )
+from mentorship.tenancy import operations as tenancy_operations
 from mentorship.tenancy.credentials import require, require_member_access
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members", description="Mentees and mentors")
@@ -71,7 +75,7 @@ class MemberResource(MethodView):
     def delete(self, member_id):
         """Erase the member's personal data (SPEC §10); later reads answer 404."""
         require_member_access(member_id, "admin")
-        operations.erase_member(operations.get_member(member_id))
+        privacy.erase(operations.get_member(member_id))
 
 
 @blp.route("/<id:member_id>/export")
@@ -79,7 +83,7 @@ class MemberResource(MethodView):
 def export_member(member_id):
     """Everything held about the member (admin, or the member)."""
     require_member_access(member_id, "admin")
-    return operations.export_member(operations.get_member(member_id))
+    return privacy.export(operations.get_member(member_id))
 
 
 @blp.route("/import", methods=["POST"])
@@ -98,3 +102,13 @@ def import_members():
     if "\x00" in text:
         raise ApiError("The file contains NUL bytes.", code="bad_request")
     return importer.import_members(text)
+
+
+@blp.route("/<id:member_id>/tokens", methods=["POST"])
+@blp.arguments(TokenInSchema)
+@blp.response(201, TokenSchema)
+def create_member_token(data, member_id):
+    """A token that acts as this member (for a portal's session)."""
+    require("admin", "partner")
+    token, secret = tenancy_operations.issue_member_token(operations.get_member(member_id), data.get("days"))
+    return {"token": secret, "member_id": token.member_id, "expires_at": token.expires_at}

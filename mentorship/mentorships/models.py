@@ -7,14 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mentorship.common.clock import utcnow
 from mentorship.common.types import UtcDateTime
 from mentorship.extensions import db
-from mentorship.tenancy.policy import MILESTONE_KEYS
 from mentorship.tenancy.scope import TenantScoped
 
-AUTOMATIC = ("intro_accepted", "first_meeting_completed", "follow_up_completed")
-# manual milestone -> the party who completes it
-MANUAL = {"questions_prepared": "mentee", "career_plan_shared": "mentee", "mentor_endorsement": "mentor"}
 CLOSE_REASONS = ("goals_met", "no_time", "not_a_fit", "other")
-assert set(AUTOMATIC) | set(MANUAL) == set(MILESTONE_KEYS)
 
 
 class Mentorship(TenantScoped, db.Model):

@@ -1,28 +1,24 @@
-"""Mentorships (SPEC §7): start on accept, milestones, close, and what a mentorship looks like to its readers."""
-from sqlalchemy import func, select
+"""Mentorships (SPEC §7): start on accept, close, and what a mentorship looks like to its readers."""
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mentorship.audit.models import record
+from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.common.lookup import get_visible
-from mentorship.errors import Conflict, Forbidden, Invalid, NotFound
+from mentorship.errors import Conflict, Forbidden
 from mentorship.extensions import db
-from mentorship.members.models import Member
 from mentorship.mentorships import trust as trust_rules
-from mentorship.mentorships.models import AUTOMATIC, MANUAL, Mentorship, Milestone
-from mentorship.notifications.outbox import notify
+from mentorship.mentorships.models import Mentorship, Milestone
+from mentorship.notifications.outbox import cancel_pending, notify
 from mentorship.scheduling.models import Meeting
+from mentorship.scheduling.operations import cancel_open_meetings
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import MILESTONE_KEYS, for_tenant
+from mentorship.tenancy.visibility import get_visible
 
 
 def start_mentorship(intro):
-    """A new active mentorship for an accepted intro; 409 mentor_at_capacity when the mentor is full."""
-    mentor = db.session.scalar(select(Member).where(Member.id == intro.mentor_id))
-    active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
-        Mentorship.mentor_id == intro.mentor_id, Mentorship.status == "active"))
-    if active >= (mentor.capacity or 0):
-        raise Conflict("The mentor has no free capacity.", code="mentor_at_capacity")
+    """A new active mentorship for an accepted intro, with its milestones (capacity is the caller's to check)."""
     now = utcnow()
     mentorship = Mentorship(intro_id=intro.id, mentee_id=intro.mentee_id, mentor_id=intro.mentor_id,
                             started_at=now, last_activity_at=now, status="active")
@@ -31,7 +27,7 @@ def start_mentorship(intro):
     db.session.add(mentorship)
     db.session.flush()
     record("mentorship.started", mentorship, intro_id=intro.id)
-    complete_automatic(mentorship, "intro_accepted", {"intro_id": intro.id})
+    events.mentorship_started.send(mentorship, intro=intro)
     return mentorship
 
 
@@ -62,76 +58,42 @@ def party_of(mentorship):
     return "mentee" if principal.member_id == mentorship.mentee_id else "mentor"
 
 
-def _milestone(mentorship, key):
-    return next(m for m in mentorship.milestones if m.key == key)
-
-
-def complete_automatic(mentorship, key, evidence):
-    """An automatic milestone reached by the event that causes it; nothing if it was reached before."""
-    milestone = _milestone(mentorship, key)
-    if milestone.status == "completed":
-        return False
-    _complete(mentorship, milestone, evidence, by="system")
-    return True
-
-
-def _complete(mentorship, milestone, evidence, by):
-    now = utcnow()
-    milestone.status, milestone.completed_at = "completed", now
-    milestone.evidence, milestone.completed_by = evidence, by
-    mentorship.last_activity_at = now
-    record("milestone.completed", mentorship, key=milestone.key, by=by)
-
-
-EVIDENCE = {"questions_prepared": "questions", "career_plan_shared": "plan", "mentor_endorsement": "note"}
-
-
-def complete_milestone(mentorship, key, data):
-    """A manual milestone, completed only by the party it belongs to (SPEC §7)."""
-    if key not in MILESTONE_KEYS:
-        raise NotFound(f"No milestone {key!r}; the keys are {', '.join(MILESTONE_KEYS)}.")
-    if key in AUTOMATIC:
-        raise Conflict(f"{key} completes automatically.", code="milestone_automatic")
-    if party_of(mentorship) != MANUAL[key]:
-        raise Forbidden(f"Only the {MANUAL[key]} completes {key}.")
-    field = EVIDENCE[key]
-    extra = sorted(set(data) - {field})
-    if field not in data or extra:
-        errors = {name: ["Not used for this milestone."] for name in extra}
-        if field not in data:
-            errors[field] = ["Missing data for required field."]
-        raise Invalid(f"{key} takes `{field}`.", errors=errors)
-    if mentorship.status != "active":
-        raise Conflict("The mentorship is closed.", code="invalid_transition")
-    milestone = _milestone(mentorship, key)
-    if milestone.status == "completed":
-        raise Conflict(f"{key} is already completed.", code="invalid_transition")
-    _complete(mentorship, milestone, {field: data[field]}, by=current_principal().credential)
-    other = mentorship.mentor_id if MANUAL[key] == "mentee" else mentorship.mentee_id
-    notify(other, "milestone.completed", mentorship, key=f"milestone.completed:{mentorship.id}:{key}:{other}",
-           milestone=key.replace("_", " "))
-    db.session.commit()
-    return mentorship
-
-
 def close(mentorship, reason, note=None):
     """Either party or the career office ends the mentorship; open meetings are cancelled."""
-    from mentorship.scheduling.operations import cancel_open_meetings
-
     principal = current_principal()
     if principal.kind == "partner":
         raise Forbidden("Only the pair or the career office can close a mentorship.")
     if mentorship.status != "active":
         raise Conflict("The mentorship is already closed.", code="invalid_transition")
-    mentorship.status, mentorship.closed_at = "closed", utcnow()
-    mentorship.close_reason, mentorship.close_note = reason, note
-    cancel_open_meetings(mentorship)
-    record("mentorship.closed", mentorship, reason=reason)
+    _close(mentorship, reason, note, notify_except=principal.member_id)
     for member_id in (mentorship.mentee_id, mentorship.mentor_id):
         if member_id != principal.member_id:
             notify(member_id, "mentorship.closed", mentorship, reason=reason.replace("_", " "))
     db.session.commit()
     return mentorship
+
+
+def end_for_departure(mentorship, member_id):
+    """A party left the service (erasure): the mentorship closes as a person would close it, and the other
+    party is told it ended. The caller commits."""
+    _close(mentorship, "other", None, notify_except=member_id)
+    other = mentorship.mentor_id if member_id == mentorship.mentee_id else mentorship.mentee_id
+    notify(other, "mentorship.ended", mentorship)
+
+
+def _close(mentorship, reason, note, notify_except):
+    mentorship.status, mentorship.closed_at = "closed", utcnow()
+    mentorship.close_reason, mentorship.close_note = reason, note
+    cancel_open_meetings(Meeting.mentorship_id == mentorship.id, notify_except=notify_except)
+    cancel_pending("mentorships", mentorship.id, ["mentorship.nudge"])
+    record("mentorship.closed", mentorship, reason=reason)
+    events.mentorship_closed.send(mentorship)
+
+
+def on_meeting_activity(meeting):
+    """A meeting scheduled or completed is activity: health counts idle days from the latest."""
+    mentorship = db.session.scalar(select(Mentorship).where(Mentorship.id == meeting.mentorship_id))
+    mentorship.last_activity_at = utcnow()
 
 
 def describe(mentorship, now=None):

@@ -1,14 +1,17 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mentorship.common.schemas import page_of, paginate
-from mentorship.mentorships import operations
+from mentorship.common.schemas import page_of
+from mentorship.database import paginate
+from mentorship.mentorships import milestones, operations
 from mentorship.mentorships.schemas import (
     CloseSchema,
     MentorshipListArgs,
     MentorshipSchema,
     MilestoneInSchema,
 )
+from mentorship.scheduling import operations as meetings
+from mentorship.scheduling.schemas import MeetingInSchema, MeetingSchema
 from mentorship.tenancy.credentials import require
 
 blp = Blueprint("mentorships", __name__, url_prefix="/api/v1/mentorships",
@@ -49,4 +52,12 @@ def close(data, mentorship_id):
 def complete_milestone(data, mentorship_id, key):
     """Complete a manual milestone (only its party; automatic ones answer 409 milestone_automatic)."""
     mentorship = operations.get_mentorship(mentorship_id)
-    return operations.describe(operations.complete_milestone(mentorship, key, data))
+    return operations.describe(milestones.complete_milestone(mentorship, key, data))
+
+
+@blp.route("/<id:mentorship_id>/meetings", methods=["POST"])
+@blp.arguments(MeetingInSchema)
+@blp.response(201, MeetingSchema)
+def propose_meeting(data, mentorship_id):
+    """Propose up to 3 slots in both members' availability (or book `start`); 422 no_common_availability."""
+    return meetings.propose(operations.get_mentorship(mentorship_id), data)

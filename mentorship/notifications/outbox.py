@@ -45,5 +45,15 @@ def cancel_pending(object_type, object_id, events, member_id=None):
     db.session.execute(query.values(status="cancelled"), execution_options={"synchronize_session": False})
 
 
+def forget_subjects(object_type, object_ids, data=False):
+    """Erasure: the subjects as sent (they name people) of every notification about these objects, whoever got
+    them; with `data`, what they were written with too (cancel pending ones first: they cannot render without)."""
+    values = {"subject": None, **({"data": {}} if data else {})}
+    for i in range(0, len(object_ids), 1000):
+        db.session.execute(update(Notification).where(
+            Notification.object_type == object_type, Notification.object_id.in_(object_ids[i:i + 1000]))
+            .values(**values), execution_options={"synchronize_session": False})
+
+
 def job_id(tenant_id, notification_id):
     return f"notify-{tenant_id}-{notification_id}"

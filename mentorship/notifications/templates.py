@@ -31,23 +31,23 @@ class Context:
         return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
-def _fresh_recommendations(ctx):
-    from mentorship.recommendations.operations import recommendations_for
-
-    picks = recommendations_for(ctx.recipient, 3)["items"]
-    if not picks:
+def _suggestions(ctx):
+    """The mentors suggested when the notification was written (`suggested`: ids), as they are now."""
+    ids = ctx.data.get("suggested") or []
+    found = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(ids),
+                                                                       Member.erased_at.is_(None)))}
+    lines = [f"- {m.name}" + (f", {m.headline}" if m.headline else "") for m in map(found.get, ids) if m]
+    if not lines:
         return "Your career office can suggest other mentors."
-    lines = [f"- {p['mentor']['name']}" + (f", {p['mentor']['headline']}" if p["mentor"]["headline"] else "")
-             for p in picks]
     return "Mentors who could be a good fit now:\n" + "\n".join(lines)
 
 
 def _intro(subject, body, recommend=False):
     def render(ctx):
         text = body.format(other=ctx.other(), name=ctx.recipient.name, link=ctx.link(f"/intros/{ctx.obj.id}"),
-                           message=ctx.obj.message or "", **ctx.data)
+                           message=ctx.obj.message or "")
         if recommend:
-            text += "\n\n" + _fresh_recommendations(ctx)
+            text += "\n\n" + _suggestions(ctx)
         return subject.format(other=ctx.other()), text
     return render
 
@@ -81,6 +81,8 @@ RENDERERS = {
     "intro.expired": _intro("Your intro to {other} expired", "Hi {name},\n\n{other} did not answer in time, so the "
                             "intro expired. Nobody should wait on a mentor who never answers.", recommend=True),
     "intro.withdrawn": _intro("{other} withdrew their intro", "Hi {name},\n\n{other} withdrew their intro."),
+    "intro.ended": _intro("An intro of yours ended", "Hi {name},\n\nThe other member of this intro has left the "
+                          "service, so the intro ended."),
     "meeting.proposed": _meeting("{other} proposed a call", "Hi {name},\n\n{other} proposed a {minutes}-minute "
                                  "{mode} call. Pick one of the times offered."),
     "meeting.scheduled": _meeting("Call with {other}: {when}", "Hi {name},\n\nYour {minutes}-minute {mode} call with "
@@ -97,6 +99,9 @@ RENDERERS = {
                                 "meeting or milestone with {other}. A short check-in keeps things moving."),
     "mentorship.closed": _simple("Your mentorship with {other} was closed", "Hi {name},\n\nThe mentorship with "
                                  "{other} was closed ({reason})."),
+    "mentorship.ended": _simple("Your mentorship has ended", "Hi {name},\n\nYour match has left the service, so "
+                                "your mentorship has ended and its open meetings are cancelled. Thank you for the "
+                                "time you gave it; your career office can help you find a new match."),
     "milestone.completed": _simple("{other} completed a milestone", "Hi {name},\n\n{other} completed the milestone "
                                    "{milestone}."),
     "referral.requested": _simple("{other} asked you for a referral", "Hi {name},\n\n{other} asked whether you would "

@@ -3,7 +3,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from mentorship.common.schemas import PageArgs, page_of, paginate
+from mentorship.common.schemas import PageArgs, page_of
+from mentorship.database import paginate
 from mentorship.notifications.models import STATUSES, Notification
 from mentorship.tenancy.credentials import current_principal, require_member_access
 

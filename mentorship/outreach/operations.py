@@ -4,20 +4,22 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from mentorship.audit.models import record
+from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.common.locks import lock_row
-from mentorship.common.lookup import get_visible
+from mentorship.database import lock_row
 from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
-from mentorship.notifications.outbox import notify
-from mentorship.outreach import coach
-from mentorship.outreach.gates import contacts, gates
+from mentorship.mentorships.operations import start_mentorship
+from mentorship.notifications.outbox import cancel_pending, notify
+from mentorship.outreach import capacity, coach
+from mentorship.outreach.gates import gates
 from mentorship.outreach.history import IntroHistory, party, signature_bytes, store_bands
 from mentorship.outreach.models import BlockedIntro, Intro
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import for_tenant
+from mentorship.tenancy.visibility import get_visible
 
 ROLES = (("mentee_id", "mentee"), ("mentor_id", "mentor"))
 
@@ -53,8 +55,8 @@ def create_intro(data):
     """Send an intro the coach lets through; a blocked one is counted and answered with the coaching."""
     mentee, mentor = _pair(data)
     lock_row(Member, mentee.id)  # the pending-intro limit holds under concurrent sends
-    known = contacts(mentee.id)
-    if (mentor.id, "pending") in known:
+    known = capacity.contacts(mentee.id)
+    if capacity.pending_with(known, mentor.id):
         raise Conflict("An intro to this mentor is already pending.", code="intro_exists")
     coaching, fingerprint = _review(data, mentee, mentor, known)
     if not coaching["ok"]:
@@ -85,6 +87,7 @@ def _insert(mentee, mentor, message, *, coaching=None, fingerprint=None, source=
         raise Conflict("An intro to this mentor is already pending.", code="intro_exists") from None
     record("intro.created", intro, source=source)
     notify(mentor.id, "intro.received", intro)
+    events.intro_created.send(intro)
     return intro
 
 
@@ -127,27 +130,26 @@ def _transition(intro, status):
 
 def accept(intro):
     """The mentor says yes: a mentorship starts, unless the mentor is at capacity (also under concurrency)."""
-    from mentorship.mentorships.operations import start_mentorship
-
     _acting_as(intro, "mentor_id", "accept")
-    lock_row(Member, intro.mentor_id)
+    capacity.lock_mentor_for_accept(intro.mentor_id)
     db.session.refresh(intro)
     _transition(intro, "accepted")
     mentorship = start_mentorship(intro)
     intro.mentorship_id = mentorship.id
     record("intro.accepted", intro, mentorship_id=mentorship.id)
     notify(intro.mentee_id, "intro.accepted", intro)
+    events.intro_accepted.send(intro)
     db.session.commit()
     return intro
 
 
 def decline(intro, reason=None):
-    """The mentor says no, kindly; the mentee hears it with fresh recommendations."""
+    """The mentor says no, kindly; the mentee hears it with fresh recommendations (matchmaking's receiver)."""
     _acting_as(intro, "mentor_id", "decline")
     _transition(intro, "declined")
     intro.decline_reason = reason
     record("intro.declined", intro)
-    notify(intro.mentee_id, "intro.declined", intro)
+    events.intro_declined.send(intro)
     db.session.commit()
     return intro
 
@@ -155,7 +157,19 @@ def decline(intro, reason=None):
 def withdraw(intro):
     """The mentee takes the intro back."""
     _acting_as(intro, "mentee_id", "withdraw")
-    _transition(intro, "withdrawn")
-    record("intro.withdrawn", intro)
+    _withdraw(intro)
     db.session.commit()
     return intro
+
+
+def end_for_departure(intro, member_id):
+    """A party left the service (erasure): the pending intro is withdrawn and the other party told it ended.
+    The caller commits."""
+    _withdraw(intro, departed=True)
+    notify(intro.mentor_id if member_id == intro.mentee_id else intro.mentee_id, "intro.ended", intro)
+
+
+def _withdraw(intro, departed=False):
+    _transition(intro, "withdrawn")
+    cancel_pending("intros", intro.id, ["intro.received", "intro.reminder"])  # the mentor is not asked any more
+    record("intro.withdrawn", intro, **({"reason": "member_erased"} if departed else {}))

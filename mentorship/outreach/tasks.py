@@ -1,13 +1,14 @@
 """Periodic intro work: the mentor's halfway reminder and expiry after the policy's intro_expiry_days."""
 from sqlalchemy import select
 
-from mentorship.audit.models import record
+from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.jobs.schedule import periodic
 from mentorship.notifications.models import Notification
 from mentorship.notifications.outbox import notify
 from mentorship.outreach.models import Intro
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.scope import tenant_scope
 
 BATCH = 1000
@@ -34,7 +35,7 @@ def _expire(intro_id, now):
         return 0
     intro.status, intro.responded_at = "expired", now
     record("intro.expired", intro)
-    notify(intro.mentee_id, "intro.expired", intro)
+    events.intro_expired.send(intro)  # the mentee hears it with fresh recommendations (matchmaking's receiver)
     db.session.commit()
     return 1
 

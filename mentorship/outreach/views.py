@@ -1,7 +1,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mentorship.common.schemas import page_of, paginate
+from mentorship.common.schemas import page_of
+from mentorship.database import paginate
 from mentorship.outreach import operations
 from mentorship.outreach.schemas import (
     CoachingSchema,

@@ -1,14 +1,14 @@
 """Referral requests (SPEC §8): asked by the mentee once earned, decided by the mentor alone, outcomes tracked."""
 
-from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
-from mentorship.common.lookup import get_visible
 from mentorship.errors import ApiError, Conflict, Forbidden
 from mentorship.extensions import db
 from mentorship.mentorships.operations import describe, party_of
 from mentorship.notifications.outbox import notify
 from mentorship.referrals.models import DECISIONS, ReferralRequest
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
+from mentorship.tenancy.visibility import get_visible
 
 
 def request_referral(mentorship, data):

@@ -1,19 +1,21 @@
 """Meetings (SPEC §7): propose slots or book a start, confirm, cancel, check in; reminders go in the outbox."""
 from datetime import UTC, timedelta
+from email.utils import parseaddr
 
+from flask import current_app
 from sqlalchemy import or_, select
 
-from mentorship.audit.models import record
+from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.common.lookup import get_visible
 from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
-from mentorship.mentorships.models import Mentorship
 from mentorship.notifications.outbox import cancel_pending, notify
-from mentorship.scheduling import slots
+from mentorship.scheduling import ics, slots
 from mentorship.scheduling.models import CheckIn, Meeting
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
+from mentorship.tenancy.visibility import get_visible
 
 WINDOW_DAYS = 14
 # event -> how long before the start (negative: after the end) it is due
@@ -21,15 +23,16 @@ REMINDERS = {"meeting.reminder_24h": timedelta(hours=24), "meeting.reminder_1h":
 OPEN = ("proposed", "scheduled")
 
 
-def _members(mentorship):
-    rows = db.session.scalars(select(Member).where(Member.id.in_([mentorship.mentee_id, mentorship.mentor_id])))
+def _members(pair):
+    """The mentee and the mentor of a mentorship or meeting (anything with mentee_id and mentor_id)."""
+    rows = db.session.scalars(select(Member).where(Member.id.in_([pair.mentee_id, pair.mentor_id])))
     by_id = {m.id: m for m in rows}
-    return by_id[mentorship.mentee_id], by_id[mentorship.mentor_id]
+    return by_id[pair.mentee_id], by_id[pair.mentor_id]
 
 
-def _busy(mentorship, exclude_id=None):
+def _busy(pair, exclude_id=None):
     """Either member's other scheduled meetings (in any of their mentorships)."""
-    people = [mentorship.mentee_id, mentorship.mentor_id]
+    people = [pair.mentee_id, pair.mentor_id]
     query = select(Meeting.start, Meeting.end).where(
         Meeting.status == "scheduled", Meeting.end > utcnow(),
         or_(Meeting.mentee_id.in_(people), Meeting.mentor_id.in_(people)))
@@ -43,7 +46,8 @@ def _overlaps(busy, start, end):
 
 
 def propose(mentorship, data):
-    """Up to 3 slots in both members' availability, or book `start` directly when the pair agreed on it."""
+    """Up to 3 slots in both members' availability, or book `start` directly when the pair agreed on it.
+    `mentorship` is the pair's (the caller found it visible): its id, members and status are read here."""
     if mentorship.status != "active":
         raise Conflict("The mentorship is closed.", code="invalid_transition")
     principal = current_principal()
@@ -58,7 +62,7 @@ def propose(mentorship, data):
         _check_bookable(start, length, busy)
         db.session.add(meeting)
         db.session.flush()
-        _schedule(meeting, mentorship, start)
+        _schedule(meeting, start)
     else:
         found = slots.find_slots(mentee.availability, mentee.timezone, mentor.availability, mentor.timezone, busy,
                                  utcnow(), duration_minutes=meeting.duration_minutes, days=WINDOW_DAYS, max_slots=3)
@@ -86,15 +90,15 @@ def _check_bookable(start, length, busy):
         raise Conflict("One of you has another meeting then.", code="meeting_conflict")
 
 
-def _schedule(meeting, mentorship, start):
+def _schedule(meeting, start):
     meeting.status, meeting.start = "scheduled", start
     meeting.end, meeting.scheduled_at = start + timedelta(minutes=meeting.duration_minutes), utcnow()
     meeting.sequence += 1
-    mentorship.last_activity_at = utcnow()
     record("meeting.scheduled", meeting, start=start.isoformat())
     for member_id in (meeting.mentee_id, meeting.mentor_id):
         notify(member_id, "meeting.scheduled", meeting)
     schedule_reminders(meeting)
+    events.meeting_scheduled.send(meeting)
 
 
 def schedule_reminders(meeting):
@@ -113,10 +117,6 @@ def get_meeting(meeting_id):
     return get_visible(Meeting, meeting_id, "meeting")
 
 
-def _mentorship(meeting):
-    return db.session.scalar(select(Mentorship).where(Mentorship.id == meeting.mentorship_id))
-
-
 def confirm(meeting, start):
     """The other party picks one of the proposed slots: the meeting is scheduled."""
     principal = current_principal()
@@ -128,10 +128,9 @@ def confirm(meeting, start):
     offered = {s["start"]: s for s in meeting.proposed_slots}
     if start.isoformat() not in offered:
         raise Invalid("Pick one of the proposed slots.", errors={"start": ["Not one of the proposed slots."]})
-    mentorship = _mentorship(meeting)
-    if _overlaps(_busy(mentorship, meeting.id), start, start + timedelta(minutes=meeting.duration_minutes)):
+    if _overlaps(_busy(meeting, meeting.id), start, start + timedelta(minutes=meeting.duration_minutes)):
         raise Conflict("One of you booked another meeting at that time meanwhile.", code="meeting_conflict")
-    _schedule(meeting, mentorship, start)
+    _schedule(meeting, start)
     db.session.commit()
     return meeting
 
@@ -140,28 +139,31 @@ def cancel(meeting):
     """Either party or staff cancels a meeting that has not ended; pending reminders are withdrawn."""
     if meeting.status not in OPEN or (meeting.end is not None and meeting.end <= utcnow()):
         raise Conflict(f"The meeting is {meeting.status} and cannot be cancelled.", code="invalid_transition")
-    _cancel(meeting, notify_others=current_principal().member_id)
+    _cancel(meeting, notify_except=current_principal().member_id)
     db.session.commit()
     return meeting
 
 
-def _cancel(meeting, notify_others):
+def _cancel(meeting, notify_except):
+    """Cancelled, the way a person cancels: nothing scheduled for it is sent any more, and both parties (but
+    `notify_except`, who did it) are told if it had a time."""
     was_scheduled = meeting.status == "scheduled"
     meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
     cancel_pending("meetings", meeting.id, [*REMINDERS, "meeting.check_in"])
     record("meeting.cancelled", meeting)
     if was_scheduled:
         for member_id in (meeting.mentee_id, meeting.mentor_id):
-            if member_id != notify_others:
+            if member_id != notify_except:
                 notify(member_id, "meeting.cancelled", meeting)
+    events.meeting_cancelled.send(meeting)
 
 
-def cancel_open_meetings(mentorship):
-    """When a mentorship closes: its proposed and future meetings are cancelled (caller commits)."""
-    for meeting in db.session.scalars(select(Meeting).where(Meeting.mentorship_id == mentorship.id,
-                                                            Meeting.status.in_(OPEN))):
+def cancel_open_meetings(which, notify_except=None):
+    """Cancel the proposed and not yet ended meetings that `which` (a condition on Meeting) selects: a mentorship
+    closing, a member leaving. The caller commits."""
+    for meeting in db.session.scalars(select(Meeting).where(which, Meeting.status.in_(OPEN)).order_by(Meeting.id)):
         if meeting.end is None or meeting.end > utcnow():
-            _cancel(meeting, notify_others=None)
+            _cancel(meeting, notify_except)
 
 
 def check_in(meeting, data):
@@ -189,8 +191,6 @@ def check_in(meeting, data):
 
 
 def _settle(meeting):
-    from mentorship.scheduling.progress import meeting_completed
-
     said = {c.member_id: c.happened for c in meeting.check_ins}
     if meeting.status == "scheduled" and False in said.values():
         meeting.status, meeting.finished_at = "missed", utcnow()
@@ -201,17 +201,15 @@ def _settle(meeting):
     elif meeting.status == "scheduled" and len(said) == 2:
         meeting.status, meeting.finished_at = "completed", utcnow()
         record("meeting.completed", meeting)
-        meeting_completed(meeting, _mentorship(meeting))
+        events.meeting_completed.send(meeting)
 
 
 def invite(meeting):
     """The iCalendar invite (a stable UID per meeting; SEQUENCE grows with each change)."""
-    from mentorship.scheduling import ics
-
     if meeting.start is None:
         raise Conflict("The meeting has no time yet: confirm one of the proposed slots first.",
                        code="invalid_transition")
-    mentee, mentor = _members(_mentorship(meeting))
+    mentee, mentor = _members(meeting)
     return ics.invite(uid=f"meeting-{meeting.tenant_id}-{meeting.id}@mentorship", start=meeting.start,
                       end=meeting.end, summary=f"Mentorship call: {mentee.name} and {mentor.name}",
                       description=f"A {meeting.duration_minutes}-minute {meeting.mode.replace('_', ' ')} call.",
@@ -222,9 +220,5 @@ def invite(meeting):
 
 def _organizer():
     """The service sends the invites: its From address organises them."""
-    from email.utils import parseaddr
-
-    from flask import current_app
-
     name, address = parseaddr(current_app.config["MAIL_FROM"])
     return (name or "Mentorship", address) if address else None

@@ -1,19 +1,10 @@
 from flask import Response
 from flask_smorest import Blueprint
 
-from mentorship.mentorships.operations import get_mentorship
 from mentorship.scheduling import operations
-from mentorship.scheduling.schemas import CheckInInSchema, CheckInSchema, ConfirmSchema, MeetingInSchema, MeetingSchema
+from mentorship.scheduling.schemas import CheckInInSchema, CheckInSchema, ConfirmSchema, MeetingSchema
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Meetings: bring it offline")
-
-
-@blp.route("/mentorships/<id:mentorship_id>/meetings", methods=["POST"])
-@blp.arguments(MeetingInSchema)
-@blp.response(201, MeetingSchema)
-def propose(data, mentorship_id):
-    """Propose up to 3 slots in both members' availability (or book `start`); 422 no_common_availability."""
-    return operations.propose(get_mentorship(mentorship_id), data)
 
 
 @blp.route("/meetings/<id:meeting_id>")

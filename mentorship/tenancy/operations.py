@@ -4,11 +4,11 @@ from datetime import timedelta
 from flask import current_app, g
 from sqlalchemy import func, select
 
-from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
 from mentorship.errors import ApiError, Conflict, NotFound
 from mentorship.extensions import db
 from mentorship.tenancy import policy as policies
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import KEY_PREFIX, TOKEN_PREFIX, new_secret, principals
 from mentorship.tenancy.models import ApiKey, MemberToken, Tenant
 from mentorship.tenancy.scope import tenant_scope
@@ -89,3 +89,20 @@ def issue_member_token(member, days=None):
     record("member_token.created", token, member_id=member.id)
     db.session.commit()
     return token, secret
+
+
+def member_tokens(member_id):
+    """The member's tokens, as their export shows them (never a secret)."""
+    tokens = db.session.scalars(select(MemberToken).where(MemberToken.member_id == member_id)
+                                .order_by(MemberToken.id)).all()
+    return [{"id": t.id, "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat(),
+             "revoked": t.revoked_at is not None} for t in tokens]
+
+
+def revoke_member_tokens(member_id):
+    """Revoke every token of the member (erasure); returns their credentials ("token:<id>"). The caller commits,
+    then clears `principals`."""
+    tokens = db.session.scalars(select(MemberToken).where(MemberToken.member_id == member_id)).all()
+    for token in tokens:
+        token.revoked_at = token.revoked_at or utcnow()
+    return [f"token:{token.id}" for token in tokens]

@@ -4,14 +4,15 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 from sqlalchemy import select
 
-from mentorship.common.schemas import PageArgs, StrictSchema, Text, page_of, paginate
-from mentorship.members.operations import get_member
+from mentorship.common.schemas import PageArgs, StrictSchema, Text, page_of
+from mentorship.database import paginate
 from mentorship.tenancy import operations
 from mentorship.tenancy import policy as policies
+from mentorship.tenancy.audit import AuditEvent
 from mentorship.tenancy.credentials import require
 from mentorship.tenancy.models import KEY_KINDS, ApiKey
 
-blp = Blueprint("tenancy", __name__, url_prefix="/api/v1", description="Tenant, policy, API keys, member tokens")
+blp = Blueprint("tenancy", __name__, url_prefix="/api/v1", description="Tenant, policy, API keys")
 
 
 class TenantSchema(ma.Schema):
@@ -38,17 +39,6 @@ class ApiKeySchema(ma.Schema):
 
 class ApiKeyCreatedSchema(ApiKeySchema):
     secret = ma.fields.String(metadata={"description": "shown only in this response"})
-
-
-class TokenInSchema(StrictSchema):
-    days = ma.fields.Integer(validate=validate.Range(min=1, max=90),
-                             metadata={"description": "lifetime in days (default MEMBER_TOKEN_DAYS, 90)"})
-
-
-class TokenSchema(ma.Schema):
-    token = ma.fields.String()
-    member_id = ma.fields.Integer()
-    expires_at = ma.fields.AwareDateTime()
 
 
 @blp.route("/tenant")
@@ -101,11 +91,34 @@ def delete_api_key(key_id):
     operations.revoke_api_key(key_id)
 
 
-@blp.route("/members/<id:member_id>/tokens", methods=["POST"])
-@blp.arguments(TokenInSchema)
-@blp.response(201, TokenSchema)
-def create_member_token(data, member_id):
-    """A token that acts as this member (for a portal's session)."""
-    require("admin", "partner")
-    token, secret = operations.issue_member_token(get_member(member_id), data.get("days"))
-    return {"token": secret, "member_id": token.member_id, "expires_at": token.expires_at}
+audit_blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit-events", description="Audit trail (admin)")
+
+
+class AuditEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    at = ma.fields.AwareDateTime()
+    actor = ma.fields.String()
+    action = ma.fields.String()
+    object_type = ma.fields.String()
+    object_id = ma.fields.Integer(allow_none=True)
+    data = ma.fields.Dict()
+
+
+class AuditArgs(PageArgs):
+    action = Text(validate=ma.validate.Length(max=60))
+    object_type = Text(validate=ma.validate.Length(max=40))
+    object_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**31 - 1))
+
+
+@audit_blp.route("")
+class AuditEvents(MethodView):
+    @audit_blp.arguments(AuditArgs, location="query")
+    @audit_blp.response(200, page_of(AuditEventSchema))
+    def get(self, args):
+        """Every change in this tenant, newest first."""
+        require("admin")
+        query = select(AuditEvent).order_by(AuditEvent.id.desc())
+        for name in ("action", "object_type", "object_id"):
+            if name in args:
+                query = query.where(getattr(AuditEvent, name) == args[name])
+        return paginate(query, args)

@@ -2,7 +2,7 @@
 
 A request compares one cheap stamp (mentor count, newest updated_at) with the cached one; only mentors changed
 since are re-read and upserted, so a request never rebuilds the matrix. Erased and changed-to-ineligible
-mentors stay in the index but are excluded at query time.
+mentors stay in the index but are excluded at query time (eligibility.excluded_for).
 """
 import threading
 from dataclasses import dataclass, field
@@ -14,10 +14,10 @@ from matching.features import MentorIndex
 from mentorship.common.cache import register
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
+from mentorship.matchmaking.eligibility import mentor_listed, min_profile_score
+from mentorship.matchmaking.profiles import profile_of, responsiveness
 from mentorship.members.models import Member
-from mentorship.members.profile import is_ready
-from mentorship.recommendations.profiles import profile_of, responsiveness
-from mentorship.tenancy.policy import for_tenant
+from mentorship.outreach import capacity
 
 # updated_at comes from several processes' clocks: re-read a little before the newest one seen
 CLOCK_SLACK = timedelta(seconds=5)
@@ -31,7 +31,7 @@ class TenantIndex:
     week: tuple  # ISO (year, week) the availability overlap was computed for (DST changes between weeks)
     cards: dict = field(default_factory=dict)  # mentor id -> what a recommendation shows of them
     capacity: dict = field(default_factory=dict)  # mentor id -> capacity
-    ineligible: set = field(default_factory=set)  # not ready, erased, or capacity 0
+    unlisted: set = field(default_factory=set)  # mentors the index does not offer (eligibility.mentor_listed)
 
 
 _cache: dict[int, TenantIndex] = register({})
@@ -46,10 +46,8 @@ def _stamp():
 def _note(entry, member, min_score):
     entry.cards[member.id] = {"id": member.id, "name": member.name, "headline": member.headline,
                               "company": member.company, "title": member.title}
-    entry.capacity[member.id] = member.capacity or 0
-    usable = (member.erased_at is None and (member.capacity or 0) > 0
-              and is_ready(member.profile_score, member.profile_gaps, min_score))
-    (entry.ineligible.discard if usable else entry.ineligible.add)(member.id)
+    entry.capacity[member.id] = member.capacity
+    (entry.unlisted.discard if mentor_listed(member, min_score) else entry.unlisted.add)(member.id)
 
 
 def _mentors(since=None):
@@ -61,9 +59,9 @@ def _mentors(since=None):
 
 def _build(tenant_id, stamp, min_score):
     mentors = _mentors()
-    responsive = responsiveness(tenant_id)
+    responsive = responsiveness()
     now = utcnow()
-    entry = TenantIndex(MentorIndex.build([profile_of(m, m.capacity or 0, responsive.get(m.id, 1.0))
+    entry = TenantIndex(MentorIndex.build([profile_of(m, capacity.free(m.capacity, 0), responsive.get(m.id, 1.0))
                                            for m in mentors], week_of=now), stamp, min_score, _week(now))
     for member in mentors:
         _note(entry, member, min_score)
@@ -71,9 +69,9 @@ def _build(tenant_id, stamp, min_score):
 
 
 def _refresh(tenant_id, entry, stamp):
-    responsive = responsiveness(tenant_id)
+    responsive = responsiveness()
     for member in _mentors(since=entry.stamp[1]):
-        entry.index.upsert(profile_of(member, member.capacity or 0, responsive.get(member.id, 1.0)))
+        entry.index.upsert(profile_of(member, capacity.free(member.capacity, 0), responsive.get(member.id, 1.0)))
         _note(entry, member, entry.min_profile_score)
     entry.stamp = stamp
 
@@ -84,7 +82,7 @@ def _week(moment):
 
 def _current(tenant_id) -> TenantIndex:
     stamp = _stamp()
-    min_score = for_tenant(tenant_id)["min_profile_score"]
+    min_score = min_profile_score(tenant_id)
     entry = _cache.get(tenant_id)
     if entry is not None and entry.stamp == stamp and entry.min_profile_score == min_score \
             and entry.week == _week(utcnow()):

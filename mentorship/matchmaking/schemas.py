@@ -2,9 +2,41 @@ import marshmallow as ma
 from marshmallow import validate
 
 from mentorship.common.schemas import StrictSchema
-from mentorship.recommendations.views import ReasonSchema
 
 STRATEGY_NAMES = ("optimal", "stable")
+UNMATCHED_REASONS = ("no_match", "not_ready", "busy", "member_erased")
+SKIP_REASONS = ("member_erased", "mentee_not_ready", "mentor_not_ready", "intro_exists", "declined_before",
+                "mentee_busy", "mentor_at_capacity")
+
+
+class RecommendationArgs(StrictSchema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    limit = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class MentorCardSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    headline = ma.fields.String(allow_none=True)
+    company = ma.fields.String(allow_none=True)
+    title = ma.fields.String(allow_none=True)
+
+
+class ReasonSchema(ma.Schema):
+    code = ma.fields.String()
+    detail = ma.fields.String()
+
+
+class RecommendationSchema(ma.Schema):
+    mentor = ma.fields.Nested(MentorCardSchema)
+    score = ma.fields.Float(metadata={"minimum": 0, "maximum": 1})
+    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
+
+
+class RecommendationsSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(RecommendationSchema))
 
 
 def _ids(description):
@@ -39,6 +71,11 @@ class AssignmentSchema(ma.Schema):
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
 
 
+class UnmatchedSchema(ma.Schema):
+    mentee_id = ma.fields.Integer()
+    reason = ma.fields.String(metadata={"enum": list(UNMATCHED_REASONS)})
+
+
 class MatchRunSchema(ma.Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
@@ -47,6 +84,10 @@ class MatchRunSchema(ma.Schema):
     stats = ma.fields.Nested(StatsSchema, allow_none=True)
     assignments = ma.fields.List(ma.fields.Nested(AssignmentSchema))
     unmatched_mentee_ids = ma.fields.List(ma.fields.Integer())
+    unmatched = ma.fields.List(ma.fields.Nested(UnmatchedSchema), metadata={
+        "description": "each unmatched mentee with why: no_match (eligible, but no mentor was left above min_score), "
+                       "or, for mentees named in mentee_ids, not_ready, busy (a pending intro or an active "
+                       "mentorship already) or member_erased"})
     error = ma.fields.String(allow_none=True, metadata={"description": "why a failed run failed"})
     created_at = ma.fields.AwareDateTime()
     started_at = ma.fields.AwareDateTime(allow_none=True)
@@ -56,13 +97,14 @@ class MatchRunSchema(ma.Schema):
     def _lists_not_null(self, data, **kwargs):
         data["assignments"] = data.get("assignments") or []
         data["unmatched_mentee_ids"] = data.get("unmatched_mentee_ids") or []
+        data["unmatched"] = data.get("unmatched") or []
         return data
 
 
 class SkippedSchema(ma.Schema):
     mentee_id = ma.fields.Integer()
     mentor_id = ma.fields.Integer()
-    reason = ma.fields.String(metadata={"enum": ["member_erased", "intro_exists", "mentor_at_capacity"]})
+    reason = ma.fields.String(metadata={"enum": list(SKIP_REASONS)})
 
 
 class AppliedSchema(ma.Schema):
@@ -70,4 +112,5 @@ class AppliedSchema(ma.Schema):
     applied_at = ma.fields.AwareDateTime()
     intro_ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "the warm intros created"})
     skipped = ma.fields.List(ma.fields.Nested(SkippedSchema),
-                             metadata={"description": "assignments no longer possible when applied"})
+                             metadata={"description": "assignments whose mentee or mentor changed since the run, "
+                                                      "so that they are no longer possible"})

@@ -24,6 +24,7 @@ class MatchRun(TenantScoped, db.Model):
     stats: Mapped[dict | None] = mapped_column(JSON)
     assignments: Mapped[list | None] = mapped_column(JSON)
     unmatched_mentee_ids: Mapped[list | None] = mapped_column(JSON)
+    unmatched: Mapped[list | None] = mapped_column(JSON)  # [{mentee_id, reason}], the same mentees with why
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -54,7 +54,7 @@ def test_index_follows_profile_changes(app, admin, tenant):
 
 
 def test_requests_reuse_the_index(app, admin, tenant, monkeypatch):
-    import mentorship.recommendations.index as index
+    import mentorship.matchmaking.index as index
 
     make_member(app, tenant, role="mentor")
     mentee = make_member(app, tenant)

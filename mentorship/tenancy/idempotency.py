@@ -4,6 +4,8 @@ The key row is committed before the view runs, so a concurrent request with the 
 flight; the response is stored after the view, and a 5xx or crash removes the row so a retry can run.
 """
 import hashlib
+import json
+import re
 from datetime import datetime, timedelta
 
 from flask import Response, current_app, g, request
@@ -106,3 +108,16 @@ def after(response):
             row.headers = {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}
         db.session.commit()
     return response
+
+
+def forget(credentials, texts, member_id):
+    """Erasure (SPEC §10): drop the stored answers that carry the member: those given to their own credentials, and
+    any holding one of `texts` (their name, their e-mail) or their id in an `id`/`*_id` field. Dropping one costs
+    only its replay; a retry with that key runs again. Rows live 24 h, so this reads a day of the tenant's keys."""
+    ids = re.compile(rf'"(?:\w+_)?id"\s*:\s*{int(member_id)}(?!\d)')
+    needles = [needle for text in texts if text for needle in {text, json.dumps(text)[1:-1]}]
+    doomed = [row_id for row_id, credential, body in db.session.execute(
+        select(IdempotencyKey.id, IdempotencyKey.credential, IdempotencyKey.body))
+        if credential in credentials or (body and (ids.search(body) or any(n in body for n in needles)))]
+    for i in range(0, len(doomed), 1000):
+        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(doomed[i:i + 1000])))

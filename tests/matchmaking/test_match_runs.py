@@ -7,7 +7,7 @@ from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.jobs.runner import LocalBackend
 from mentorship.jobs.schedule import sweep
-from mentorship.matchruns.models import MatchRun
+from mentorship.matchmaking.models import MatchRun
 from mentorship.tenancy.scope import tenant_scope
 from tests.factories import ApiClient, make_member, run_worker, wait_local_jobs, wipe_redis
 
@@ -66,7 +66,7 @@ def test_stable_strategy_and_explicit_cohort(app, admin, tenant):
 
 
 def test_failed_run_says_why(app, admin, tenant, monkeypatch):
-    import mentorship.matchruns.tasks as tasks
+    import mentorship.matchmaking.tasks as tasks
 
     _cohort(app, tenant)
 
@@ -82,7 +82,7 @@ def test_failed_run_says_why(app, admin, tenant, monkeypatch):
 
 
 def test_job_is_idempotent(app, admin, tenant):
-    from mentorship.matchruns.tasks import run_match
+    from mentorship.matchmaking.tasks import run_match
 
     _cohort(app, tenant)
     run = admin.post("/api/v1/match-runs", json={}).json
@@ -139,7 +139,7 @@ def test_match_runs_are_for_the_career_office(app, admin, tenant):
 
 def test_a_cohort_of_many_ids_loads_without_one_huge_in_list(app, tenant):
     """70,000 ids (the API allows 100,000) exceed PostgreSQL's 65,535 bound parameters as an IN list."""
-    from mentorship.matchruns.tasks import _members
+    from mentorship.matchmaking.eligibility import _members
 
     wanted = make_member(app, tenant)
     make_member(app, tenant)

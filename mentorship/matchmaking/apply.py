@@ -1,15 +1,15 @@
 """Applying a match run (SPEC §5): each assignment becomes a warm intro from the career office."""
 from sqlalchemy import select, update
 
-from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
+from mentorship.database import lock_rows
 from mentorship.errors import Conflict
 from mentorship.extensions import db
-from mentorship.matchruns.models import MatchRun
+from mentorship.matchmaking import eligibility
+from mentorship.matchmaking.models import MatchRun
 from mentorship.members.models import Member
-from mentorship.outreach.gates import mentor_load
-from mentorship.outreach.models import Intro
 from mentorship.outreach.operations import send_warm_intro
+from mentorship.tenancy.audit import record
 from mentorship.tenancy.models import Tenant
 from mentorship.tenancy.scope import current_tenant_id
 
@@ -25,19 +25,19 @@ def warm_message(office, mentee, mentor, reasons):
             f"Thank you for mentoring with {office}.")
 
 
-def _skip_reason(mentee, mentor):
-    if mentee is None or mentor is None:
-        return "member_erased"
-    if db.session.scalar(select(Intro.id).where(Intro.mentee_id == mentee.id, Intro.mentor_id == mentor.id,
-                                                Intro.status == "pending")):
-        return "intro_exists"
-    if mentor_load(mentor.id) >= (mentor.capacity or 0):
-        return "mentor_at_capacity"
-    return None
+def _locked_members(ids):
+    """The members by id, each row locked until the apply commits, in id order (so two applies cannot deadlock):
+    what eligibility answers about them holds while their intros are written."""
+    found = {}
+    ids = sorted(ids)
+    for i in range(0, len(ids), 1000):
+        found.update((m.id, m) for m in db.session.scalars(lock_rows(Member, ids[i:i + 1000])))
+    return found
 
 
 def apply_run(run):
-    """Warm intros for every assignment still possible; 409 when applied before or not finished."""
+    """Warm intros for every assignment still possible (SPEC §5); a pair whose mentee or mentor changed since the
+    run is skipped and listed with why (eligibility.Assignments); 409 when applied before or unfinished."""
     if run.applied_at is not None:
         raise Conflict("This match run was applied already.", code="already_applied")
     if run.status != "succeeded":
@@ -48,18 +48,19 @@ def apply_run(run):
     if claimed.rowcount != 1:  # a concurrent apply got there first
         raise Conflict("This match run was applied already.", code="already_applied")
     db.session.refresh(run)
-    office = db.session.get(Tenant, current_tenant_id()).name
-    ids = [a["mentee_id"] for a in run.assignments or []] + [a["mentor_id"] for a in run.assignments or []]
-    members = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(ids),
-                                                                          Member.erased_at.is_(None)))}
+    office = db.session.scalar(select(Tenant).where(Tenant.id == current_tenant_id())).name
+    assignments = run.assignments or []
+    members = _locked_members({a["mentee_id"] for a in assignments} | {a["mentor_id"] for a in assignments})
+    check = eligibility.Assignments(run.tenant_id)
     created, skipped = [], []
-    for a in run.assignments or []:
+    for a in assignments:
         mentee, mentor = members.get(a["mentee_id"]), members.get(a["mentor_id"])
-        reason = _skip_reason(mentee, mentor)
+        reason = check.obstacle(mentee, mentor)
         if reason:
             skipped.append({"mentee_id": a["mentee_id"], "mentor_id": a["mentor_id"], "reason": reason})
             continue
         intro = send_warm_intro(mentee, mentor, warm_message(office, mentee, mentor, a["reasons"]), run.id)
+        check.taken(mentee, mentor)
         created.append(intro.id)
     record("match_run.applied", run, intros=len(created), skipped=len(skipped))
     db.session.commit()

@@ -1,0 +1,109 @@
+"""Who may be recommended or matched (SPEC §4, §5): the one place these conditions are written.
+
+A mentor may be offered to mentees when their profile is ready (the tenant's `min_profile_score`, no blocking
+gap), they are not erased, and they have free capacity; never to a mentee they are already in contact with or
+who they declined (outreach/capacity.py counts both). A mentee may be matched by a run when ready, not erased,
+and not in contact with anyone yet (no pending intro, no active mentorship).
+"""
+from sqlalchemy import select
+
+from mentorship.extensions import db
+from mentorship.members.models import Member
+from mentorship.members.profile import is_ready
+from mentorship.outreach import capacity
+from mentorship.tenancy.policy import for_tenant
+
+# why a mentee named in a run is left out, or why an assignment is not applied
+ERASED, NOT_READY, BUSY = "member_erased", "not_ready", "busy"
+
+
+def min_profile_score(tenant_id):
+    return for_tenant(tenant_id)["min_profile_score"]
+
+
+def _ready(member, min_score):
+    return member.erased_at is None and is_ready(member.profile_score, member.profile_gaps, min_score)
+
+
+def mentor_listed(member, min_score):
+    """A mentor the recommendation index offers at all (free capacity and contacts are checked per query)."""
+    return _ready(member, min_score) and not capacity.is_full(member.capacity, 0)
+
+
+def mentor_offered(member, load, min_score):
+    """A mentor a match run may assign: listed, and with free capacity after `load`."""
+    return _ready(member, min_score) and not capacity.is_full(member.capacity, load)
+
+
+def mentee_left_out(member, min_score, busy):
+    """Why a mentee may not be matched now (ERASED, NOT_READY, BUSY), or None when they may."""
+    if member.erased_at is not None:
+        return ERASED
+    if not _ready(member, min_score):
+        return NOT_READY
+    return BUSY if member.id in busy else None
+
+
+def excluded_for(unlisted, capacities, loads, in_contact):
+    """Mentor ids a recommendation query must skip: not listed, full (capacity after `loads`), or `in_contact`
+    with the mentee (capacity.excluded_mentors)."""
+    full = {mentor_id for mentor_id, load in loads.items() if capacity.is_full(capacities.get(mentor_id, 0), load)}
+    return unlisted | full | in_contact
+
+
+def _members(role, ids):
+    """The role's members (erased ones too, so a named one can be told apart), restricted to `ids` in Python: a
+    100,000-id IN list would exceed PostgreSQL's 65,535 bind parameters."""
+    members = db.session.scalars(select(Member).where(Member.role == role).order_by(Member.id)).all()
+    if ids is None:
+        return [m for m in members if m.erased_at is None]
+    wanted = set(ids)
+    return [m for m in members if m.id in wanted]
+
+
+def cohort(tenant_id, mentee_ids=None, mentor_ids=None):
+    """(mentees, [(mentor, load)], {mentee id: why left out}) of a run: the named members or the defaults.
+    Named mentees who may not be matched come back with their reason; by default they are simply not in it."""
+    min_score = min_profile_score(tenant_id)
+    loads = capacity.loads()
+    mentors = [(m, loads.get(m.id, 0)) for m in _members("mentor", mentor_ids)
+               if mentor_offered(m, loads.get(m.id, 0), min_score)]
+    busy = capacity.busy_mentees()
+    mentees, left_out = [], {}
+    for member in _members("mentee", mentee_ids):
+        reason = mentee_left_out(member, min_score, busy)
+        if reason is None:
+            mentees.append(member)
+        elif mentee_ids is not None:
+            left_out[member.id] = reason
+    return mentees, mentors, left_out
+
+
+class Assignments:
+    """Checks a run's assignments, one after another, against the tenant as it is now: a pair whose mentee or
+    mentor changed since the run is no longer possible. Use with the members' rows locked (apply does), so the
+    answers hold until the intros are written, and call `taken` for each intro written."""
+
+    def __init__(self, tenant_id):
+        self.min_score = min_profile_score(tenant_id)
+        self.loads, self.busy, self.apart = capacity.loads(), capacity.busy_mentees(), capacity.pairs_kept_apart()
+
+    def obstacle(self, mentee, mentor):
+        """Why the pair cannot get an intro now, or None."""
+        if mentee is None or mentor is None or mentee.erased_at is not None or mentor.erased_at is not None:
+            return ERASED
+        if not _ready(mentee, self.min_score):
+            return "mentee_not_ready"
+        if not _ready(mentor, self.min_score):
+            return "mentor_not_ready"
+        apart = self.apart.get((mentee.id, mentor.id))
+        if apart:
+            return "intro_exists" if apart == "pending" else "declined_before"
+        if mentee.id in self.busy:  # e.g. an intro from another applied run
+            return "mentee_busy"
+        if capacity.is_full(mentor.capacity, self.loads.get(mentor.id, 0)):
+            return "mentor_at_capacity"
+        return None
+
+    def taken(self, mentee, mentor):
+        capacity.taken(self.loads, self.busy, self.apart, mentee.id, mentor.id)

@@ -1,0 +1,45 @@
+"""Cohort match runs (SPEC §5): queue a run for a worker (tasks.py), read the result."""
+from sqlalchemy import select
+
+from mentorship.errors import Invalid, NotFound
+from mentorship.extensions import db
+from mentorship.matchmaking.models import MatchRun
+from mentorship.matchmaking.tasks import job_id, run_match
+from mentorship.members.models import Member
+from mentorship.tenancy.audit import record
+
+
+def _check_ids(ids, role, field):
+    if ids is None:
+        return None
+    ids = list(dict.fromkeys(ids))
+    found = set()
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i:i + 1000]
+        found.update(db.session.scalars(select(Member.id).where(
+            Member.id.in_(chunk), Member.role == role, Member.erased_at.is_(None))))
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        raise Invalid(f"Some ids are not {role}s of this tenant.",
+                      errors={field: [f"Not a {role} of this tenant: {unknown[:20]}"]})
+    return ids
+
+
+def queue_match_run(data):
+    """Record a queued run and hand it to a worker; returns the run."""
+    run = MatchRun(strategy=data["strategy"], min_score=data["min_score"], status="queued",
+                   requested_mentee_ids=_check_ids(data.get("mentee_ids"), "mentee", "mentee_ids"),
+                   requested_mentor_ids=_check_ids(data.get("mentor_ids"), "mentor", "mentor_ids"))
+    db.session.add(run)
+    db.session.flush()
+    record("match_run.queued", run, strategy=run.strategy)
+    db.session.commit()
+    run_match.enqueue(run.tenant_id, run.id, job_id=job_id(run))
+    return run
+
+
+def get_match_run(run_id):
+    run = db.session.scalar(select(MatchRun).where(MatchRun.id == run_id))
+    if run is None:
+        raise NotFound("No such match run.")
+    return run

@@ -1,0 +1,49 @@
+"""Members as the matching library sees them: plain `matching.Profile` values, with how responsive mentors are."""
+from sqlalchemy import func, select
+
+from matching.features import Profile
+from mentorship.extensions import db
+from mentorship.outreach.models import Intro
+from mentorship.scheduling.models import Meeting
+
+
+def _count_by(column, *conditions):
+    return dict(db.session.execute(select(column, func.count()).where(*conditions).group_by(column)).all())
+
+
+def responsiveness():
+    """{mentor id: 0..1} for mentors who let an intro expire or missed a meeting (everyone else: 1.0):
+    (answered+1)/(answered+expired+1) x (met+1)/(meetings+1). It lowers their rank (SPEC §4)."""
+    answered = _count_by(Intro.mentor_id, Intro.status.in_(("accepted", "declined")))
+    expired = _count_by(Intro.mentor_id, Intro.status == "expired")
+    finished = db.session.execute(select(Meeting.mentor_id, Meeting.no_show_member_ids).where(
+        Meeting.status.in_(("completed", "missed")))).all()
+    meetings, missed = {}, {}
+    for mentor_id, no_shows in finished:
+        meetings[mentor_id] = meetings.get(mentor_id, 0) + 1
+        missed[mentor_id] = missed.get(mentor_id, 0) + (mentor_id in (no_shows or []))
+    scores = {}
+    for mentor_id in set(expired) | set(missed):
+        a, e = answered.get(mentor_id, 0), expired.get(mentor_id, 0)
+        m, n = meetings.get(mentor_id, 0), missed.get(mentor_id, 0)
+        scores[mentor_id] = (a + 1) / (a + e + 1) * (m - n + 1) / (m + 1)
+    return scores
+
+
+def _text(member):
+    return " ".join(filter(None, [member.headline, member.bio, " ".join(member.skills or [])]))
+
+
+def profile_of(member, free_capacity=0, responsive=1.0):
+    """The matching library's view of a member row."""
+    prefers = member.prefers or {}
+    return Profile(
+        id=member.id, role=member.role, domains=tuple(member.domains or ()), goals=tuple(member.goals or ()),
+        school=member.school, languages=tuple(member.languages or ()), international=bool(member.international),
+        needs_visa_sponsorship=bool(member.needs_visa_sponsorship),
+        company_sponsors_visa=bool(member.company_sponsors_visa), timezone=member.timezone,
+        availability=tuple((w["weekday"], w["start"], w["end"]) for w in member.availability or ()),
+        text=_text(member), free_capacity=max(0, free_capacity), responsiveness=responsive,
+        prefers_domains=tuple(prefers.get("domains") or ()), prefers_schools=tuple(prefers.get("schools") or ()),
+        prefers_international=prefers.get("international"),
+    )

@@ -1,0 +1,38 @@
+"""Recommendations for one mentee (SPEC §4), and the fresh ones a mentee gets when an intro ends unanswered."""
+from sqlalchemy import select
+
+from matching.recommend import recommend
+from mentorship.errors import ApiError
+from mentorship.extensions import db
+from mentorship.matchmaking import eligibility
+from mentorship.matchmaking.index import query
+from mentorship.matchmaking.profiles import profile_of
+from mentorship.members.models import Member
+from mentorship.notifications.outbox import notify
+from mentorship.outreach import capacity
+
+SUGGESTED = 3  # mentors named in a decline or expiry notice
+
+
+def recommendations_for(mentee, limit):
+    """Top mentors for `mentee` that eligibility allows, best first."""
+    if mentee.role != "mentee":
+        raise ApiError("Recommendations are for mentees; this member is a mentor.", status=422, code="not_a_mentee")
+    loads, in_contact = capacity.loads(), capacity.excluded_mentors(mentee.id)
+    profile = profile_of(mentee)
+
+    def pick(entry):
+        excluded = eligibility.excluded_for(entry.unlisted, entry.capacity, loads, in_contact)
+        picks = recommend(profile, entry.index, k=limit, exclude=excluded)
+        return [{"mentor": entry.cards[p.mentor_id], "score": round(float(p.score), 4), "reasons": p.reasons}
+                for p in picks]
+
+    return {"items": query(mentee.tenant_id, pick)}
+
+
+def tell_with_suggestions(intro):
+    """Receiver of intro_declined and intro_expired: the mentee hears it with a few mentors who could be a good
+    fit now, so nobody waits on a mentor who never answers (SPEC §6)."""
+    mentee = db.session.scalar(select(Member).where(Member.id == intro.mentee_id))
+    picks = recommendations_for(mentee, SUGGESTED)["items"]
+    notify(mentee.id, f"intro.{intro.status}", intro, suggested=[p["mentor"]["id"] for p in picks])

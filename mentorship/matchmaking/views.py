@@ -1,0 +1,56 @@
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mentorship.matchmaking import operations
+from mentorship.matchmaking.apply import apply_run
+from mentorship.matchmaking.recommendations import recommendations_for
+from mentorship.matchmaking.schemas import (
+    AppliedSchema,
+    MatchRunInSchema,
+    MatchRunSchema,
+    QueuedSchema,
+    RecommendationArgs,
+    RecommendationsSchema,
+)
+from mentorship.members.operations import get_member
+from mentorship.tenancy.credentials import require, require_member_access
+
+recommendations_blp = Blueprint("recommendations", __name__, url_prefix="/api/v1/members",
+                                description="Mentor recommendations")
+blp = Blueprint("match_runs", __name__, url_prefix="/api/v1/match-runs", description="Cohort match runs (admin)")
+
+
+@recommendations_blp.route("/<id:member_id>/recommendations")
+@recommendations_blp.arguments(RecommendationArgs, location="query")
+@recommendations_blp.response(200, RecommendationsSchema)
+def get_recommendations(args, member_id):
+    """Mentors for this mentee, best first (ties by mentor id), each with the reasons behind its score."""
+    require_member_access(member_id, "admin", "partner")
+    return recommendations_for(get_member(member_id), args["limit"])
+
+
+@blp.route("")
+class MatchRuns(MethodView):
+    @blp.arguments(MatchRunInSchema)
+    @blp.response(202, QueuedSchema)
+    def post(self, data):
+        """Queue a cohort match run; a worker solves it (poll GET for the result)."""
+        require("admin")
+        return operations.queue_match_run(data)
+
+
+@blp.route("/<id:run_id>")
+@blp.response(200, MatchRunSchema)
+def get_match_run(run_id):
+    """Status, stats, assignments with reasons, and the mentees left unmatched with why."""
+    require("admin")
+    return operations.get_match_run(run_id)
+
+
+@blp.route("/<id:run_id>/apply", methods=["POST"])
+@blp.response(200, AppliedSchema)
+def apply_match_run(run_id):
+    """Turn the assignments into warm intros from the career office; pairs that changed since the run are skipped
+    and listed; applying twice is a 409."""
+    require("admin")
+    return apply_run(operations.get_match_run(run_id))

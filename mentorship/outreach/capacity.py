@@ -1,0 +1,125 @@
+"""Mentor capacity, and who is in contact with whom (SPEC §3, §5, §6): the one place these are counted.
+
+A mentor's `capacity` is how many active mentorships they take. Accepting an intro needs a free one. What a
+mentor is offered is counted against the same number with their pending intros included: free capacity is
+capacity − active mentorships − pending intros, so a new intro (a mentee's or a match run's warm one) needs free
+capacity above zero, and a mentor is never offered more people than they can take.
+
+A mentee and a mentor are in contact while an intro between them is pending or a mentorship is active; a
+decline keeps them apart for good. A mentee in contact with anyone is busy: match runs leave them out.
+"""
+from sqlalchemy import func, select
+
+from mentorship.database import lock_row
+from mentorship.errors import Conflict
+from mentorship.extensions import db
+from mentorship.members.models import Member
+from mentorship.mentorships.models import Mentorship
+from mentorship.outreach.models import Intro
+
+SPENDS_CAPACITY_INTRO = "pending"  # an intro's status that holds a place
+SPENDS_CAPACITY_MENTORSHIP = "active"  # a mentorship's status that holds a place
+# intro statuses after which the mentee may not write to the same mentor again
+KEEPS_APART = (SPENDS_CAPACITY_INTRO, "declined")
+
+
+def _capacity(mentor):
+    return mentor.capacity or 0
+
+
+def free(capacity, load):
+    """Free capacity (never below zero) of a mentor with `capacity` and `load` (see loads)."""
+    return max(0, (capacity or 0) - load)
+
+
+def is_full(capacity, load):
+    return free(capacity, load) == 0
+
+
+def _count(column, *conditions):
+    return dict(db.session.execute(select(column, func.count()).where(*conditions).group_by(column)).all())
+
+
+def loads():
+    """{mentor id: active mentorships + pending intros} for every mentor of the tenant with any (two queries)."""
+    counted = _count(Mentorship.mentor_id, Mentorship.status == SPENDS_CAPACITY_MENTORSHIP)
+    for mentor_id, count in _count(Intro.mentor_id, Intro.status == SPENDS_CAPACITY_INTRO).items():
+        counted[mentor_id] = counted.get(mentor_id, 0) + count
+    return counted
+
+
+def load(mentor_id):
+    """Active mentorships plus pending intros of one mentor (one query)."""
+    active = select(func.count()).select_from(Mentorship).where(
+        Mentorship.mentor_id == mentor_id, Mentorship.status == SPENDS_CAPACITY_MENTORSHIP).scalar_subquery()
+    pending = select(func.count()).select_from(Intro).where(
+        Intro.mentor_id == mentor_id, Intro.status == SPENDS_CAPACITY_INTRO).scalar_subquery()
+    return db.session.scalar(select(active + pending))
+
+
+def can_be_offered(mentor):
+    """Room for one more intro (free capacity above zero). Lock the mentor first when the answer leads to a write."""
+    return not is_full(mentor.capacity, load(mentor.id))
+
+
+def lock_mentor_for_accept(mentor_id):
+    """Accepting turns a pending intro (already counted) into an active mentorship: 409 mentor_at_capacity unless
+    an active place is free. Holds the mentor's row lock, so concurrent accepts cannot both take the last one."""
+    lock_row(Member, mentor_id)
+    mentor = db.session.scalar(select(Member).where(Member.id == mentor_id))
+    active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
+        Mentorship.mentor_id == mentor_id, Mentorship.status == SPENDS_CAPACITY_MENTORSHIP))
+    if active >= _capacity(mentor):
+        raise Conflict("The mentor has no free capacity.", code="mentor_at_capacity")
+
+
+def contacts(mentee_id):
+    """(mentor id, status) of the mentee's pending and declined intros: one query answers intro_exists,
+    too_many_pending and declined-before."""
+    rows = db.session.execute(select(Intro.mentor_id, Intro.status).where(
+        Intro.mentee_id == mentee_id, Intro.status.in_(KEEPS_APART)))
+    return {(mentor_id, status) for mentor_id, status in rows}
+
+
+def pending_count(known):
+    """How many intros `contacts(...)` holds pending."""
+    return sum(1 for _, status in known if status == SPENDS_CAPACITY_INTRO)
+
+
+def pending_with(known, mentor_id):
+    """Whether `contacts(...)` holds a pending intro to this mentor."""
+    return (mentor_id, SPENDS_CAPACITY_INTRO) in known
+
+
+def declined_before(known, mentor_id):
+    """Whether `contacts(...)` holds a decline by this mentor."""
+    return (mentor_id, "declined") in known
+
+
+def taken(loads, busy, apart, mentee_id, mentor_id):
+    """Count a new pending intro in what loads(), busy_mentees() and pairs_kept_apart() returned."""
+    loads[mentor_id] = loads.get(mentor_id, 0) + 1
+    busy.add(mentee_id)
+    apart[mentee_id, mentor_id] = SPENDS_CAPACITY_INTRO
+
+
+def excluded_mentors(mentee_id):
+    """Mentors never to offer this mentee: a pending intro, a decline, or an active mentorship with them."""
+    intros = select(Intro.mentor_id).where(Intro.mentee_id == mentee_id, Intro.status.in_(KEEPS_APART))
+    active = select(Mentorship.mentor_id).where(Mentorship.mentee_id == mentee_id,
+                                                Mentorship.status == SPENDS_CAPACITY_MENTORSHIP)
+    return set(db.session.scalars(intros)) | set(db.session.scalars(active))
+
+
+def busy_mentees():
+    """Mentees in contact with someone: a pending intro or an active mentorship."""
+    pending = select(Intro.mentee_id).where(Intro.status == SPENDS_CAPACITY_INTRO)
+    active = select(Mentorship.mentee_id).where(Mentorship.status == SPENDS_CAPACITY_MENTORSHIP)
+    return set(db.session.scalars(pending)) | set(db.session.scalars(active))
+
+
+def pairs_kept_apart():
+    """{(mentee id, mentor id): "pending" or "declined"} of every pending or declined intro (see contacts)."""
+    rows = db.session.execute(select(Intro.mentee_id, Intro.mentor_id, Intro.status).where(
+        Intro.status.in_(KEEPS_APART)))
+    return {(mentee_id, mentor_id): status for mentee_id, mentor_id, status in rows}
