@@ -4,6 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+import coach
 from mentorship.audit.models import record
 from mentorship.common.clock import utcnow
 from mentorship.common.locks import lock_row
@@ -12,7 +13,6 @@ from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.notifications.outbox import notify
-from mentorship.outreach import coach
 from mentorship.outreach.gates import contacts, gates
 from mentorship.outreach.history import IntroHistory, party, signature_bytes, store_bands
 from mentorship.outreach.models import BlockedIntro, Intro

@@ -8,7 +8,7 @@ are printed; the test fails if any blocking code's recall is under 95% or more t
 import json
 from pathlib import Path
 
-from mentorship.outreach import coach
+import coach
 
 CORPUS = Path(__file__).with_name("corpus.jsonl")
 BLOCKING = ("cold_referral_ask", "payment_offer", "templated_message", "not_personalized", "too_short")
