@@ -328,17 +328,3 @@ def test_genuine_messages_of_one_mentee_are_not_templated():
 def test_no_history_means_no_templated_check():
     assert "templated_message" not in codes(coach.review(_script(MENTEE, MENTORS[0]), MENTEE, MENTORS[0], None))
 
-
-# --- purity ------------------------------------------------------------------------------------------------------
-
-PURITY = """
-import json, sys
-import coach
-print(json.dumps(sorted(n for n in sys.modules if n.split(".")[0] in {"flask", "sqlalchemy", "mentorship"})))
-"""
-
-
-def test_the_coach_imports_neither_flask_nor_sqlalchemy():
-    out = subprocess.run([sys.executable, "-c", PURITY], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
-    assert json.loads(out) == []

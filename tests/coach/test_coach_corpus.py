@@ -1,4 +1,4 @@
-"""The coach against a labeled corpus of first messages (tests/outreach/corpus.jsonl).
+"""The coach against a labeled corpus of first messages (tests/coach/corpus.jsonl).
 
 The corpus is replayed in order as one tenant's stream of intros: a message the coach lets through is "sent" and
 joins the history that later messages are compared with (the mentee's own intros, and the tenant's circulating
