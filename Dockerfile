@@ -5,6 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FLASK_APP=wsgi
 COPY pyproject.toml README.md wsgi.py ./
 COPY mentorship mentorship
 COPY matching matching
+COPY coach coach
 COPY migrations migrations
 # editable: the app finds migrations/ next to the package
 RUN pip install --no-cache-dir -e . && useradd --uid 10001 --no-create-home app

@@ -37,7 +37,7 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 lint: install
-	$(BIN)/ruff check mentorship matching tests bench scripts
+	$(BIN)/ruff check mentorship matching coach tests bench scripts
 
 clean:
 	rm -rf $(VENV) instance/*.db

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from mentorship.outreach import coach, similarity  # noqa: E402
+import coach  # noqa: E402
+from coach.review import _cached_terms  # noqa: E402
+from coach.similarity import normalise  # noqa: E402
 
 MENTOR = coach.Party(
     id=101, name="Priya Raman", company="Stripe", title="Staff Software Engineer, Payments Infrastructure",
@@ -93,8 +95,8 @@ def main():
     warm = timed(args.runs, lambda: coach.review_with_fingerprint(MESSAGE, MENTEE, MENTOR, history))
 
     def cold_review():
-        coach._cached_terms.cache_clear()
-        similarity.normalise.cache_clear()
+        _cached_terms.cache_clear()
+        normalise.cache_clear()
         coach.review_with_fingerprint(MESSAGE, MENTEE, MENTOR, history)
 
     cold = timed(args.runs, cold_review)

@@ -38,12 +38,12 @@ def seed(app, tenant_id, intros, rng):
     """Mentors, mentees and `intros` intros with fingerprints and band keys; returns (target mentee, mentor ids)."""
     from sqlalchemy import insert
 
+    import coach
     from mentorship.common.clock import utcnow
     from mentorship.extensions import db
     from mentorship.members.models import Member
     from mentorship.members.operations import create_member
     from mentorship.members.schemas import MemberInSchema
-    from mentorship.outreach import coach
     from mentorship.outreach.history import party, signature_bytes
     from mentorship.outreach.models import Intro, IntroBand
     from mentorship.tenancy.scope import tenant_scope

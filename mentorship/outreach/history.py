@@ -2,8 +2,8 @@
 import numpy as np
 from sqlalchemy import insert, select
 
+import coach
 from mentorship.extensions import db
-from mentorship.outreach import coach
 from mentorship.outreach.models import Intro, IntroBand
 
 MAX_CANDIDATES = 500

@@ -4,6 +4,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+import coach
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.database import lock_row
@@ -12,7 +13,7 @@ from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.mentorships.operations import start_mentorship
 from mentorship.notifications.outbox import cancel_pending, notify
-from mentorship.outreach import capacity, coach
+from mentorship.outreach import capacity
 from mentorship.outreach.gates import gates
 from mentorship.outreach.history import IntroHistory, party, signature_bytes, store_bands
 from mentorship.outreach.models import BlockedIntro, Intro

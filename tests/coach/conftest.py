@@ -1,4 +1,4 @@
-"""The outreach coach is pure: its tests opt out of the suite-wide rolled-back transaction."""
+"""The coach library touches no database: its tests opt out of the suite-wide rolled-back transaction."""
 import pytest
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mentorship.outreach import coach, signals
-from mentorship.outreach.similarity import BANDS, NUM_PERM
+import coach
+from coach import phrases
+from coach.similarity import BANDS, NUM_PERM
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,7 +155,7 @@ def test_checks_are_a_registry(monkeypatch):
     "I know it is a big ask, but could you refer me?", "I'm not sure if it's okay, but would you refer me?",
 ])
 def test_referral_asks_in_real_wording(text):
-    assert signals.referral_asks(text), text
+    assert phrases.referral_asks(text), text
 
 
 @pytest.mark.parametrize("text", [
@@ -165,7 +166,7 @@ def test_referral_asks_in_real_wording(text):
     "How does the employee referral program work at Stripe?", "Could you refer me to a good paper on ledgers?",
 ])
 def test_not_referral_asks(text):
-    assert not signals.referral_asks(text), text
+    assert not phrases.referral_asks(text), text
 
 
 @pytest.mark.parametrize("text", [
@@ -175,7 +176,7 @@ def test_not_referral_asks(text):
     "If you refer me I'll split the referral bonus with you.",
 ])
 def test_payment_offers(text):
-    assert signals.payment_offers(text), text
+    assert phrases.payment_offers(text), text
 
 
 @pytest.mark.parametrize("text", [
@@ -185,7 +186,7 @@ def test_payment_offers(text):
     "I'm not offering money, only my thanks.", "我对跨境支付和转账清算很感兴趣。",
 ])
 def test_not_payment_offers(text):
-    assert not signals.payment_offers(text), text
+    assert not phrases.payment_offers(text), text
 
 
 # --- fingerprints ------------------------------------------------------------------------------------------------
@@ -206,7 +207,7 @@ def test_review_is_deterministic_and_returns_the_same_fingerprint():
 
 PROBE = """
 import json, sys
-from mentorship.outreach import coach
+import coach
 mentor = coach.Party(id=101, name="Priya Raman", company="Stripe", skills=("Kafka",))
 mentee = coach.Party(id=1, name="Rohan Gupta", school="Purdue University")
 fp = coach.fingerprint(sys.argv[1], mentee, mentor)
@@ -327,21 +328,3 @@ def test_genuine_messages_of_one_mentee_are_not_templated():
 def test_no_history_means_no_templated_check():
     assert "templated_message" not in codes(coach.review(_script(MENTEE, MENTORS[0]), MENTEE, MENTORS[0], None))
 
-
-# --- purity ------------------------------------------------------------------------------------------------------
-
-PURITY = """
-import importlib.util, json, sys, types
-root = sys.argv[1]
-package = types.ModuleType("mentorship")  # stand-in: the real package's __init__ builds the Flask app
-package.__path__ = [root + "/mentorship"]
-sys.modules["mentorship"] = package
-import mentorship.outreach.coach
-print(json.dumps(sorted(n for n in sys.modules if n.split(".")[0] in {"flask", "sqlalchemy", "flask_sqlalchemy"})))
-"""
-
-
-def test_the_coach_imports_neither_flask_nor_sqlalchemy():
-    out = subprocess.run([sys.executable, "-c", PURITY, str(ROOT)], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
-    assert json.loads(out) == []

@@ -11,8 +11,8 @@ Personalization (`evidence`) weighs the mentor's profile terms the message menti
 """
 import re
 
-from mentorship.outreach import similarity as sim
-from mentorship.outreach.similarity import normalise
+from . import similarity as sim
+from .similarity import normalise
 
 _C = r"[\u4e00-\u9fff]"
 # clause boundaries: sentence ends (a question mark stays with its clause), commas, dashes, "but" and its kin

@@ -1,4 +1,4 @@
-"""The coach against a labeled corpus of first messages (tests/outreach/corpus.jsonl).
+"""The coach against a labeled corpus of first messages (tests/coach/corpus.jsonl).
 
 The corpus is replayed in order as one tenant's stream of intros: a message the coach lets through is "sent" and
 joins the history that later messages are compared with (the mentee's own intros, and the tenant's circulating
@@ -8,7 +8,7 @@ are printed; the test fails if any blocking code's recall is under 95% or more t
 import json
 from pathlib import Path
 
-from mentorship.outreach import coach
+import coach
 
 CORPUS = Path(__file__).with_name("corpus.jsonl")
 BLOCKING = ("cold_referral_ask", "payment_offer", "templated_message", "not_personalized", "too_short")

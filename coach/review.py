@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Protocol
 
-from mentorship.outreach import signals
-from mentorship.outreach import similarity as sim
-from mentorship.outreach.similarity import Fingerprint, similarities, similarity  # noqa: F401  (re-exported)
+from . import phrases
+from . import similarity as sim
+from .similarity import Fingerprint, similarities
 
 MIN_CHARS, MAX_CHARS = 120, 1500
 OWN_THRESHOLD = 0.5  # estimated Jaccard of masked 3-shingles with one of this mentee's earlier intros
@@ -167,7 +167,7 @@ class Draft:
 
     @cached_property
     def evidence(self) -> tuple[float, tuple[str, ...]]:
-        return signals.evidence(self.text, self.terms)
+        return phrases.evidence(self.text, self.terms)
 
     def hook(self) -> str:
         return self.hooks[0] if self.hooks else "something they wrote in their profile"
@@ -178,7 +178,7 @@ class Draft:
 
 
 def _cold_referral(d: Draft) -> Finding | None:
-    asks = signals.referral_asks(d.text)
+    asks = phrases.referral_asks(d.text)
     if not asks:
         return None
     return Finding("block", f"Your message asks {d.first} for a referral (“{quote(d.text, asks[0])}”). In a first "
@@ -190,7 +190,7 @@ def _cold_referral(d: Draft) -> Finding | None:
 
 
 def _payment(d: Draft) -> Finding | None:
-    offers = signals.payment_offers(d.text)
+    offers = phrases.payment_offers(d.text)
     if not offers:
         return None
     return Finding("block", f"Your message offers money or a gift (“{quote(d.text, offers[0])}”). Mentors here "
@@ -246,7 +246,7 @@ def _too_short(d: Draft) -> Finding | None:
 
 
 def _no_purpose(d: Draft) -> Finding | None:
-    if signals.states_purpose(d.text):
+    if phrases.states_purpose(d.text):
         return None
     return Finding("warn", "Your message does not say why you want to connect or what you hope to learn.",
                    f"Say what you hope to learn, for example: “I'd love to learn how you approach {area(d.mentor)}"
@@ -254,7 +254,7 @@ def _no_purpose(d: Draft) -> Finding | None:
 
 
 def _no_question(d: Draft) -> Finding | None:
-    if signals.asks_question(d.text):
+    if phrases.asks_question(d.text):
         return None
     return Finding("warn", f"Your message has no question for {d.first} to answer.",
                    f"End with one specific question, for example: “What helped you most in your first year"
