@@ -3,8 +3,13 @@ import json
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from mentorship.demo import seed_demo
 from mentorship.errors import ApiError
+from mentorship.extensions import db
+from mentorship.tenancy.models import Tenant
+from mentorship.tenancy.operations import create_tenant as create
 from mentorship.tenancy.scope import unscoped
 
 tenants_cli = AppGroup("tenants", help="Create and list tenants (career offices).")
@@ -16,8 +21,6 @@ demo_cli = AppGroup("demo", help="The demo tenant for `make run`.")
 @click.option("--name", required=True, help='Display name, e.g. "Columbia Career Office"')
 def create_tenant(slug, name):
     """Create a tenant and print it with its first admin key (shown once)."""
-    from mentorship.tenancy.operations import create_tenant as create
-
     with unscoped():
         try:
             tenant, secret = create(slug, name)
@@ -30,11 +33,6 @@ def create_tenant(slug, name):
 @tenants_cli.command("list")
 def list_tenants():
     """Print every tenant as JSON lines."""
-    from sqlalchemy import select
-
-    from mentorship.extensions import db
-    from mentorship.tenancy.models import Tenant
-
     for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)):
         click.echo(json.dumps({"id": tenant.id, "slug": tenant.slug, "name": tenant.name}))
 
@@ -43,8 +41,6 @@ def list_tenants():
 @click.option("--slug", default="demo", show_default=True)
 def seed(slug):
     """Create or refresh the demo tenant and print a fresh admin key (previous demo keys are revoked)."""
-    from mentorship.demo import seed_demo
-
     tenant, secret, counts = seed_demo(slug)
     click.echo(json.dumps({"tenant": {"id": tenant.id, "slug": tenant.slug, "name": tenant.name},
                            "api_key": secret, "members": counts}))

@@ -4,6 +4,7 @@ import json
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from rq import SimpleWorker
 
 from mentorship.jobs.registry import QUEUES
 from mentorship.jobs.runner import backend
@@ -16,8 +17,6 @@ from mentorship.jobs.schedule import pause, sweep
 @with_appcontext
 def worker_command(queues, burst):
     """Run jobs from Redis (REDIS_URL) in this process (RQ SimpleWorker, with the scheduler for retries)."""
-    from rq import SimpleWorker
-
     jobs = backend()
     if not hasattr(jobs, "redis"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web process.")

@@ -1,8 +1,13 @@
 """The @job decorator and the registry of job functions by name."""
 from dataclasses import dataclass
 
+from flask import current_app
+
+from mentorship.extensions import db
+
 QUEUES = ("high", "default", "low")
 JOBS = {}
+AFTER_COMMIT = "after_commit"  # the session.info key of the jobs to queue when the transaction commits
 
 
 @dataclass(frozen=True)
@@ -13,16 +18,12 @@ class JobSpec:
     timeout: int
 
     def enqueue(self, tenant_id, *ids, job_id=None):
-        """Run this job for the tenant later (after the caller's commit)."""
-        from mentorship.jobs.runner import enqueue
-
-        return enqueue(self.name, tenant_id, *ids, job_id=job_id)
+        """Queue this job for the tenant on the app's backend (runner.py); `job_id` collapses repeats into one."""
+        return current_app.extensions["jobs"].enqueue(self, tenant_id, ids, job_id)
 
     def enqueue_after_commit(self, tenant_id, *ids, job_id=None):
-        """Run this job once the caller's transaction has committed."""
-        from mentorship.jobs.runner import enqueue_after_commit
-
-        enqueue_after_commit(self.name, tenant_id, *ids, job_id=job_id)
+        """Queue this job once the caller's transaction has committed (runner.py listens); dropped on rollback."""
+        db.session.info.setdefault(AFTER_COMMIT, []).append((self.name, tenant_id, ids, job_id))
 
     def __call__(self, tenant_id, *ids):
         return self.func(tenant_id, *ids)

@@ -4,11 +4,13 @@ import queue as stdlib_queue
 import threading
 
 from flask import current_app, g
+from redis import Redis
+from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from mentorship.extensions import db
-from mentorship.jobs.registry import JOBS
+from mentorship.jobs.registry import AFTER_COMMIT, JOBS
 from mentorship.tenancy.scope import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -38,18 +40,12 @@ def backend():
 
 def enqueue(name, tenant_id, *ids, job_id=None):
     """Queue job `name` for the tenant; `job_id` makes repeats of the same work collapse into one."""
-    spec = JOBS[name]
-    return backend().enqueue(spec, tenant_id, ids, job_id)
-
-
-def enqueue_after_commit(name, tenant_id, *ids, job_id=None):
-    """Queue the job once the current transaction commits (the row it reads must exist); dropped on rollback."""
-    db.session.info.setdefault("after_commit", []).append((name, tenant_id, ids, job_id))
+    return JOBS[name].enqueue(tenant_id, *ids, job_id=job_id)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session):
-    for name, tenant_id, ids, job_id in session.info.pop("after_commit", []):
+    for name, tenant_id, ids, job_id in session.info.pop(AFTER_COMMIT, []):
         try:
             enqueue(name, tenant_id, *ids, job_id=job_id)
         except Exception:  # Redis down: the row is committed, so the sweep sends it later
@@ -58,7 +54,7 @@ def _enqueue_committed(session):
 
 @event.listens_for(Session, "after_rollback")
 def _drop_uncommitted(session):
-    session.info.pop("after_commit", None)
+    session.info.pop(AFTER_COMMIT, None)
 
 
 def execute(name, tenant_id, *ids):
@@ -78,19 +74,13 @@ def execute(name, tenant_id, *ids):
 
 class RqBackend:
     def __init__(self, redis_url, prefix=""):
-        from redis import Redis
-
         self.redis = Redis.from_url(redis_url)
         self.prefix = prefix
 
     def queue(self, name):
-        from rq import Queue
-
         return Queue(self.prefix + name, connection=self.redis)
 
     def enqueue(self, spec, tenant_id, ids, job_id):
-        from rq import Retry
-
         return self.queue(spec.queue).enqueue_call(
             "mentorship.jobs.runner.execute", args=(spec.name, tenant_id, *ids), job_id=job_id,
             timeout=spec.timeout, result_ttl=3600, failure_ttl=7 * 86400,

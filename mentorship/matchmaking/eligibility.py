@@ -44,9 +44,14 @@ def mentee_left_out(member, min_score, busy):
     return BUSY if member.id in busy else None
 
 
+def in_contact_with(mentee_id):
+    """Mentors never to offer this mentee: pending intro, decline or active mentorship between them."""
+    return capacity.excluded_mentors(mentee_id)
+
+
 def excluded_for(unlisted, capacities, loads, in_contact):
     """Mentor ids a recommendation query must skip: not listed, full (capacity after `loads`), or `in_contact`
-    with the mentee (capacity.excluded_mentors)."""
+    with the mentee (in_contact_with)."""
     full = {mentor_id for mentor_id, load in loads.items() if capacity.is_full(capacities.get(mentor_id, 0), load)}
     return unlisted | full | in_contact
 

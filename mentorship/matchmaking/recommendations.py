@@ -18,7 +18,7 @@ def recommendations_for(mentee, limit):
     """Top mentors for `mentee` that eligibility allows, best first."""
     if mentee.role != "mentee":
         raise ApiError("Recommendations are for mentees; this member is a mentor.", status=422, code="not_a_mentee")
-    loads, in_contact = capacity.loads(), capacity.excluded_mentors(mentee.id)
+    loads, in_contact = capacity.loads(), eligibility.in_contact_with(mentee.id)
     profile = profile_of(mentee)
 
     def pick(entry):

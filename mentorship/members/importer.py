@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from mentorship.common.clock import utcnow
 from mentorship.errors import Invalid, flatten_messages
 from mentorship.extensions import db
-from mentorship.members.models import Member
+from mentorship.members.models import DEFAULT_CAPACITY, Member
 from mentorship.members.operations import _apply
 from mentorship.members.profile import assess
 from mentorship.members.schemas import MemberInSchema, role_errors
@@ -156,7 +156,7 @@ def _bulk_create(creates):
              "international": False}
     values = []
     for data in creates:
-        data = {**blank, **({"capacity": 3} if data["role"] == "mentor" else {}), **data}
+        data = {**blank, **({"capacity": DEFAULT_CAPACITY} if data["role"] == "mentor" else {}), **data}
         score, gaps = assess(SimpleNamespace(**data))
         values.append({**data, "tenant_id": tenant_id, "profile_score": score, "profile_gaps": gaps,
                        "created_at": now, "updated_at": now})

@@ -8,7 +8,12 @@ from mentorship.common.clock import utcnow
 from mentorship.common.types import UtcDateTime
 from mentorship.extensions import db
 from mentorship.members import profile
+from mentorship.tenancy.policy import for_tenant
 from mentorship.tenancy.scope import TenantScoped
+
+# a new mentor takes this many mentorships at once unless they say otherwise (SPEC §3); outreach/capacity.py counts
+# what is spent of it
+DEFAULT_CAPACITY = 3
 
 
 class Member(TenantScoped, db.Model):
@@ -59,8 +64,6 @@ class Member(TenantScoped, db.Model):
 
 def profile_of(tenant_id, score, gaps):
     """A member's `profile` from its stored score and gaps: `ready` against the tenant's current policy."""
-    from mentorship.tenancy.policy import for_tenant
-
     minimum = for_tenant(tenant_id)["min_profile_score"]
     return {"score": score, "ready": profile.is_ready(score, gaps, minimum), "gaps": gaps}
 

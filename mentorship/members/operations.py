@@ -6,7 +6,7 @@ from mentorship import events
 from mentorship.database import PreparedRead
 from mentorship.errors import Conflict, Invalid, NotFound
 from mentorship.extensions import db
-from mentorship.members.models import Member, profile_of
+from mentorship.members.models import DEFAULT_CAPACITY, Member, profile_of
 from mentorship.members.schemas import SHOWN_COLUMNS, dump_member_values, role_errors
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.scope import required_tenant_id
@@ -64,7 +64,7 @@ def create_member(data):
     if _email_taken(data["email"]):
         raise Conflict("A member with this e-mail exists in this tenant.", code="email_taken")
     if data["role"] == "mentor":
-        data.setdefault("capacity", 3)
+        data.setdefault("capacity", DEFAULT_CAPACITY)
     member = Member()
     db.session.add(member)
     _apply(member, data)

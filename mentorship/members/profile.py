@@ -63,7 +63,7 @@ def assess(member):
         "goals_missing": not member.goals,
         "availability_missing": not member.availability,
         "company_missing": not (member.company or "").strip(),
-        "capacity_zero": (member.capacity or 0) == 0,
+        "capacity_zero": not member.capacity,
     }
     gaps = [code for code in parts if failing[code]]
     earned = sum(points for code, points in parts.items() if code not in gaps)

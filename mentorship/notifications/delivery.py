@@ -11,10 +11,14 @@ from mentorship.jobs.schedule import periodic
 from mentorship.members.models import Member
 from mentorship.notifications import mailer
 from mentorship.notifications.models import Notification
-from mentorship.notifications.outbox import job_id
 from mentorship.notifications.templates import render
 
 MAX_ATTEMPTS = 8
+
+
+def job_id(tenant_id, notification_id):
+    """One delivery job per row at a time: repeats of the same delivery collapse into one."""
+    return f"notify-{tenant_id}-{notification_id}"
 
 
 def _model(object_type):
@@ -49,7 +53,11 @@ def deliver(tenant_id, notification_id):
         row.status = "cancelled"
         return "cancelled"
     try:
-        subject, body = render(row, recipient, obj)
+        rendered = render(row, recipient, obj)
+        if rendered is None:  # no longer applies: a reminder that comes too late, for a call begun or cancelled
+            row.status = "cancelled"
+            return "cancelled"
+        subject, body = rendered
         domain = current_app.config["MAIL_FROM"].rpartition("@")[2].rstrip(">") or "mentorship.local"
         mailer.send(recipient.email, subject, body, f"<notification-{tenant_id}-{row.id}@{domain}>")
     except Exception as exc:

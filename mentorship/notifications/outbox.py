@@ -1,8 +1,11 @@
 """Writing notifications: a row in the caller's transaction, delivered by a job once that transaction commits."""
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
+from mentorship.notifications.delivery import deliver, job_id
 from mentorship.notifications.models import Notification
 
 
@@ -21,18 +24,12 @@ def notify(member_id, event, obj, *, due_at=None, key=None, **data):
     row_id = db.session.scalar(insert.on_conflict_do_nothing(index_elements=["tenant_id", "key"])
                                .returning(Notification.id))
     if row_id is not None and due_at <= now:
-        from mentorship.notifications.delivery import deliver
-
         deliver.enqueue_after_commit(obj.tenant_id, row_id, job_id=job_id(obj.tenant_id, row_id))
     return row_id
 
 
 def _dialect_insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def cancel_pending(object_type, object_id, events, member_id=None):
@@ -54,6 +51,3 @@ def forget_subjects(object_type, object_ids, data=False):
             Notification.object_type == object_type, Notification.object_id.in_(object_ids[i:i + 1000]))
             .values(**values), execution_options={"synchronize_session": False})
 
-
-def job_id(tenant_id, notification_id):
-    return f"notify-{tenant_id}-{notification_id}"

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.members.models import Member
 
@@ -52,8 +53,20 @@ def _intro(subject, body, recommend=False):
     return render
 
 
-def _meeting(subject, body):
+def _before_start(meeting):
+    return meeting.status == "scheduled" and utcnow() < meeting.start
+
+
+def _not_cancelled(meeting):
+    return meeting.status != "cancelled"
+
+
+def _meeting(subject, body, applies=None):
+    """`applies(meeting)`: whether the message still makes sense when it is sent (a reminder sent late, after the
+    call began or was cancelled, is dropped instead)."""
     def render(ctx):
+        if applies is not None and not applies(ctx.obj):
+            return None
         when = ctx.local(ctx.obj.start) if ctx.obj.start else "a time you both pick"
         text = body.format(other=ctx.other(), name=ctx.recipient.name, when=when,
                            mode=ctx.obj.mode.replace("_", " "), minutes=ctx.obj.duration_minutes,
@@ -88,11 +101,12 @@ RENDERERS = {
     "meeting.scheduled": _meeting("Call with {other}: {when}", "Hi {name},\n\nYour {minutes}-minute {mode} call with "
                                   "{other} is on {when}.\nCalendar invite: {invite}"),
     "meeting.reminder_24h": _meeting("Tomorrow: call with {other}", "Hi {name},\n\nReminder: your call with {other} "
-                                     "is on {when}.\nCalendar invite: {invite}"),
+                                     "is on {when}.\nCalendar invite: {invite}", applies=_before_start),
     "meeting.reminder_1h": _meeting("In one hour: call with {other}", "Hi {name},\n\nYour call with {other} starts "
-                                    "at {when}."),
+                                    "at {when}.", applies=_before_start),
     "meeting.check_in": _meeting("Did your call with {other} happen?", "Hi {name},\n\nPlease tell us whether your "
-                                 "call with {other} on {when} happened, through your portal (or POST {checkin})."),
+                                 "call with {other} on {when} happened, through your portal (or POST {checkin}).",
+                                 applies=_not_cancelled),
     "meeting.cancelled": _meeting("Call with {other} cancelled", "Hi {name},\n\nThe call with {other} on {when} "
                                   "was cancelled."),
     "mentorship.nudge": _simple("Time to catch up with {other}?", "Hi {name},\n\nIt has been three weeks without a "
@@ -112,5 +126,5 @@ RENDERERS = {
 
 
 def render(notification, recipient, obj):
-    """(subject, body) of the notification for its recipient."""
+    """(subject, body) of the notification for its recipient, or None when it no longer applies."""
     return RENDERERS[notification.event](Context(recipient, obj, dict(notification.data or {})))

@@ -1,6 +1,8 @@
 """Operations endpoints: liveness, readiness, metrics. No credential needed."""
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, send_from_directory
+from redis import Redis
 from sqlalchemy import text
+from swagger_ui_bundle import swagger_ui_path
 
 from mentorship.extensions import db
 from mentorship.ops.metrics import metrics_response
@@ -23,8 +25,6 @@ def readyz():
 
 
 def _ping_redis():
-    from redis import Redis
-
     Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1).ping()
 
 
@@ -45,7 +45,4 @@ def metrics():
 @bp.get("/docs/assets/<path:filename>")
 def docs_assets(filename):
     """Swagger UI's files from the installed swagger-ui-bundle package: /docs works offline."""
-    from flask import send_from_directory
-    from swagger_ui_bundle import swagger_ui_path
-
     return send_from_directory(str(swagger_ui_path), filename, max_age=86400)

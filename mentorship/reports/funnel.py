@@ -1,5 +1,6 @@
 """The career office's funnel (SPEC §11): counts and medians over a period, from the domain tables."""
 import statistics
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -102,8 +103,6 @@ def _no_shows(start, end):
 
 def _days_to_eligible(rows, described):
     """For eligible mentorships: from the start to the moment the last requirement was met."""
-    from datetime import timedelta
-
     weeks = timedelta(weeks=for_tenant(current_tenant_id())["min_weeks"])
     values = []
     for mentorship, d in zip(rows, described, strict=True):

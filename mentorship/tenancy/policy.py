@@ -4,6 +4,8 @@ from marshmallow import validate
 
 from mentorship.common.cache import TtlCache
 from mentorship.common.schemas import StrictSchema
+from mentorship.extensions import db
+from mentorship.tenancy.models import Tenant
 
 MILESTONE_KEYS = (
     "intro_accepted",
@@ -50,9 +52,6 @@ def effective(tenant):
 
 def for_tenant(tenant_id):
     """The effective policy of `tenant_id` (cached per process for POLICY_CACHE_SECONDS)."""
-    from mentorship.extensions import db
-    from mentorship.tenancy.models import Tenant
-
     return _cache.get(tenant_id, lambda: effective(db.session.get(Tenant, tenant_id)))
 
 

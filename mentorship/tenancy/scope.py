@@ -10,6 +10,7 @@ from functools import lru_cache
 from flask import g, has_app_context
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 
 class TenancyError(RuntimeError):
@@ -70,8 +71,6 @@ def unscoped():
 
 def _touches_tenant_rows(statement):
     """Any tenant-owned table anywhere in the statement, subqueries included."""
-    from sqlalchemy.sql.util import find_tables
-
     return any(getattr(table, "_tenant_scoped", False) for table in find_tables(statement, include_crud=True))
 
 
