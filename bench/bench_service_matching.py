@@ -203,12 +203,14 @@ def _match_runs(name, mentees, mentors, seed, strategies, verbose):
     from mentorship import create_app
     from mentorship.config import TestConfig
     from mentorship.extensions import db
+    from mentorship.jobs.runner import bind
 
     class BenchConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         JOBS_LOCAL_AUTOSTART = False
 
     app = create_app(BenchConfig)
+    bind(app)  # jobs run in this app (with --part both, the HTTP part made another app first in this process)
     try:
         with app.app_context():
             upgrade()

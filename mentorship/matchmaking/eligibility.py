@@ -18,6 +18,7 @@ ERASED, NOT_READY, BUSY = "member_erased", "not_ready", "busy"
 
 
 def min_profile_score(tenant_id):
+    """The profile score the tenant's policy asks of everyone recommended or matched."""
     return for_tenant(tenant_id)["min_profile_score"]
 
 

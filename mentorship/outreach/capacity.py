@@ -33,6 +33,7 @@ def free(capacity, load):
 
 
 def is_full(capacity, load):
+    """No free capacity left: the mentor is offered nobody new."""
     return free(capacity, load) == 0
 
 
