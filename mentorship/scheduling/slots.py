@@ -8,7 +8,8 @@
 - Slots: the whole slot lies in (now, now + days]; it starts at least `lead_minutes` (default 60) after now, on a
   multiple of `step_minutes` in UTC (15 -> :00/:15/:30/:45); it is inside both availabilities and overlaps no busy
   interval (all intervals half-open: back-to-back is fine).
-- Spreading, over member A's local dates: the earliest slot of each day, earliest days first; if fewer than
+- Spreading, over member A's local dates: the earliest slot of each day that overlaps no slot picked before it (a
+  slot may run past midnight), earliest days first; if fewer than
   `max_slots` days have one, the earliest further slots on the days used that overlap no slot picked. Returned in
   chronological order; deterministic.
 - Datetimes: aware in any zone, or naive = UTC; results aware UTC. Handled to the second (sub-second parts of busy
@@ -240,9 +241,13 @@ def free_intervals(windows, tz: str, start: datetime, end: datetime) -> list[tup
 def _spread(free: list[Interval], zone: _Zone, duration: int, step: int, max_slots: int) -> list[int]:
     picked: list[int] = []
     days: set[int] = set()
-    for a, b in free:  # 1. the earliest slot of each local day of member A
+    for a, b in free:  # 1. the earliest slot of each local day of member A, clear of the slots picked
         start = _ceil_to(a, step)
         while start + duration <= b and len(picked) < max_slots:
+            clash = next((p for p in picked if p < start + duration and start < p + duration), None)
+            if clash is not None:  # the previous day's slot ran past midnight
+                start = _ceil_to(clash + duration, step)
+                continue
             day = zone.local_day(start)
             if day not in days:
                 days.add(day)

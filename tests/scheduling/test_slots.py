@@ -105,15 +105,21 @@ def check(a, tz_a, b, tz_b, busy, now, duration, days, step, max_slots, grain):
         assert following is None or e <= following[0]
         assert oracle.ok(s)
         assert fits(a, tz_a, b, tz_b, busy, s, e)
-    # complete: the earliest valid start first, then the earliest start of each following day
+    # complete: the earliest valid start first, then the earliest start of each following day that overlaps none
+    # picked before it (a slot may run past midnight into the next day)
     assert bool(slots) == bool(valid)
     if valid:
         assert slots[0][0] == valid[0]
-    days_with_slots = sorted({local_day(v) for v in valid})
-    assert sorted({local_day(s) for s, _ in slots}) == days_with_slots[:max_slots]
-    for day in days_with_slots[:max_slots]:
-        assert min(s for s, _ in slots if local_day(s) == day) == min(v for v in valid if local_day(v) == day)
-    if len(days_with_slots) >= max_slots:
+    length, first = timedelta(minutes=duration), []
+    for day in sorted({local_day(v) for v in valid}):
+        clear = [v for v in valid if local_day(v) == day and all(not (p < v + length and v < p + length)
+                                                                  for p in first)]
+        if clear and len(first) < max_slots:
+            first.append(min(clear))
+    assert sorted({local_day(s) for s, _ in slots}) == sorted({local_day(p) for p in first})
+    for p in first:
+        assert min(s for s, _ in slots if local_day(s) == local_day(p)) == p
+    if len(first) >= max_slots:
         assert len(slots) == max_slots
     return slots
 
