@@ -1,5 +1,5 @@
 """The database beyond the ORM: engine tuning per backend, pages of a SELECT, row locks, prepared hot reads."""
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from mentorship.extensions import db
@@ -51,6 +51,22 @@ def lock_row(model, row_id):
     if db.session.get_bind().dialect.name == "sqlite":
         return
     db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
+def guarded_update(obj, *conditions, **values):
+    """One statement: UPDATE obj's row SET `values` WHERE it still meets `conditions` (e.g. status == 'pending').
+
+    Of simultaneous requests for conflicting changes exactly one matches; the others wait for it (PostgreSQL's row
+    lock; SQLite holds its write lock already) and match nothing. Returns True for the winner, whose `obj` is
+    refreshed by RETURNING; a loser's `obj` is read again, so it shows what the winner made of it.
+    """
+    model = type(obj)
+    statement = (update(model).where(model.id == obj.id, *conditions).values(**values).returning(model)
+                 .execution_options(populate_existing=True, synchronize_session=False))
+    if db.session.scalars(statement).first() is None:
+        db.session.refresh(obj)
+        return False
+    return True
 
 
 def lock_rows(model, ids):

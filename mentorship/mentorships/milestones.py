@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from mentorship import events
 from mentorship.common.clock import utcnow
+from mentorship.database import guarded_update, lock_row
 from mentorship.errors import Conflict, Forbidden, Invalid, NotFound
 from mentorship.extensions import db
-from mentorship.mentorships.models import Mentorship
+from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.mentorships.operations import party_of
 from mentorship.notifications.outbox import notify
 from mentorship.scheduling.models import Meeting
@@ -35,12 +36,16 @@ def _milestone(mentorship, key):
 
 
 def _complete(mentorship, milestone, evidence, by):
+    """pending -> completed in one guarded statement: reached once, also when two requests or meetings reach it at
+    the same moment (False for the others)."""
     now = utcnow()
-    milestone.status, milestone.completed_at = "completed", now
-    milestone.evidence, milestone.completed_by = evidence, by
+    if not guarded_update(milestone, Milestone.status == "pending", status="completed", completed_at=now,
+                          evidence=evidence, completed_by=by):
+        return False
     mentorship.last_activity_at = now
     record("milestone.completed", mentorship, key=milestone.key, by=by)
     events.milestone_completed.send(mentorship, key=milestone.key, by=by)
+    return True
 
 
 def _complete_automatic(mentorship, key, evidence):
@@ -82,12 +87,12 @@ def complete_milestone(mentorship, key, data):
         if field not in data:
             errors[field] = ["Missing data for required field."]
         raise Invalid(f"{key} takes `{field}`.", errors=errors)
+    lock_row(Mentorship, mentorship.id)  # not while a close of the same mentorship runs
+    db.session.refresh(mentorship)
     if mentorship.status != "active":
         raise Conflict("The mentorship is closed.", code="invalid_transition")
-    milestone = _milestone(mentorship, key)
-    if milestone.status == "completed":
+    if not _complete(mentorship, _milestone(mentorship, key), {field: data[field]}, by=current_principal().credential):
         raise Conflict(f"{key} is already completed.", code="invalid_transition")
-    _complete(mentorship, milestone, {field: data[field]}, by=current_principal().credential)
     other = mentorship.mentor_id if party == "mentee" else mentorship.mentee_id
     notify(other, "milestone.completed", mentorship, key=f"milestone.completed:{mentorship.id}:{key}:{other}",
            milestone=key.replace("_", " "))

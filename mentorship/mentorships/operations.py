@@ -4,13 +4,14 @@ from sqlalchemy.orm import selectinload
 
 from mentorship import events
 from mentorship.common.clock import utcnow
+from mentorship.database import guarded_update, lock_row
 from mentorship.errors import Conflict, Forbidden
 from mentorship.extensions import db
 from mentorship.mentorships import trust as trust_rules
 from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.notifications.outbox import cancel_pending, notify
 from mentorship.scheduling.models import Meeting
-from mentorship.scheduling.operations import cancel_open_meetings
+from mentorship.scheduling.operations import cancel_open_meetings, propose
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import MILESTONE_KEYS, for_tenant
@@ -63,9 +64,8 @@ def close(mentorship, reason, note=None):
     principal = current_principal()
     if principal.kind == "partner":
         raise Forbidden("Only the pair or the career office can close a mentorship.")
-    if mentorship.status != "active":
+    if not _close(mentorship, reason, note, notify_except=principal.member_id):
         raise Conflict("The mentorship is already closed.", code="invalid_transition")
-    _close(mentorship, reason, note, notify_except=principal.member_id)
     for member_id in (mentorship.mentee_id, mentorship.mentor_id):
         if member_id != principal.member_id:
             notify(member_id, "mentorship.closed", mentorship, reason=reason.replace("_", " "))
@@ -76,18 +76,31 @@ def close(mentorship, reason, note=None):
 def end_for_departure(mentorship, member_id):
     """A party left the service (erasure): the mentorship closes as a person would close it, and the other
     party is told it ended. The caller commits."""
-    _close(mentorship, "other", None, notify_except=member_id)
+    if not _close(mentorship, "other", None, notify_except=member_id):
+        return
     other = mentorship.mentor_id if member_id == mentorship.mentee_id else mentorship.mentee_id
     notify(other, "mentorship.ended", mentorship)
 
 
 def _close(mentorship, reason, note, notify_except):
-    mentorship.status, mentorship.closed_at = "closed", utcnow()
-    mentorship.close_reason, mentorship.close_note = reason, note
+    """active -> closed in one guarded statement (False when another request closed it first); then its meetings
+    not yet begun are cancelled, for the winner only."""
+    if not guarded_update(mentorship, Mentorship.status == "active", status="closed", closed_at=utcnow(),
+                          close_reason=reason, close_note=note):
+        return False
     cancel_open_meetings(Meeting.mentorship_id == mentorship.id, notify_except=notify_except)
     cancel_pending("mentorships", mentorship.id, ["mentorship.nudge"])
     record("mentorship.closed", mentorship, reason=reason)
     events.mentorship_closed.send(mentorship)
+    return True
+
+
+def propose_meeting(mentorship, data):
+    """A meeting for an active mentorship (scheduling.propose), with the mentorship's row locked: a close running
+    at the same moment either comes first (409) or cancels it."""
+    lock_row(Mentorship, mentorship.id)
+    db.session.refresh(mentorship)
+    return propose(mentorship, data)
 
 
 def on_meeting_activity(meeting):

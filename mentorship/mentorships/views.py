@@ -10,7 +10,6 @@ from mentorship.mentorships.schemas import (
     MentorshipSchema,
     MilestoneInSchema,
 )
-from mentorship.scheduling import operations as meetings
 from mentorship.scheduling.schemas import MeetingInSchema, MeetingSchema
 from mentorship.tenancy.credentials import require
 
@@ -60,4 +59,4 @@ def complete_milestone(data, mentorship_id, key):
 @blp.response(201, MeetingSchema)
 def propose_meeting(data, mentorship_id):
     """Propose up to 3 slots in both members' availability (or book `start`); 422 no_common_availability."""
-    return meetings.propose(operations.get_mentorship(mentorship_id), data)
+    return operations.propose_meeting(operations.get_mentorship(mentorship_id), data)

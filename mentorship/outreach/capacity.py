@@ -63,10 +63,14 @@ def can_be_offered(mentor):
     return not is_full(mentor.capacity, load(mentor.id))
 
 
-def lock_mentor_for_accept(mentor_id):
-    """Accepting turns a pending intro (already counted) into an active mentorship: 409 mentor_at_capacity unless
-    an active place is free. Holds the mentor's row lock, so concurrent accepts cannot both take the last one."""
+def lock_mentor(mentor_id):
+    """Hold the mentor's row lock until the transaction ends: what is counted after it stays true meanwhile."""
     lock_row(Member, mentor_id)
+
+
+def ensure_room_to_accept(mentor_id):
+    """Accepting turns a pending intro (already counted) into an active mentorship: 409 mentor_at_capacity unless
+    an active place is free. Call under lock_mentor, so concurrent accepts cannot both take the last place."""
     mentor = db.session.scalar(select(Member).where(Member.id == mentor_id))
     active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
         Mentorship.mentor_id == mentor_id, Mentorship.status == SPENDS_CAPACITY_MENTORSHIP))

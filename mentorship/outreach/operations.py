@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 import coach
 from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.database import lock_row
+from mentorship.database import guarded_update, lock_rows
 from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
@@ -55,7 +55,8 @@ def preview(data):
 def create_intro(data):
     """Send an intro the coach lets through; a blocked one is counted and answered with the coaching."""
     mentee, mentor = _pair(data)
-    lock_row(Member, mentee.id)  # the pending-intro limit holds under concurrent sends
+    # the mentee's pending-intro limit and the mentor's capacity hold under concurrent sends
+    db.session.scalars(lock_rows(Member, [mentee.id, mentor.id])).all()
     known = capacity.contacts(mentee.id)
     if capacity.pending_with(known, mentor.id):
         raise Conflict("An intro to this mentor is already pending.", code="intro_exists")
@@ -123,18 +124,18 @@ def _acting_as(intro, party_field, action):
     raise Forbidden(f"Only the {who} (or the career office) can {action} this intro.")
 
 
-def _transition(intro, status):
-    if intro.status != "pending":
+def _transition(intro, status, **values):
+    """pending -> `status` in one guarded statement: of simultaneous answers exactly one wins, the rest are 409."""
+    if not guarded_update(intro, Intro.status == "pending", status=status, responded_at=utcnow(), **values):
         raise Conflict(f"The intro is {intro.status}; it cannot become {status}.", code="invalid_transition")
-    intro.status, intro.responded_at = status, utcnow()
 
 
 def accept(intro):
     """The mentor says yes: a mentorship starts, unless the mentor is at capacity (also under concurrency)."""
     _acting_as(intro, "mentor_id", "accept")
-    capacity.lock_mentor_for_accept(intro.mentor_id)
-    db.session.refresh(intro)
+    capacity.lock_mentor(intro.mentor_id)
     _transition(intro, "accepted")
+    capacity.ensure_room_to_accept(intro.mentor_id)  # a 409 here rolls the transition back
     mentorship = start_mentorship(intro)
     intro.mentorship_id = mentorship.id
     record("intro.accepted", intro, mentorship_id=mentorship.id)
@@ -147,8 +148,7 @@ def accept(intro):
 def decline(intro, reason=None):
     """The mentor says no, kindly; the mentee hears it with fresh recommendations (matchmaking's receiver)."""
     _acting_as(intro, "mentor_id", "decline")
-    _transition(intro, "declined")
-    intro.decline_reason = reason
+    _transition(intro, "declined", decline_reason=reason)
     record("intro.declined", intro)
     events.intro_declined.send(intro)
     db.session.commit()

@@ -1,7 +1,7 @@
 """A referral request: asked by the mentee inside an eligible mentorship, decided by the mentor alone."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorship.common.clock import utcnow
@@ -16,6 +16,11 @@ OUTCOMES = ("submitted", "interviewing", "offer", "hired", "not_selected")
 
 class ReferralRequest(TenantScoped, db.Model):
     __tablename__ = "referral_requests"
+    __table_args__ = (
+        # one open request per mentorship, also under simultaneous requests (409 referral_exists)
+        Index("uq_referral_requests_open", "mentorship_id", unique=True,
+              sqlite_where=text("status = 'requested'"), postgresql_where=text("status = 'requested'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"), index=True)

@@ -1,8 +1,14 @@
 """Referral requests (SPEC §8): asked by the mentee once earned, decided by the mentor alone, outcomes tracked."""
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mentorship import events
 from mentorship.common.clock import utcnow
+from mentorship.database import guarded_update, lock_row
 from mentorship.errors import ApiError, Conflict, Forbidden
 from mentorship.extensions import db
+from mentorship.mentorships.models import Mentorship
 from mentorship.mentorships.operations import describe, party_of
 from mentorship.notifications.outbox import notify
 from mentorship.referrals.models import DECISIONS, ReferralRequest
@@ -15,8 +21,14 @@ def request_referral(mentorship, data):
     """The mentee asks; 409 referral_not_earned with `missing` until the mentorship meets the policy."""
     if party_of(mentorship) != "mentee":
         raise Forbidden("Only the mentee of this mentorship asks for a referral.")
+    lock_row(Mentorship, mentorship.id)  # one open request per mentorship, and none once it is closed
+    db.session.refresh(mentorship)
     if mentorship.status != "active":
         raise Conflict("The mentorship is closed.", code="invalid_transition")
+    if db.session.scalar(select(ReferralRequest.id).where(ReferralRequest.mentorship_id == mentorship.id,
+                                                          ReferralRequest.status == "requested")):
+        raise Conflict("A referral request of this mentorship is waiting for the mentor's decision.",
+                       code="referral_exists")
     trust = describe(mentorship)["trust"]
     if not trust["referral_eligible"]:
         raise ApiError("A referral is earned inside the mentorship first; see `missing`.", status=409,
@@ -24,8 +36,14 @@ def request_referral(mentorship, data):
     referral = ReferralRequest(mentorship_id=mentorship.id, mentee_id=mentorship.mentee_id,
                                mentor_id=mentorship.mentor_id, status="requested", **data)
     db.session.add(referral)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the unique index: another request got in first (SQLite, or a lock not taken)
+        db.session.rollback()
+        raise Conflict("A referral request of this mentorship is waiting for the mentor's decision.",
+                       code="referral_exists") from None
     record("referral.requested", referral)
+    events.referral_requested.send(referral)
     notify(mentorship.mentor_id, "referral.requested", referral, company=referral.company,
            job_title=referral.job_title)
     db.session.commit()
@@ -42,11 +60,12 @@ def decide(referral, decision, note=None):
     principal = current_principal()
     if not (principal.is_member and principal.member_id == referral.mentor_id):
         raise Forbidden("Only the mentor decides on a referral.")
-    if referral.status != "requested":
+    if not guarded_update(referral, ReferralRequest.status == "requested", status=DECISIONS[decision],
+                          decision_note=note, decided_at=utcnow()):
         raise Conflict(f"The request is already {referral.status}.", code="invalid_transition")
-    referral.status, referral.decision_note, referral.decided_at = DECISIONS[decision], note, utcnow()
     record("referral.decided", referral, decision=referral.status)
     notify(referral.mentee_id, "referral.decided", referral, decision=referral.status)
+    events.referral_decided.send(referral)
     db.session.commit()
     return referral
 

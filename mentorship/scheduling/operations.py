@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 
 from mentorship import events
 from mentorship.common.clock import utcnow
+from mentorship.database import guarded_update, lock_row, lock_rows
 from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
@@ -56,14 +57,15 @@ def propose(mentorship, data):
                       duration_minutes=data["duration_minutes"], proposed_by=principal.member_id, proposed_slots=[],
                       check_ins=[])  # known empty: no query to load them for the answer
     length = timedelta(minutes=meeting.duration_minutes)
-    busy = _busy(mentorship)
     if data.get("start") is not None:
         start = data["start"].astimezone(UTC)
-        _check_bookable(start, length, busy)
+        _lock_people(mentorship)
+        _check_bookable(start, length, _busy(mentorship))
         db.session.add(meeting)
         db.session.flush()
         _schedule(meeting, start)
     else:
+        busy = _busy(mentorship)
         found = slots.find_slots(mentee.availability, mentee.timezone, mentor.availability, mentor.timezone, busy,
                                  utcnow(), duration_minutes=meeting.duration_minutes, days=WINDOW_DAYS, max_slots=3)
         if not found:
@@ -90,10 +92,19 @@ def _check_bookable(start, length, busy):
         raise Conflict("One of you has another meeting then.", code="meeting_conflict")
 
 
+def _lock_people(pair):
+    """Lock both members' rows (in id order): one meeting per person per time slot holds under simultaneous
+    bookings, since every booking for either of them waits here and then sees the others' meetings."""
+    db.session.scalars(lock_rows(Member, [pair.mentee_id, pair.mentor_id])).all()
+
+
 def _schedule(meeting, start):
-    meeting.status, meeting.start = "scheduled", start
-    meeting.end, meeting.scheduled_at = start + timedelta(minutes=meeting.duration_minutes), utcnow()
-    meeting.sequence += 1
+    """proposed -> scheduled at `start`, in one guarded statement (409 when another request scheduled or cancelled
+    it first); then the notices, reminders and the meeting_scheduled event, for the winner only."""
+    if not guarded_update(meeting, Meeting.status == "proposed", status="scheduled", start=start,
+                          end=start + timedelta(minutes=meeting.duration_minutes), scheduled_at=utcnow(),
+                          sequence=Meeting.sequence + 1):
+        raise Conflict(f"The meeting is {meeting.status}.", code="invalid_transition")
     record("meeting.scheduled", meeting, start=start.isoformat())
     for member_id in (meeting.mentee_id, meeting.mentor_id):
         notify(member_id, "meeting.scheduled", meeting)
@@ -128,6 +139,7 @@ def confirm(meeting, start):
     offered = {s["start"]: s for s in meeting.proposed_slots}
     if start.isoformat() not in offered:
         raise Invalid("Pick one of the proposed slots.", errors={"start": ["Not one of the proposed slots."]})
+    _lock_people(meeting)
     if _overlaps(_busy(meeting, meeting.id), start, start + timedelta(minutes=meeting.duration_minutes)):
         raise Conflict("One of you booked another meeting at that time meanwhile.", code="meeting_conflict")
     _schedule(meeting, start)
@@ -137,33 +149,36 @@ def confirm(meeting, start):
 
 def cancel(meeting):
     """Either party or staff cancels a meeting that has not ended; pending reminders are withdrawn."""
-    if meeting.status not in OPEN or (meeting.end is not None and meeting.end <= utcnow()):
+    if not _cancel(meeting, notify_except=current_principal().member_id):
         raise Conflict(f"The meeting is {meeting.status} and cannot be cancelled.", code="invalid_transition")
-    _cancel(meeting, notify_except=current_principal().member_id)
     db.session.commit()
     return meeting
 
 
-def _cancel(meeting, notify_except):
-    """Cancelled, the way a person cancels: nothing scheduled for it is sent any more, and both parties (but
-    `notify_except`, who did it) are told if it had a time."""
-    was_scheduled = meeting.status == "scheduled"
-    meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
+def _cancel(meeting, notify_except, not_after=None):
+    """Cancelled, the way a person cancels, if still open and not ended (or, with `not_after`, not begun by then):
+    one guarded statement, then nothing scheduled for it is sent any more, and both parties (but `notify_except`,
+    who did it) are told if it had a time. Returns False when it was not open any more."""
+    still = Meeting.end > utcnow() if not_after is None else Meeting.start > not_after
+    if not guarded_update(meeting, Meeting.status.in_(OPEN), or_(Meeting.start.is_(None), still),
+                          status="cancelled", sequence=Meeting.sequence + 1):
+        return False
     cancel_pending("meetings", meeting.id, [*REMINDERS, "meeting.check_in"])
     record("meeting.cancelled", meeting)
-    if was_scheduled:
+    if meeting.start is not None:  # it had a time: both were told it, so both hear it is off
         for member_id in (meeting.mentee_id, meeting.mentor_id):
             if member_id != notify_except:
                 notify(member_id, "meeting.cancelled", meeting)
     events.meeting_cancelled.send(meeting)
+    return True
 
 
 def cancel_open_meetings(which, notify_except=None):
-    """Cancel the proposed and not yet ended meetings that `which` (a condition on Meeting) selects: a mentorship
-    closing, a member leaving. The caller commits."""
+    """Cancel the proposed meetings and the scheduled ones not yet begun that `which` (a condition on Meeting)
+    selects: a mentorship closing, a member leaving. A call under way is left to its check-ins. The caller commits."""
+    now = utcnow()
     for meeting in db.session.scalars(select(Meeting).where(which, Meeting.status.in_(OPEN)).order_by(Meeting.id)):
-        if meeting.end is None or meeting.end > utcnow():
-            _cancel(meeting, notify_except)
+        _cancel(meeting, notify_except, not_after=now)
 
 
 def check_in(meeting, data):
@@ -171,6 +186,9 @@ def check_in(meeting, data):
     principal = current_principal()
     if not principal.is_member:
         raise Forbidden("Check-ins come from the two people who met (member tokens).")
+    # the two check-ins of a meeting are serialised: the second sees the first, so exactly one of them settles it
+    lock_row(Meeting, meeting.id)
+    db.session.refresh(meeting)
     if meeting.status not in ("scheduled", "completed", "missed"):
         raise Conflict(f"The meeting is {meeting.status}.", code="invalid_transition")
     if utcnow() < meeting.start:
