@@ -50,6 +50,9 @@ class Config:
     SWEEP_IN_PROCESS = _bool("SWEEP_IN_PROCESS", True)
     SWEEP_WAIT_SECONDS = int(os.environ.get("SWEEP_WAIT_SECONDS", 600))
     JOBS_LOCAL_AUTOSTART = True
+    # a match run's worker beats this often; a running run silent for MATCH_RUN_STALE_SECONDS is run again by the sweep
+    MATCH_RUN_HEARTBEAT_SECONDS = float(os.environ.get("MATCH_RUN_HEARTBEAT_SECONDS", 10))
+    MATCH_RUN_STALE_SECONDS = float(os.environ.get("MATCH_RUN_STALE_SECONDS", 45))
 
     API_TITLE = "Mentorship API"
     API_VERSION = "v1"

@@ -29,5 +29,6 @@ class MatchRun(TenantScoped, db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # its worker's last sign of life
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

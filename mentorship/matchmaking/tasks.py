@@ -1,9 +1,12 @@
 """The match-run job: load the cohort, solve with the matching library, store the result; and the sweep's
 safety net for runs a lost Redis or a dead worker left behind."""
+import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import func, or_, select, update
 
 from matching.assign import assign
 from matching.features import MentorIndex
@@ -17,31 +20,59 @@ from mentorship.matchmaking.models import MatchRun
 from mentorship.matchmaking.profiles import profile_of, responsiveness
 from mentorship.outreach import capacity
 from mentorship.tenancy.audit import record
+from mentorship.tenancy.scope import tenant_scope
 
-# a run still `running` this long after it started lost its worker: the sweep queues it again
-STALE_RUNNING = timedelta(minutes=30)
-STALE_QUEUED = timedelta(minutes=2)
+# A worker that runs a match run beats every MATCH_RUN_HEARTBEAT_SECONDS; a `running` run whose last beat is older
+# than MATCH_RUN_STALE_SECONDS lost its worker: the sweep queues it again, or fails it after MAX_ATTEMPTS.
+MAX_ATTEMPTS = 3
+STALE_QUEUED = timedelta(minutes=2)  # queued this long and not run: a lost Redis dropped its job
 
 
 @job(queue="low", timeout=1800)
 def run_match(tenant_id, run_id):
-    """Idempotent: a run that is not `queued` any more is left alone."""
-    if not _claim(run_id):
+    """Idempotent: a run that is not `queued` any more is left alone; its result is stored once."""
+    attempt = _claim(run_id)
+    if attempt is None:
         return "skipped"
     run = _run(run_id)
+    week_of, strategy, min_score = run.created_at, run.strategy, run.min_score
     started = time.perf_counter()
+    with _heartbeat(tenant_id, run_id, attempt):
+        try:
+            mentees, mentors, left_out = _cohort(tenant_id, run)
+            # nothing written: ends the read, so the solve holds no transaction open (on SQLite, no write lock);
+            # nothing of the session is touched again until the result is stored
+            db.session.commit()
+            index = MentorIndex.build(mentors, week_of=week_of)  # the run's week on any worker: the same result
+            result = assign(mentees, index, strategy=strategy, min_score=min_score)
+        except Exception as exc:  # a failed run says why; the job itself succeeds (nothing to retry)
+            db.session.rollback()
+            return _finish(run_id, attempt, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+        return _finish(run_id, attempt, status="succeeded", result=result, left_out=left_out, mentees=len(mentees),
+                       mentors=len(mentors), seconds=time.perf_counter() - started)
+
+
+@contextmanager
+def _heartbeat(tenant_id, run_id, attempt):
+    """While the block runs, a thread of its own stamps the run's heartbeat_at (its own session and transaction),
+    so the sweep can tell a run being worked on from one whose worker died."""
+    app, every = current_app._get_current_object(), current_app.config["MATCH_RUN_HEARTBEAT_SECONDS"]
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(every):
+            with app.app_context(), tenant_scope(tenant_id):
+                db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt,
+                                                          MatchRun.status == "running").values(heartbeat_at=utcnow()))
+                db.session.commit()
+
+    thread = threading.Thread(target=beat, name=f"match-run-{run_id}-heartbeat", daemon=True)
+    thread.start()
     try:
-        mentees, mentors, left_out = _cohort(tenant_id, run)
-        db.session.commit()  # nothing written: ends the read so the solve holds no lock (SQLite)
-        index = MentorIndex.build(mentors, week_of=run.created_at)  # same week on any worker: same result
-        result = assign(mentees, index, strategy=run.strategy, min_score=run.min_score)
-    except Exception as exc:  # a failed run says why; the job itself succeeds (nothing to retry)
-        db.session.rollback()
-        _finish(run_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
-        return "failed"
-    _finish(run_id, status="succeeded", result=result, left_out=left_out, mentees=len(mentees),
-            mentors=len(mentors), seconds=time.perf_counter() - started)
-    return "succeeded"
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _cohort(tenant_id, run):
@@ -53,8 +84,13 @@ def _cohort(tenant_id, run):
     return [profile_of(m) for m in mentees], mentor_profiles, left_out
 
 
-def _finish(run_id, status, result=None, error=None, left_out=None, mentees=0, mentors=0, seconds=0.0):
-    run = _run(run_id)
+def _finish(run_id, attempt, status, result=None, error=None, left_out=None, mentees=0, mentors=0, seconds=0.0):
+    """Store the outcome, if this attempt still holds the run (a worker thought dead and re-queued meanwhile does
+    not overwrite the attempt that replaced it): the row is locked and checked first."""
+    run = db.session.scalar(select(MatchRun).where(MatchRun.id == run_id).with_for_update())
+    if run.status != "running" or run.attempts != attempt:
+        db.session.rollback()
+        return "superseded"
     run.status, run.finished_at, run.error = status, utcnow(), error
     if result is not None:
         run.assignments = [{"mentee_id": p.mentee_id, "mentor_id": p.mentor_id, "score": round(float(p.score), 4),
@@ -69,6 +105,7 @@ def _finish(run_id, status, result=None, error=None, left_out=None, mentees=0, m
     if status == "succeeded":
         events.match_run_succeeded.send(run)
     db.session.commit()
+    return status
 
 
 def _run(run_id):
@@ -76,11 +113,14 @@ def _run(run_id):
 
 
 def _claim(run_id):
-    """queued -> running, only once: concurrent or repeated jobs for the same run do nothing."""
-    claimed = db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.status == "queued")
-                                 .values(status="running", started_at=utcnow(), attempts=MatchRun.attempts + 1))
+    """queued -> running, only once: concurrent or repeated jobs for the same run do nothing (None). Returns the
+    attempt number, which fences this worker's writes."""
+    now = utcnow()
+    attempt = db.session.scalar(update(MatchRun).where(MatchRun.id == run_id, MatchRun.status == "queued")
+                                .values(status="running", started_at=now, heartbeat_at=now,
+                                        attempts=MatchRun.attempts + 1).returning(MatchRun.attempts))
     db.session.commit()
-    return claimed.rowcount == 1
+    return attempt
 
 
 def job_id(run):
@@ -89,13 +129,26 @@ def job_id(run):
 
 @periodic(every_seconds=60)
 def requeue_stale_match_runs():
-    """Across tenants: queued runs a lost Redis dropped, running runs whose worker died."""
+    """Across tenants: running runs whose worker died go back to the queue (failed after MAX_ATTEMPTS), and queued
+    runs whose job a lost Redis dropped get a new one. Returns how many jobs it queued."""
     now = utcnow()
-    db.session.execute(update(MatchRun).where(MatchRun.status == "running", MatchRun.started_at < now - STALE_RUNNING)
-                       .values(status="queued"))
+    lost = db.session.scalars(select(MatchRun).where(
+        MatchRun.status == "running",  # (a run claimed before heartbeats existed: its start counts)
+        func.coalesce(MatchRun.heartbeat_at, MatchRun.started_at)
+        < now - timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"]))
+        .with_for_update(skip_locked=True)).all()
+    for run in lost:
+        with tenant_scope(run.tenant_id):
+            if run.attempts >= MAX_ATTEMPTS:
+                run.status, run.finished_at = "failed", now
+                run.error = f"The worker running it was lost {run.attempts} times."
+                record("match_run.failed", run, reason="worker_lost")
+            else:
+                run.status = "queued"
+                record("match_run.requeued", run, attempts=run.attempts)
     db.session.commit()
-    stale = db.session.scalars(select(MatchRun).where(MatchRun.status == "queued",
-                                                      MatchRun.created_at < now - STALE_QUEUED)).all()
+    stale = db.session.scalars(select(MatchRun).where(MatchRun.status == "queued", or_(
+        MatchRun.created_at < now - STALE_QUEUED, MatchRun.id.in_([run.id for run in lost])))).all()
     for run in stale:
         run_match.enqueue(run.tenant_id, run.id, job_id=job_id(run))
     return len(stale)
