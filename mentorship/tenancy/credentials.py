@@ -28,6 +28,7 @@ class Principal:
     credential: str  # "key:12" or "token:5": what audit events and idempotency keys are scoped to
     member_id: int | None = None
     expires_at: datetime | None = None  # member tokens
+    issued_by: str | None = None  # member tokens: the kind of key that minted it (admin | partner)
 
     @property
     def is_member(self):
@@ -63,7 +64,8 @@ def _load_principal(secret, digest):
         if secret.startswith(TOKEN_PREFIX):
             token = db.session.scalar(select(MemberToken).where(MemberToken.secret_hash == digest))
             if token and token.revoked_at is None:
-                return Principal("member", token.tenant_id, f"token:{token.id}", token.member_id, token.expires_at)
+                return Principal("member", token.tenant_id, f"token:{token.id}", token.member_id, token.expires_at,
+                                 token.issued_by)
         else:
             key = db.session.scalar(select(ApiKey).where(ApiKey.secret_hash == digest))
             if key and key.revoked_at is None:
