@@ -1,20 +1,19 @@
 """Referral requests (SPEC §8): asked by the mentee once earned, decided by the mentor alone, outcomes tracked."""
 
 from mentorship.common.clock import utcnow
-from mentorship.errors import ApiError, Conflict, Forbidden
+from mentorship.errors import ApiError, Conflict
 from mentorship.extensions import db
 from mentorship.mentorships.operations import describe, party_of
 from mentorship.notifications.outbox import notify
 from mentorship.referrals.models import DECISIONS, ReferralRequest
+from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
-from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.visibility import get_visible
 
 
 def request_referral(mentorship, data):
     """The mentee asks; 409 referral_not_earned with `missing` until the mentorship meets the policy."""
-    if party_of(mentorship) != "mentee":
-        raise Forbidden("Only the mentee of this mentorship asks for a referral.")
+    ensure(lambda p: party_of(mentorship, p) == "mentee", "Only the mentee of this mentorship asks for a referral.")
     if mentorship.status != "active":
         raise Conflict("The mentorship is closed.", code="invalid_transition")
     trust = describe(mentorship)["trust"]
@@ -39,9 +38,7 @@ def get_referral(referral_id):
 
 def decide(referral, decision, note=None):
     """Only the mentor decides: nobody, the career office included, vouches on a mentor's behalf."""
-    principal = current_principal()
-    if not (principal.is_member and principal.member_id == referral.mentor_id):
-        raise Forbidden("Only the mentor decides on a referral.")
+    ensure(lambda p: p.is_member and p.member_id == referral.mentor_id, "Only the mentor decides on a referral.")
     if referral.status != "requested":
         raise Conflict(f"The request is already {referral.status}.", code="invalid_transition")
     referral.status, referral.decision_note, referral.decided_at = DECISIONS[decision], note, utcnow()
