@@ -34,6 +34,7 @@ from mentorship.referrals.views import blp as referrals_blp
 from mentorship.reports.views import blp as reports_blp
 from mentorship.scheduling.views import blp as meetings_blp
 from mentorship.tenancy import idempotency
+from mentorship.tenancy.access import authorize
 from mentorship.tenancy.requests import authenticate
 from mentorship.tenancy.views import audit_blp
 from mentorship.tenancy.views import blp as tenancy_blp
@@ -83,6 +84,7 @@ def _init_hooks(app):
     app.before_request(authenticate)
     app.after_request(errors.retry_after_only_when_limited)  # registered first, so it runs after the limiter's
     limiter.init_app(app)  # after authenticate: limits are per credential
+    app.before_request(authorize)  # after the limiter (refusals count too), before anything reads the body
     app.before_request(bodies.check_body)
     app.before_request(idempotency.before)
     app.after_request(idempotency.after)

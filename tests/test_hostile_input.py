@@ -635,9 +635,13 @@ def test_unexpected_exception_is_500_problem_without_a_stack_trace(fresh_app, te
         db.session.flush()  # written, not committed: the error must discard it
         raise KeyError(SECRET_DETAIL)
 
+    from mentorship.tenancy.access import allow
+
     fresh_app.add_url_rule("/_boom", "boom", explode)
-    fresh_app.add_url_rule("/api/v1/_boom", "api_boom", explode, methods=["GET", "POST"])
-    fresh_app.add_url_rule("/api/v1/_boom_after_write", "api_boom_after_write", explode_after_write, methods=["POST"])
+    # every API endpoint declares who may call it (an undeclared one admits nobody)
+    fresh_app.add_url_rule("/api/v1/_boom", "api_boom", allow("admin")(explode), methods=["GET", "POST"])
+    fresh_app.add_url_rule("/api/v1/_boom_after_write", "api_boom_after_write", allow("admin")(explode_after_write),
+                           methods=["POST"])
     client = fresh_app.test_client()
     auth = {"Authorization": f"Bearer {tenant.admin_key}"}
     for r in (client.get("/_boom"), client.get("/api/v1/_boom", headers=auth),

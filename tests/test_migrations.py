@@ -64,3 +64,36 @@ def test_0002_moves_member_domains_into_a_json_list(tmp_path):
         with db.engine.connect() as conn:  # rebuilding members must not cascade-delete what references it
             assert conn.execute(text("SELECT count(*) FROM member_tokens")).scalar() == 1
         db.engine.dispose()
+
+
+def test_0008_counts_existing_member_tokens_as_admin_minted(tmp_path):
+    """Tokens from before 0008 keep what they could do (issued_by 'admin'); downgrade keeps the tokens."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from mentorship import create_app
+    from mentorship.config import TestConfig
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/migrate.db"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0007")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO tenants (id, slug, name, policy, created_at) "
+                              "VALUES (1, 't', 'T', '{}', '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO members (id, tenant_id, role, name, email, domains, goals, skills, languages, timezone, "
+                "availability, international, profile_score, profile_gaps, created_at, updated_at) VALUES "
+                "(7, 1, 'mentee', 'A', 'a@x.edu', '[]', '[]', '[]', '[]', 'UTC', '[]', 0, 0, '[]', '2026-01-01', "
+                "'2026-01-01')"))
+            conn.execute(text("INSERT INTO member_tokens (tenant_id, member_id, secret_hash, created_at, expires_at) "
+                              "VALUES (1, 7, 'h', '2026-01-01', '2027-01-01')"))
+        upgrade(revision="0008")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT issued_by FROM member_tokens")).scalars().all() == ["admin"]
+        downgrade(revision="0007")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM member_tokens")).scalar() == 1
+        db.engine.dispose()

@@ -28,6 +28,12 @@ RULES = {
         r"milestone\.status\b.*=\s*\"completed\"|\.status,\s*milestone\.completed_at\s*=",
         r"\bon_meeting_completed\b|\bon_mentorship_started\b",
     ]),
+    "what a credential may do": (("mentorship/tenancy/access.py", "mentorship/tenancy/credentials.py"), [
+        r"\braise Forbidden\b",  # every 403 goes through access.ensure (and so through the ceiling)
+        r"\.facets\(\)",  # the ceiling is applied in one place
+        r"\bissued_by\s*(==|!=|in\b|not in\b)",  # which tokens are capped, and by what
+        r"\bprincipal\.kind\s*(==|!=|in\b|not in\b)",  # who may do what by kind: allow(...) declarations
+    ]),
     "what erasure ends and removes": (PRIVACY + ("mentorship/notifications/outbox.py", "mentorship/events.py"), [
         r"(?<!def )\b(message|note|decision_note|close_note|job_url|subject|coaching|fingerprint)\s*=\s*None"
         r"(?![^(]*\):)",

@@ -13,7 +13,7 @@ from mentorship.matchmaking.schemas import (
     RecommendationsSchema,
 )
 from mentorship.members.operations import get_member
-from mentorship.tenancy.credentials import require, require_member_access
+from mentorship.tenancy.access import SELF, allow
 
 recommendations_blp = Blueprint("recommendations", __name__, url_prefix="/api/v1/members",
                                 description="Mentor recommendations")
@@ -21,36 +21,36 @@ blp = Blueprint("match_runs", __name__, url_prefix="/api/v1/match-runs", descrip
 
 
 @recommendations_blp.route("/<id:member_id>/recommendations")
+@allow("admin", "partner", SELF)
 @recommendations_blp.arguments(RecommendationArgs, location="query")
 @recommendations_blp.response(200, RecommendationsSchema)
 def get_recommendations(args, member_id):
     """Mentors for this mentee, best first (ties by mentor id), each with the reasons behind its score."""
-    require_member_access(member_id, "admin", "partner")
     return recommendations_for(get_member(member_id), args["limit"])
 
 
 @blp.route("")
 class MatchRuns(MethodView):
+    @allow("admin")
     @blp.arguments(MatchRunInSchema)
     @blp.response(202, QueuedSchema)
     def post(self, data):
         """Queue a cohort match run; a worker solves it (poll GET for the result)."""
-        require("admin")
         return operations.queue_match_run(data)
 
 
 @blp.route("/<id:run_id>")
+@allow("admin")
 @blp.response(200, MatchRunSchema)
 def get_match_run(run_id):
     """Status, stats, assignments with reasons, and the mentees left unmatched with why."""
-    require("admin")
     return operations.get_match_run(run_id)
 
 
 @blp.route("/<id:run_id>/apply", methods=["POST"])
+@allow("admin")
 @blp.response(200, AppliedSchema)
 def apply_match_run(run_id):
     """Turn the assignments into warm intros from the career office; pairs that changed since the run are skipped
     and listed; applying twice is a 409."""
-    require("admin")
     return apply_run(operations.get_match_run(run_id))

@@ -18,7 +18,7 @@ from mentorship.members.schemas import (
     TokenSchema,
 )
 from mentorship.tenancy import operations as tenancy_operations
-from mentorship.tenancy.credentials import require, require_member_access
+from mentorship.tenancy.access import SELF, allow
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members", description="Mentees and mentors")
 
@@ -39,60 +39,60 @@ class ExportSchema(ma.Schema):
 
 @blp.route("")
 class Members(MethodView):
+    @allow("admin", "partner")
     @blp.arguments(MemberListArgs, location="query")
     @blp.response(200, page_of(MemberSchema))
     def get(self, args):
         """Members of the tenant; `domain=finance` also finds `finance/credit-risk`."""
-        require("admin", "partner")
         return paginate(operations.members_query(args), args)
 
+    @allow("admin", "partner")
     @blp.arguments(MemberInSchema)
     @blp.response(201, MemberSchema)
     def post(self, data):
         """Add a mentee or mentor; the answer carries the profile score and gaps."""
-        require("admin", "partner")
         return operations.create_member(data)
 
 
 @blp.route("/<id:member_id>")
 class MemberResource(MethodView):
+    @allow("admin", "partner", SELF)
     @blp.response(200, MemberSchema)
     def get(self, member_id):
         """One member (staff, or the member themself)."""
-        require_member_access(member_id, "admin", "partner")
         # the body MemberSchema would dump, built without marshmallow (the hot read); flask-smorest passes a
         # Response through as it is, and jsonify is what it would have called
         return jsonify(operations.member_document(member_id))
 
+    @allow("admin", "partner", SELF)
     @blp.arguments(MemberPatchSchema(partial=True))
     @blp.response(200, MemberSchema)
     def patch(self, changes, member_id):
         """Change profile fields; the role cannot change."""
-        require_member_access(member_id, "admin", "partner")
         return operations.update_member(operations.get_member(member_id), changes)
 
+    @allow("admin", SELF)
     @blp.response(204)
     def delete(self, member_id):
         """Erase the member's personal data (SPEC §10); later reads answer 404."""
-        require_member_access(member_id, "admin")
         privacy.erase(operations.get_member(member_id))
 
 
 @blp.route("/<id:member_id>/export")
+@allow("admin", SELF)
 @blp.response(200, ExportSchema)
 def export_member(member_id):
     """Everything held about the member (admin, or the member)."""
-    require_member_access(member_id, "admin")
     return privacy.export(operations.get_member(member_id))
 
 
 @blp.route("/import", methods=["POST"])
+@allow("admin", "partner")
 @blp.doc(requestBody={"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}})
 @blp.response(200, ImportResultSchema)
 @raw_body_endpoint
 def import_members():
     """Upsert members by e-mail from CSV (text/csv); any invalid row rejects the whole file."""
-    require("admin", "partner")
     if request.mimetype not in ("text/csv", "text/plain", "application/csv"):
         raise ApiError("Send the file as text/csv.", status=415, code="unsupported_media_type")
     try:
@@ -105,10 +105,10 @@ def import_members():
 
 
 @blp.route("/<id:member_id>/tokens", methods=["POST"])
+@allow("admin", "partner")
 @blp.arguments(TokenInSchema)
 @blp.response(201, TokenSchema)
 def create_member_token(data, member_id):
-    """A token that acts as this member (for a portal's session)."""
-    require("admin", "partner")
+    """A token that acts as this member (for a portal's session), holding no more than the key that mints it."""
     token, secret = tenancy_operations.issue_member_token(operations.get_member(member_id), data.get("days"))
     return {"token": secret, "member_id": token.member_id, "expires_at": token.expires_at}

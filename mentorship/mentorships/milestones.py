@@ -10,12 +10,13 @@ from sqlalchemy import select
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.database import guarded_update, lock_row
-from mentorship.errors import Conflict, Forbidden, Invalid, NotFound
+from mentorship.errors import Conflict, Invalid, NotFound
 from mentorship.extensions import db
 from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.mentorships.operations import party_of
 from mentorship.notifications.outbox import notify
 from mentorship.scheduling.models import Meeting
+from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import MILESTONE_KEYS
@@ -79,8 +80,7 @@ def complete_milestone(mentorship, key, data):
     if key in AUTOMATIC:
         raise Conflict(f"{key} completes automatically.", code="milestone_automatic")
     party, field = MANUAL[key]
-    if party_of(mentorship) != party:
-        raise Forbidden(f"Only the {party} completes {key}.")
+    ensure(lambda p: party_of(mentorship, p) == party, f"Only the {party} completes {key}.")
     extra = sorted(set(data) - {field})
     if field not in data or extra:
         errors = {name: ["Not used for this milestone."] for name in extra}

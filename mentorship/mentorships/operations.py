@@ -5,13 +5,14 @@ from sqlalchemy.orm import selectinload
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.database import guarded_update, lock_row
-from mentorship.errors import Conflict, Forbidden
+from mentorship.errors import Conflict
 from mentorship.extensions import db
 from mentorship.mentorships import trust as trust_rules
 from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.notifications.outbox import cancel_pending, notify
 from mentorship.scheduling.models import Meeting
 from mentorship.scheduling.operations import cancel_open_meetings, propose
+from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import MILESTONE_KEYS, for_tenant
@@ -42,8 +43,8 @@ def mentorships_query(args):
     query = select(Mentorship).options(selectinload(Mentorship.milestones)).order_by(Mentorship.id.desc())
     principal = current_principal()
     member_id = principal.member_id if principal.is_member else args.get("member_id")
-    if principal.is_member and args.get("member_id") not in (None, principal.member_id):
-        raise Forbidden("A member token lists only its own mentorships.")
+    ensure(lambda p: not p.is_member or args.get("member_id") in (None, p.member_id),
+           "A member token lists only its own mentorships.")
     if member_id is not None:
         query = query.where((Mentorship.mentee_id == member_id) | (Mentorship.mentor_id == member_id))
     if "status" in args:
@@ -51,19 +52,18 @@ def mentorships_query(args):
     return query
 
 
-def party_of(mentorship):
+def party_of(mentorship, principal=None):
     """'mentee' or 'mentor' for a member token of the pair, None for staff; another member is 404 before this."""
-    principal = current_principal()
+    principal = principal or current_principal()
     if not principal.is_member:
         return None
     return "mentee" if principal.member_id == mentorship.mentee_id else "mentor"
 
 
 def close(mentorship, reason, note=None):
-    """Either party or the career office ends the mentorship; open meetings are cancelled."""
+    """Either party or the career office ends the mentorship (the endpoint admits no partner key); open meetings
+    are cancelled."""
     principal = current_principal()
-    if principal.kind == "partner":
-        raise Forbidden("Only the pair or the career office can close a mentorship.")
     if not _close(mentorship, reason, note, notify_except=principal.member_id):
         raise Conflict("The mentorship is already closed.", code="invalid_transition")
     for member_id in (mentorship.mentee_id, mentorship.mentor_id):

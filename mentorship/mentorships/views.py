@@ -11,7 +11,7 @@ from mentorship.mentorships.schemas import (
     MilestoneInSchema,
 )
 from mentorship.scheduling.schemas import MeetingInSchema, MeetingSchema
-from mentorship.tenancy.credentials import require
+from mentorship.tenancy.access import allow
 
 blp = Blueprint("mentorships", __name__, url_prefix="/api/v1/mentorships",
                 description="Mentorships, milestones, trust and health")
@@ -19,17 +19,18 @@ blp = Blueprint("mentorships", __name__, url_prefix="/api/v1/mentorships",
 
 @blp.route("")
 class Mentorships(MethodView):
+    @allow("admin", "partner", "member")
     @blp.arguments(MentorshipListArgs, location="query")
     @blp.response(200, page_of(MentorshipSchema))
     def get(self, args):
         """Mentorships by member and status (a member token sees only its own)."""
-        require("admin", "partner", "member")
         page = paginate(operations.mentorships_query(args), args)
         page["items"] = operations.describe_many(page["items"])
         return page
 
 
 @blp.route("/<id:mentorship_id>")
+@allow("admin", "partner", "member")
 @blp.response(200, MentorshipSchema)
 def get_mentorship(mentorship_id):
     """One mentorship: milestones, trust (referral eligibility with what is missing) and health."""
@@ -37,6 +38,7 @@ def get_mentorship(mentorship_id):
 
 
 @blp.route("/<id:mentorship_id>/close", methods=["POST"])
+@allow("admin", "member")
 @blp.arguments(CloseSchema)
 @blp.response(200, MentorshipSchema)
 def close(data, mentorship_id):
@@ -46,6 +48,7 @@ def close(data, mentorship_id):
 
 
 @blp.route("/<id:mentorship_id>/milestones/<string(maxlength=40):key>", methods=["POST"])
+@allow("member")
 @blp.arguments(MilestoneInSchema)
 @blp.response(200, MentorshipSchema)
 def complete_milestone(data, mentorship_id, key):
@@ -55,6 +58,7 @@ def complete_milestone(data, mentorship_id, key):
 
 
 @blp.route("/<id:mentorship_id>/meetings", methods=["POST"])
+@allow("admin", "partner", "member")
 @blp.arguments(MeetingInSchema)
 @blp.response(201, MeetingSchema)
 def propose_meeting(data, mentorship_id):

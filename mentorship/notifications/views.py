@@ -6,7 +6,8 @@ from sqlalchemy import select
 from mentorship.common.schemas import PageArgs, page_of
 from mentorship.database import paginate
 from mentorship.notifications.models import STATUSES, Notification
-from mentorship.tenancy.credentials import current_principal, require_member_access
+from mentorship.tenancy.access import allow, ensure
+from mentorship.tenancy.credentials import current_principal
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
                 description="Notifications (the e-mails the service sends, and those it will send)")
@@ -34,18 +35,17 @@ class NotificationArgs(PageArgs):
 
 @blp.route("")
 class Notifications(MethodView):
+    @allow("admin", "partner", "member")
     @blp.arguments(NotificationArgs, location="query")
     @blp.response(200, page_of(NotificationSchema))
     def get(self, args):
         """Notifications of one member (`member_id`; a member token sees only its own), newest first."""
-        principal = current_principal()
-        member_id = args.get("member_id", principal.member_id)
+        member_id = args.get("member_id", current_principal().member_id)
+        ensure(lambda p: not p.is_member or p.member_id == member_id,
+               "A member token reads only its own notifications.")
         query = select(Notification).order_by(Notification.id.desc())
-        if member_id is not None or principal.is_member:
-            require_member_access(member_id, "admin", "partner")
+        if member_id is not None:
             query = query.where(Notification.member_id == member_id)
-        else:
-            require_member_access(None, "admin", "partner")
         for name in ("event", "status"):
             if name in args:
                 query = query.where(getattr(Notification, name) == args[name])

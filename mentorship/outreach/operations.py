@@ -8,7 +8,7 @@ import coach
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.database import guarded_update, lock_rows
-from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
+from mentorship.errors import ApiError, Conflict, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.mentorships.operations import start_mentorship
@@ -17,6 +17,7 @@ from mentorship.outreach import capacity
 from mentorship.outreach.gates import gates
 from mentorship.outreach.history import IntroHistory, party, signature_bytes, store_bands
 from mentorship.outreach.models import BlockedIntro, Intro
+from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import for_tenant
@@ -35,9 +36,7 @@ def _pair(data):
     if errors:
         raise Invalid("The ids must name a mentee and a mentor of this tenant.", errors=errors)
     mentee, mentor = found[data["mentee_id"]], found[data["mentor_id"]]
-    principal = current_principal()
-    if principal.is_member and principal.member_id != mentee.id:
-        raise Forbidden("A member sends intros only as the mentee they are.")
+    ensure(lambda p: not p.is_member or p.member_id == mentee.id, "A member sends intros only as the mentee they are.")
     return mentee, mentor
 
 
@@ -117,11 +116,9 @@ def intros_query(args):
 
 def _acting_as(intro, party_field, action):
     """Admin, or the member token of the party the action belongs to; everyone else is 403."""
-    principal = current_principal()
-    if principal.kind == "admin" or (principal.is_member and principal.member_id == getattr(intro, party_field)):
-        return principal
     who = "mentor" if party_field == "mentor_id" else "mentee"
-    raise Forbidden(f"Only the {who} (or the career office) can {action} this intro.")
+    return ensure(lambda p: p.kind == "admin" or (p.is_member and p.member_id == getattr(intro, party_field)),
+                  f"Only the {who} (or the career office) can {action} this intro.")
 
 
 def _transition(intro, status, **values):

@@ -12,38 +12,39 @@ from mentorship.outreach.schemas import (
     IntroListArgs,
     IntroSchema,
 )
-from mentorship.tenancy.credentials import require
+from mentorship.tenancy.access import allow
 
 blp = Blueprint("intros", __name__, url_prefix="/api/v1/intros", description="Intros and the outreach coach")
 
 
 @blp.route("/preview", methods=["POST"])
+@allow("admin", "partner", "member")
 @blp.arguments(IntroInSchema)
 @blp.response(200, CoachingSchema)
 def preview(data):
     """What the coach says about a draft first message; creates nothing."""
-    require("admin", "partner", "member")
     return operations.preview(data)
 
 
 @blp.route("")
 class Intros(MethodView):
+    @allow("admin", "partner", "member")
     @blp.arguments(IntroListArgs, location="query")
     @blp.response(200, page_of(IntroSchema))
     def get(self, args):
         """Intros by status, mentee and mentor (a member token sees only its own)."""
-        require("admin", "partner", "member")
         return paginate(operations.intros_query(args), args)
 
+    @allow("admin", "partner", "member")
     @blp.arguments(IntroInSchema)
     @blp.response(201, IntroSchema)
     def post(self, data):
         """Send a first message: 422 outreach_blocked with `coaching` when the coach blocks it."""
-        require("admin", "partner", "member")
         return operations.create_intro(data)
 
 
 @blp.route("/<id:intro_id>")
+@allow("admin", "partner", "member")
 @blp.response(200, IntroSchema)
 def get_intro(intro_id):
     """One intro with its status, source, coaching and timestamps."""
@@ -51,6 +52,7 @@ def get_intro(intro_id):
 
 
 @blp.route("/<id:intro_id>/accept", methods=["POST"])
+@allow("admin", "member")
 @blp.arguments(EmptySchema, required=False)
 @blp.response(200, IntroSchema)
 def accept(_data, intro_id):
@@ -59,6 +61,7 @@ def accept(_data, intro_id):
 
 
 @blp.route("/<id:intro_id>/decline", methods=["POST"])
+@allow("admin", "member")
 @blp.arguments(DeclineSchema, required=False)
 @blp.response(200, IntroSchema)
 def decline(data, intro_id):
@@ -67,6 +70,7 @@ def decline(data, intro_id):
 
 
 @blp.route("/<id:intro_id>/withdraw", methods=["POST"])
+@allow("admin", "member")
 @blp.arguments(EmptySchema, required=False)
 @blp.response(200, IntroSchema)
 def withdraw(_data, intro_id):

@@ -6,21 +6,20 @@ from sqlalchemy.exc import IntegrityError
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.database import guarded_update, lock_row
-from mentorship.errors import ApiError, Conflict, Forbidden
+from mentorship.errors import ApiError, Conflict
 from mentorship.extensions import db
 from mentorship.mentorships.models import Mentorship
 from mentorship.mentorships.operations import describe, party_of
 from mentorship.notifications.outbox import notify
 from mentorship.referrals.models import DECISIONS, ReferralRequest
+from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
-from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.visibility import get_visible
 
 
 def request_referral(mentorship, data):
     """The mentee asks; 409 referral_not_earned with `missing` until the mentorship meets the policy."""
-    if party_of(mentorship) != "mentee":
-        raise Forbidden("Only the mentee of this mentorship asks for a referral.")
+    ensure(lambda p: party_of(mentorship, p) == "mentee", "Only the mentee of this mentorship asks for a referral.")
     lock_row(Mentorship, mentorship.id)  # one open request per mentorship, and none once it is closed
     db.session.refresh(mentorship)
     if mentorship.status != "active":
@@ -57,9 +56,7 @@ def get_referral(referral_id):
 
 def decide(referral, decision, note=None):
     """Only the mentor decides: nobody, the career office included, vouches on a mentor's behalf."""
-    principal = current_principal()
-    if not (principal.is_member and principal.member_id == referral.mentor_id):
-        raise Forbidden("Only the mentor decides on a referral.")
+    ensure(lambda p: p.is_member and p.member_id == referral.mentor_id, "Only the mentor decides on a referral.")
     if not guarded_update(referral, ReferralRequest.status == "requested", status=DECISIONS[decision],
                           decision_note=note, decided_at=utcnow()):
         raise Conflict(f"The request is already {referral.status}.", code="invalid_transition")

@@ -4,11 +4,13 @@ from flask_smorest import Blueprint
 from mentorship.mentorships.operations import get_mentorship
 from mentorship.referrals import operations
 from mentorship.referrals.schemas import DecideSchema, OutcomeSchema, ReferralInSchema, ReferralSchema
+from mentorship.tenancy.access import allow
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Earned referrals")
 
 
 @blp.route("/mentorships/<id:mentorship_id>/referral-requests", methods=["POST"])
+@allow("member")
 @blp.arguments(ReferralInSchema)
 @blp.response(201, ReferralSchema)
 def request_referral(data, mentorship_id):
@@ -18,11 +20,13 @@ def request_referral(data, mentorship_id):
 
 @blp.route("/referral-requests/<id:referral_id>")
 class ReferralResource(MethodView):
+    @allow("admin", "partner", "member")
     @blp.response(200, ReferralSchema)
     def get(self, referral_id):
         """One referral request."""
         return operations.get_referral(referral_id)
 
+    @allow("admin", "partner", "member")
     @blp.arguments(OutcomeSchema)
     @blp.response(200, ReferralSchema)
     def patch(self, data, referral_id):
@@ -31,6 +35,7 @@ class ReferralResource(MethodView):
 
 
 @blp.route("/referral-requests/<id:referral_id>/decide", methods=["POST"])
+@allow("member")
 @blp.arguments(DecideSchema)
 @blp.response(200, ReferralSchema)
 def decide(data, referral_id):

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from mentorship.common.schemas import StrictSchema
 from mentorship.errors import Invalid
 from mentorship.reports.funnel import funnel
-from mentorship.tenancy.credentials import require
+from mentorship.tenancy.access import allow
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Reports (admin, partner)")
 
@@ -40,12 +40,12 @@ def _flatten(data, prefix=""):
 
 
 @blp.route("/funnel")
+@allow("admin", "partner")
 @blp.arguments(FunnelArgs, location="query")
 @blp.response(200, FunnelSchema,
               description="The funnel as JSON; with `Accept: text/csv`, the same as metric,value rows.")
 def get_funnel(args):
     """Members, intros, meetings, mentorships, referrals and medians for a period."""
-    require("admin", "partner")
     start, end = args.get("from_"), args.get("to")
     if start and end and start >= end:
         raise Invalid("`from` must be before `to`.", errors={"from": ["Must be before `to`."]})

@@ -8,12 +8,13 @@ from sqlalchemy import or_, select
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.database import guarded_update, lock_row, lock_rows
-from mentorship.errors import ApiError, Conflict, Forbidden, Invalid
+from mentorship.errors import ApiError, Conflict, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.notifications.outbox import cancel_pending, notify
 from mentorship.scheduling import ics, slots
 from mentorship.scheduling.models import CheckIn, Meeting
+from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.visibility import get_visible
@@ -130,9 +131,8 @@ def get_meeting(meeting_id):
 
 def confirm(meeting, start):
     """The other party picks one of the proposed slots: the meeting is scheduled."""
-    principal = current_principal()
-    if principal.is_member and principal.member_id == meeting.proposed_by:
-        raise Forbidden("The other party confirms a proposed meeting.")
+    ensure(lambda p: not (p.is_member and p.member_id == meeting.proposed_by),
+           "The other party confirms a proposed meeting.")
     if meeting.status != "proposed":
         raise Conflict(f"The meeting is {meeting.status}.", code="invalid_transition")
     start = start.astimezone(UTC)
@@ -182,10 +182,9 @@ def cancel_open_meetings(which, notify_except=None):
 
 
 def check_in(meeting, data):
-    """One check-in per party after the start; both 'happened' -> completed, either 'no' -> missed."""
+    """One check-in per party after the start (the endpoint admits member tokens only, and the meeting is one the
+    token can see); both 'happened' -> completed, either 'no' -> missed."""
     principal = current_principal()
-    if not principal.is_member:
-        raise Forbidden("Check-ins come from the two people who met (member tokens).")
     # the two check-ins of a meeting are serialised: the second sees the first, so exactly one of them settles it
     lock_row(Meeting, meeting.id)
     db.session.refresh(meeting)

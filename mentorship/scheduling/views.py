@@ -3,11 +3,13 @@ from flask_smorest import Blueprint
 
 from mentorship.scheduling import operations
 from mentorship.scheduling.schemas import CheckInInSchema, CheckInSchema, ConfirmSchema, MeetingSchema
+from mentorship.tenancy.access import allow
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Meetings: bring it offline")
 
 
 @blp.route("/meetings/<id:meeting_id>")
+@allow("admin", "partner", "member")
 @blp.response(200, MeetingSchema)
 def get_meeting(meeting_id):
     """One meeting with its slots, time and check-ins."""
@@ -15,6 +17,7 @@ def get_meeting(meeting_id):
 
 
 @blp.route("/meetings/<id:meeting_id>/confirm", methods=["POST"])
+@allow("admin", "partner", "member")
 @blp.arguments(ConfirmSchema)
 @blp.response(200, MeetingSchema)
 def confirm(data, meeting_id):
@@ -23,6 +26,7 @@ def confirm(data, meeting_id):
 
 
 @blp.route("/meetings/<id:meeting_id>/cancel", methods=["POST"])
+@allow("admin", "partner", "member")
 @blp.response(200, MeetingSchema)
 def cancel(meeting_id):
     """Cancel a proposed or scheduled meeting; reminders are withdrawn."""
@@ -30,6 +34,7 @@ def cancel(meeting_id):
 
 
 @blp.route("/meetings/<id:meeting_id>/check-ins", methods=["POST"])
+@allow("member")
 @blp.arguments(CheckInInSchema)
 @blp.response(201, CheckInSchema)
 def check_in(data, meeting_id):
@@ -38,6 +43,7 @@ def check_in(data, meeting_id):
 
 
 @blp.route("/meetings/<id:meeting_id>/invite.ics")
+@allow("admin", "partner", "member")
 @blp.response(200, content_type="text/calendar")
 @blp.doc(responses={"200": {"description": "An iCalendar (RFC 5545) VCALENDAR with one VEVENT",
                             "content": {"text/calendar": {"schema": {"type": "string"}}}}})

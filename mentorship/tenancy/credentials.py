@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from mentorship.common.cache import TtlCache
 from mentorship.common.clock import utcnow
-from mentorship.errors import Forbidden, Unauthorized
+from mentorship.errors import Unauthorized
 from mentorship.extensions import db
 from mentorship.tenancy.models import ApiKey, MemberToken
 from mentorship.tenancy.scope import unscoped
@@ -17,6 +17,8 @@ from mentorship.tenancy.scope import unscoped
 KEY_PREFIX = "msk_"
 TOKEN_PREFIX = "mmt_"
 LAST_USED_GRANULARITY = timedelta(hours=1)
+# kinds of key whose member tokens also hold no more than the key itself
+CAPPING_KINDS = ("partner",)
 # secret hash -> Principal; revocations in this process clear it, other processes see them within the TTL
 principals = TtlCache("CREDENTIAL_CACHE_SECONDS")
 
@@ -28,10 +30,19 @@ class Principal:
     credential: str  # "key:12" or "token:5": what audit events and idempotency keys are scoped to
     member_id: int | None = None
     expires_at: datetime | None = None  # member tokens
+    issued_by: str | None = None  # member tokens: the kind of key that minted it (admin | partner)
 
     @property
     def is_member(self):
         return self.kind == "member"
+
+    def facets(self):
+        """Every credential this one must satisfy at once (SPEC §1: a credential never grants more than it holds):
+        itself and, for a member token minted with a partner key, that partner key. An admin key may do
+        everything inside its tenant, so a token it minted is capped by nothing but being a member token."""
+        if self.issued_by in CAPPING_KINDS:
+            return (self, Principal(self.issued_by, self.tenant_id, self.credential))
+        return (self,)
 
 
 def new_secret(prefix):
@@ -63,7 +74,8 @@ def _load_principal(secret, digest):
         if secret.startswith(TOKEN_PREFIX):
             token = db.session.scalar(select(MemberToken).where(MemberToken.secret_hash == digest))
             if token and token.revoked_at is None:
-                return Principal("member", token.tenant_id, f"token:{token.id}", token.member_id, token.expires_at)
+                return Principal("member", token.tenant_id, f"token:{token.id}", token.member_id, token.expires_at,
+                                 token.issued_by)
         else:
             key = db.session.scalar(select(ApiKey).where(ApiKey.secret_hash == digest))
             if key and key.revoked_at is None:
@@ -83,20 +95,3 @@ def _note_use(key):
 def current_principal() -> Principal:
     return g.principal
 
-
-def require(*kinds):
-    """403 unless the request's credential is one of `kinds` (admin, partner, member)."""
-    principal = current_principal()
-    if principal.kind not in kinds:
-        raise Forbidden(f"A {principal.kind} credential cannot do this.")
-    return principal
-
-
-def require_member_access(member_id, *kinds):
-    """Staff credentials of `kinds`, or the member acting for themself; another member is 403."""
-    principal = current_principal()
-    if principal.is_member:
-        if principal.member_id != member_id:
-            raise Forbidden("A member token acts only for its own member.")
-        return principal
-    return require(*kinds)

@@ -44,3 +44,5 @@ class MemberToken(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # the kind of key that minted it (KEY_KINDS): the token holds no more than that key (credentials.Principal)
+    issued_by: Mapped[str] = mapped_column(String(20))

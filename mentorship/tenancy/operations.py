@@ -9,7 +9,7 @@ from mentorship.errors import ApiError, Conflict, NotFound
 from mentorship.extensions import db
 from mentorship.tenancy import policy as policies
 from mentorship.tenancy.audit import record
-from mentorship.tenancy.credentials import KEY_PREFIX, TOKEN_PREFIX, new_secret, principals
+from mentorship.tenancy.credentials import KEY_PREFIX, TOKEN_PREFIX, current_principal, new_secret, principals
 from mentorship.tenancy.models import ApiKey, MemberToken, Tenant
 from mentorship.tenancy.scope import tenant_scope
 
@@ -78,15 +78,17 @@ def revoke_api_key(key_id):
 
 
 def issue_member_token(member, days=None):
-    """A token acting as `member`; returns (token row, secret)."""
+    """A token acting as `member`, holding no more than the key that mints it; returns (token row, secret)."""
     if member.erased_at is not None:
         raise ApiError("Erased members cannot get tokens.", status=409, code="member_erased")
     days = days or current_app.config["MEMBER_TOKEN_DAYS"]
     secret, digest = new_secret(TOKEN_PREFIX)
-    token = MemberToken(member_id=member.id, secret_hash=digest, expires_at=utcnow() + timedelta(days=days))
+    issued_by = current_principal().kind
+    token = MemberToken(member_id=member.id, secret_hash=digest, expires_at=utcnow() + timedelta(days=days),
+                        issued_by=issued_by)
     db.session.add(token)
     db.session.flush()
-    record("member_token.created", token, member_id=member.id)
+    record("member_token.created", token, member_id=member.id, issued_by=issued_by)
     db.session.commit()
     return token, secret
 
@@ -96,7 +98,7 @@ def member_tokens(member_id):
     tokens = db.session.scalars(select(MemberToken).where(MemberToken.member_id == member_id)
                                 .order_by(MemberToken.id)).all()
     return [{"id": t.id, "created_at": t.created_at.isoformat(), "expires_at": t.expires_at.isoformat(),
-             "revoked": t.revoked_at is not None} for t in tokens]
+             "issued_by": t.issued_by, "revoked": t.revoked_at is not None} for t in tokens]
 
 
 def revoke_member_tokens(member_id):

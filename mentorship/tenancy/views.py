@@ -8,8 +8,8 @@ from mentorship.common.schemas import PageArgs, StrictSchema, Text, page_of
 from mentorship.database import paginate
 from mentorship.tenancy import operations
 from mentorship.tenancy import policy as policies
+from mentorship.tenancy.access import allow
 from mentorship.tenancy.audit import AuditEvent
-from mentorship.tenancy.credentials import require
 from mentorship.tenancy.models import KEY_KINDS, ApiKey
 
 blp = Blueprint("tenancy", __name__, url_prefix="/api/v1", description="Tenant, policy, API keys")
@@ -42,6 +42,7 @@ class ApiKeyCreatedSchema(ApiKeySchema):
 
 
 @blp.route("/tenant")
+@allow("admin", "partner", "member")
 @blp.response(200, TenantSchema)
 def get_tenant():
     """The tenant the credential belongs to."""
@@ -50,44 +51,44 @@ def get_tenant():
 
 @blp.route("/tenant/policy")
 class Policy(MethodView):
+    @allow("admin")
     @blp.response(200, policies.PolicySchema)
     def get(self):
         """The tenant's referral and outreach rules (SPEC §8)."""
-        require("admin")
         return policies.effective(operations.current_tenant())
 
+    @allow("admin")
     @blp.arguments(policies.PolicySchema)
     @blp.response(200, policies.PolicySchema)
     def patch(self, changes):
         """Change some of the rules; they apply to existing mentorships too."""
-        require("admin")
         return operations.update_policy(changes)
 
 
 @blp.route("/api-keys")
 class ApiKeys(MethodView):
+    @allow("admin")
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ApiKeySchema))
     def get(self, args):
         """The tenant's keys (never their secrets)."""
-        require("admin")
         return paginate(select(ApiKey).order_by(ApiKey.id), args)
 
+    @allow("admin")
     @blp.arguments(ApiKeyInSchema)
     @blp.response(201, ApiKeyCreatedSchema)
     def post(self, data):
         """Create an admin or partner key; the secret is shown once."""
-        require("admin")
         key, secret = operations.create_api_key(data["name"], data["kind"])
         key.secret = secret  # not a column: exists only on this response's object
         return key
 
 
 @blp.route("/api-keys/<id:key_id>", methods=["DELETE"])
+@allow("admin")
 @blp.response(204)
 def delete_api_key(key_id):
     """Revoke a key; it answers 401 from now on."""
-    require("admin")
     operations.revoke_api_key(key_id)
 
 
@@ -112,11 +113,11 @@ class AuditArgs(PageArgs):
 
 @audit_blp.route("")
 class AuditEvents(MethodView):
+    @allow("admin")
     @audit_blp.arguments(AuditArgs, location="query")
     @audit_blp.response(200, page_of(AuditEventSchema))
     def get(self, args):
         """Every change in this tenant, newest first."""
-        require("admin")
         query = select(AuditEvent).order_by(AuditEvent.id.desc())
         for name in ("action", "object_type", "object_id"):
             if name in args:
