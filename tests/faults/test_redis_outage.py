@@ -1,7 +1,7 @@
 """SPEC §2 "Dependencies down", Redis: unreachable Redis never fails a request; jobs wait in the outbox for the
-sweep; workers outlive the outage.
+sweep; workers outlive the outage (in-process checks of the same: test_redis_unreachable.py).
 
-The end-to-end test uses real processes: a private redis-server (killed with SIGKILL, restarted empty on the same
+Real processes: a private redis-server (killed with SIGKILL, restarted empty on the same
 port), the app under gunicorn, a `flask --app wsgi worker` started before the outage, a local SMTP sink, and the
 suite's database (SQLite or PostgreSQL) with a tenant committed for real and deleted afterwards.
 """
@@ -13,47 +13,15 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
-from mentorship.jobs.runner import RqBackend
 from mentorship.matchmaking.models import MatchRun
 from mentorship.notifications.models import Notification
 from mentorship.tenancy.scope import tenant_scope, unscoped
 from tests.factories import mentee_payload, mentor_payload, smtp_server
 from tests.faults import services
-from tests.pairs import make_pair
 
 BEFORE, OUTAGE, AFTER = 3, 6, 10  # seconds of load with Redis up, killed, back
 
-
-@pytest.fixture
-def dead_queue(app):
-    """Jobs go to a Redis nobody listens on (a closed port), with the web process's short timeouts."""
-    url = f"redis://127.0.0.1:{services.free_port()}/0"
-    local = app.extensions["jobs"]
-    app.extensions["jobs"] = RqBackend(url, redis=request_client(url, app.config))
-    yield
-    app.extensions["jobs"] = local
-
-
-def test_enqueue_failure_after_commit_keeps_the_answer_and_the_outbox_row(app, admin, tenant, dead_queue):
-    pair = make_pair(app, admin)
-    started = time.monotonic()
-    r = pair.intro()
-    assert r.status_code == 201, r.json
-    assert time.monotonic() - started < 3
-    notes = admin.get(f"/api/v1/notifications?member_id={pair.mentor['id']}").json["items"]
-    assert [(n["event"], n["status"]) for n in notes] == [("intro.received", "pending")]  # for the sweep
-
-
-def test_match_run_queued_while_redis_is_down_answers_202_and_stays_queued_for_the_sweep(app, admin, tenant,
-                                                                                           dead_queue):
-    r = admin.post("/api/v1/match-runs", json={"strategy": "optimal", "min_score": 0.2})
-    assert r.status_code == 202, r.json
-    assert admin.get(f"/api/v1/match-runs/{r.json['id']}").json["status"] == "queued"
-
-
-# --- real processes --------------------------------------------------------------------------------------------
 
 @pytest.fixture
 def _rolled_back():
