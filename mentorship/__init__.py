@@ -16,9 +16,10 @@ from mentorship import (
 )
 from mentorship.cli import demo_cli, tenants_cli
 from mentorship.common import bodies
+from mentorship.common.redis_client import is_plain_redis, request_options
 from mentorship.common.sessions import ApiAwareSessionInterface
 from mentorship.config import Config
-from mentorship.database import configure_engine
+from mentorship.database import configure_engine, end_session, engine_options
 from mentorship.extensions import api, db, limiter, migrate
 from mentorship.jobs.cli import scheduler_command, sweep_command, worker_command
 from mentorship.jobs.schedule import start_local_scheduler
@@ -66,13 +67,11 @@ def _init_database(app):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
-    if uri.startswith("sqlite"):
-        # a local file: nothing to ping (a query per checkout); the in-process job thread shares the pool
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False,
-                                                   "connect_args": {"check_same_thread": False}}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(uri, app.config)
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    app.teardown_appcontext(end_session)  # runs before Flask-SQLAlchemy's (teardowns run in reverse order)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
         configure_engine(db.engine)
@@ -83,6 +82,8 @@ def _init_hooks(app):
     app.before_request(metrics.start_timer)
     app.before_request(authenticate)
     app.after_request(errors.retry_after_only_when_limited)  # registered first, so it runs after the limiter's
+    if is_plain_redis(app.config["RATELIMIT_STORAGE_URI"]):  # a dead Redis must not hold a request for long
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", request_options(app.config))
     limiter.init_app(app)  # after authenticate: limits are per credential
     app.before_request(authorize)  # after the limiter (refusals count too), before anything reads the body
     app.before_request(bodies.check_body)

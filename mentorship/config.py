@@ -16,7 +16,15 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'mentorship.db'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL down answers 503 within 5 s (SPEC §2): a connection attempt and a wait for a pooled connection
+    # are bounded (database.engine_options); libpq's connect_timeout counts whole seconds, at least 2
+    DATABASE_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT_SECONDS", 2))
+    DATABASE_POOL_TIMEOUT_SECONDS = float(os.environ.get("DATABASE_POOL_TIMEOUT_SECONDS", 2))
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Redis calls made while a request waits (enqueues, rate-limit counters) give up after these; the work is
+    # left to the sweep and the limits to per-process counters (SPEC §2, common/redis_client.py)
+    REDIS_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("REDIS_CONNECT_TIMEOUT_SECONDS", 0.5))
+    REDIS_SOCKET_TIMEOUT_SECONDS = float(os.environ.get("REDIS_SOCKET_TIMEOUT_SECONDS", 1))
     # smtp://host:port (smtps://, smtp+starttls://, user:password@ allowed); empty: e-mails are only logged
     MAIL_URL = os.environ.get("MAIL_URL", "")
     MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", 20))
@@ -41,6 +49,9 @@ class Config:
     # one budget per credential across all processes with Redis; per process (local://) without
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "local://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis unreachable: count in this process instead (Flask-Limiter's fallback; back to Redis once it answers)
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
 
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
 

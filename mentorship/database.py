@@ -1,8 +1,47 @@
 """The database beyond the ORM: engine tuning per backend, pages of a SELECT, row locks, prepared hot reads."""
+import logging
+
 from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from mentorship.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def engine_options(uri, config):
+    """SQLALCHEMY_ENGINE_OPTIONS for the database at `uri`.
+
+    SQLite: a local file, nothing to ping (a query per checkout); the in-process job thread shares the pool.
+    PostgreSQL: a pooled connection is pinged before use (a restarted server's dead connections are replaced, so
+    the service recovers by itself), and neither a connection attempt nor the wait for a pooled connection may
+    outlast the 5 s in which an unreachable database must answer 503 (SPEC §2; errors.database_unavailable).
+    """
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if uri.startswith("sqlite"):
+        return {**options, "pool_pre_ping": False, "connect_args": {"check_same_thread": False}}
+    if uri.startswith("postgresql"):
+        connect_args = {"connect_timeout": config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
+                        **options.get("connect_args", {})}
+        return {"pool_pre_ping": True, "pool_timeout": config["DATABASE_POOL_TIMEOUT_SECONDS"], **options,
+                "connect_args": connect_args}
+    return options
+
+
+def end_session(_exc=None):
+    """teardown_appcontext, before Flask-SQLAlchemy's own: end the request's session, whose ROLLBACK fails when the
+    database went away after the answer was made. Raised from a teardown, that error would replace the answer
+    (already computed, perhaps after a commit) with the WSGI server's HTML 500; logged here, the dead connection
+    is dropped from the pool and the client gets its answer."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError as exc:
+        log.warning("ending the session failed (%s); the connection is discarded", str(exc).splitlines()[0])
+        try:
+            db.session.remove()  # the transaction is closed now; this returns what is left to the pool
+        except SQLAlchemyError:
+            db.session.registry.clear()
 
 
 def configure_engine(engine: Engine):

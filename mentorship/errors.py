@@ -3,11 +3,17 @@ import logging
 from http import HTTPStatus
 
 from flask import Response, current_app, has_app_context, json
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+# SQLSTATE classes that mean the server is out of reach, not that a statement failed: connection exception (08),
+# operator intervention (57P: shutting down, starting up), insufficient resources (53: too many connections)
+UNREACHABLE_SQLSTATES = ("08", "57P", "53")
+DATABASE_RETRY_AFTER = "5"
 
 CODES = {
     400: "bad_request",
@@ -158,7 +164,32 @@ def handle_unexpected(error: Exception):
     return problem(500, "internal_error", "An unexpected error occurred; it has been logged.")
 
 
+def database_unavailable(error):
+    """Whether a SQLAlchemy error says the database cannot be reached (rather than that a statement failed)."""
+    if isinstance(error, PoolTimeout):  # no pooled connection came free within pool_timeout
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    # psycopg's errors carry a SQLSTATE (None for client-side ones: refused, timed out, closed by the server);
+    # sqlite3's carry none, so SQLite's errors ("database is locked") stay what they were
+    sqlstate = getattr(error.orig, "sqlstate", False)
+    return isinstance(error, OperationalError) and (sqlstate is None or (
+        isinstance(sqlstate, str) and sqlstate.startswith(UNREACHABLE_SQLSTATES)))
+
+
+def handle_database_error(error: SQLAlchemyError):
+    """PostgreSQL out of reach: 503 at once (the engine's timeouts bound the wait), nothing was committed."""
+    if not database_unavailable(error):
+        return handle_unexpected(error)
+    log.warning("database unavailable: %s", str(error).splitlines()[0])
+    return problem(503, "service_unavailable", "The database is unavailable; try again shortly.",
+                   {"Retry-After": DATABASE_RETRY_AFTER})
+
+
 def init_app(app):
     app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(SQLAlchemyError, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

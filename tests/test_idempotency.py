@@ -86,3 +86,62 @@ def test_expired_key_can_be_reused(app, admin, tenant):
     assert r.status_code == 201
     assert "Idempotent-Replayed" not in r.headers
     assert _count(admin) == 2
+
+
+def _stored_body(app, tenant, key):
+    with app.app_context(), tenant_scope(tenant.id):
+        return db.session.scalar(select(IdempotencyKey.body).where(IdempotencyKey.key == key))
+
+
+def test_stored_answers_hold_no_secret_in_plain_text_and_still_replay(app, admin, tenant):
+    key = admin.post("/api/v1/api-keys", json={"name": "partner", "kind": "partner"},
+                     headers={"Idempotency-Key": "mint-key"})
+    member = admin.post("/api/v1/members", json=mentee_payload()).json
+    token = admin.post(f"/api/v1/members/{member['id']}/tokens", headers={"Idempotency-Key": "mint-token"})
+    assert key.status_code == token.status_code == 201
+    for name, secret in (("mint-key", key.json["secret"]), ("mint-token", token.json["token"])):
+        stored = _stored_body(app, tenant, name)
+        assert stored.startswith("fernet:") and secret not in stored and "secret" not in stored
+    again = admin.post(f"/api/v1/members/{member['id']}/tokens", headers={"Idempotency-Key": "mint-token"})
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == token.json
+
+
+def test_an_answer_sealed_under_another_secret_key_counts_as_absent(app, admin, tenant, monkeypatch):
+    payload = mentee_payload()
+    first = admin.post("/api/v1/members", json=payload, headers={"Idempotency-Key": "rotated"})
+    monkeypatch.setitem(app.config, "SECRET_KEY", "rotated-secret")
+    again = admin.post("/api/v1/members", json=payload, headers={"Idempotency-Key": "rotated"})
+    assert first.status_code == 201
+    # the stored answer cannot be read: the request runs again (and meets the member the first one made)
+    assert again.status_code == 409 and again.json["code"] == "email_taken"
+    assert "Idempotent-Replayed" not in again.headers
+
+
+def test_rows_stored_before_sealing_still_replay(app, admin, tenant):
+    first = admin.post("/api/v1/members", json=(payload := mentee_payload()), headers={"Idempotency-Key": "legacy"})
+    with app.app_context(), tenant_scope(tenant.id):
+        row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "legacy"))
+        row.body = first.get_data(as_text=True)  # as rows were stored before this change
+        db.session.commit()
+    again = admin.post("/api/v1/members", json=payload, headers={"Idempotency-Key": "legacy"})
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+
+
+def test_the_sweep_purges_rows_older_than_idempotency_hours(app, admin, tenant, other_admin, other_tenant):
+    from datetime import timedelta
+
+    from mentorship.common.clock import utcnow
+    from mentorship.jobs.schedule import sweep
+
+    admin.post("/api/v1/members", json=mentee_payload(), headers={"Idempotency-Key": "old"})
+    admin.post("/api/v1/members", json=mentee_payload(), headers={"Idempotency-Key": "fresh"})
+    other_admin.post("/api/v1/members", json=mentee_payload(), headers={"Idempotency-Key": "old-too"})
+    for t, key in ((tenant, "old"), (other_tenant, "old-too")):
+        with app.app_context(), tenant_scope(t.id):
+            row = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == key))
+            row.created_at = utcnow() - timedelta(hours=app.config["IDEMPOTENCY_HOURS"], minutes=1)
+            db.session.commit()
+    with app.app_context():
+        assert sweep()["purge_idempotency_keys"] == 2
+    with app.app_context(), tenant_scope(tenant.id):
+        assert db.session.scalars(select(IdempotencyKey.key)).all() == ["fresh"]

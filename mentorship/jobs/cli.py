@@ -4,8 +4,8 @@ import json
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from rq import SimpleWorker
 
+from mentorship.jobs import worker
 from mentorship.jobs.registry import QUEUES
 from mentorship.jobs.runner import backend
 from mentorship.jobs.schedule import pause, sweep
@@ -16,12 +16,13 @@ from mentorship.jobs.schedule import pause, sweep
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
 def worker_command(queues, burst):
-    """Run jobs from Redis (REDIS_URL) in this process (RQ SimpleWorker, with the scheduler for retries)."""
+    """Run jobs from Redis (REDIS_URL) in this process (RQ SimpleWorker, with the scheduler for retries); when
+    Redis goes away, wait for it and go on."""
     jobs = backend()
     if not hasattr(jobs, "redis"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web process.")
     names = [q.strip() for q in queues.split(",") if q.strip()]
-    SimpleWorker([jobs.queue(n) for n in names], connection=jobs.redis).work(burst=burst, with_scheduler=True)
+    worker.work(jobs, names, burst=burst)
 
 
 @click.command("sweep")

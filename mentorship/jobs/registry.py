@@ -1,10 +1,12 @@
 """The @job decorator and the registry of job functions by name."""
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
 
 from mentorship.extensions import db
 
+log = logging.getLogger(__name__)
 QUEUES = ("high", "default", "low")
 JOBS = {}
 AFTER_COMMIT = "after_commit"  # the session.info key of the jobs to queue when the transaction commits
@@ -20,6 +22,16 @@ class JobSpec:
     def enqueue(self, tenant_id, *ids, job_id=None):
         """Queue this job for the tenant on the app's backend (runner.py); `job_id` collapses repeats into one."""
         return current_app.extensions["jobs"].enqueue(self, tenant_id, ids, job_id)
+
+    def enqueue_or_leave_for_sweep(self, tenant_id, *ids, job_id=None):
+        """Queue this job if the queue answers; else log and leave it to the sweep, which finds the committed row
+        that asks for it (an outbox row, a queued run). A request never fails on Redis (SPEC §2)."""
+        try:
+            return self.enqueue(tenant_id, *ids, job_id=job_id)
+        except Exception as exc:  # Redis down or slow: the database still says the work is due
+            log.warning("could not queue %s for tenant %s (%s: %s); the sweep will", self.name, tenant_id,
+                        type(exc).__name__, exc)
+            return None
 
     def enqueue_after_commit(self, tenant_id, *ids, job_id=None):
         """Queue this job once the caller's transaction has committed (runner.py listens); dropped on rollback."""

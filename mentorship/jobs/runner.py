@@ -2,19 +2,24 @@
 import logging
 import queue as stdlib_queue
 import threading
+import time
 
 from flask import current_app, g
-from redis import Redis
+from redis import Redis, RedisError
 from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
 from mentorship.jobs.registry import AFTER_COMMIT, JOBS
 from mentorship.tenancy.scope import tenant_scope
 
 log = logging.getLogger(__name__)
 RETRY_INTERVALS = [10, 60, 300, 900]
+# after a failed enqueue, later ones skip Redis this long (the sweep queues their work): an unreachable Redis
+# costs one timeout now and then, not one per request
+QUIET_AFTER_FAILURE_SECONDS = 5
 _state = {"app": None, "local": None}
 
 
@@ -24,7 +29,8 @@ def init_app(app):
         _state["app"] = app
     url = app.config.get("REDIS_URL")
     if url:
-        app.extensions["jobs"] = RqBackend(url, app.config.get("JOBS_QUEUE_PREFIX", ""))
+        app.extensions["jobs"] = RqBackend(url, app.config.get("JOBS_QUEUE_PREFIX", ""),
+                                           redis=request_client(url, app.config))
     else:
         app.extensions["jobs"] = LocalBackend(autostart=app.config["JOBS_LOCAL_AUTOSTART"])
 
@@ -46,10 +52,7 @@ def enqueue(name, tenant_id, *ids, job_id=None):
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session):
     for name, tenant_id, ids, job_id in session.info.pop(AFTER_COMMIT, []):
-        try:
-            enqueue(name, tenant_id, *ids, job_id=job_id)
-        except Exception:  # Redis down: the row is committed, so the sweep sends it later
-            log.exception("could not enqueue %s; the sweep will pick it up", name)
+        JOBS[name].enqueue_or_leave_for_sweep(tenant_id, *ids, job_id=job_id)  # the row is committed
 
 
 @event.listens_for(Session, "after_rollback")
@@ -72,19 +75,37 @@ def execute(name, tenant_id, *ids):
             raise
 
 
-class RqBackend:
-    def __init__(self, redis_url, prefix=""):
-        self.redis = Redis.from_url(redis_url)
-        self.prefix = prefix
+class QueueUnavailable(RedisError):
+    """Redis failed moments ago; this enqueue did not try again (the sweep will queue the work)."""
 
-    def queue(self, name):
-        return Queue(self.prefix + name, connection=self.redis)
+
+class RqBackend:
+    """Enqueues through `redis` (for the web process: common.redis_client's short timeouts); workers open their
+    own connection (`worker_connection`), whose blocking reads RQ times itself."""
+
+    def __init__(self, redis_url, prefix="", redis=None):
+        self.url = redis_url
+        self.redis = redis or Redis.from_url(redis_url)
+        self.prefix = prefix
+        self.quiet_until = 0.0
+
+    def queue(self, name, connection=None):
+        return Queue(self.prefix + name, connection=connection or self.redis)
+
+    def worker_connection(self):
+        return Redis.from_url(self.url, socket_connect_timeout=5, socket_keepalive=True)
 
     def enqueue(self, spec, tenant_id, ids, job_id):
-        return self.queue(spec.queue).enqueue_call(
-            "mentorship.jobs.runner.execute", args=(spec.name, tenant_id, *ids), job_id=job_id,
-            timeout=spec.timeout, result_ttl=3600, failure_ttl=7 * 86400,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+        if time.monotonic() < self.quiet_until:
+            raise QueueUnavailable("Redis failed less than a few seconds ago")
+        try:
+            return self.queue(spec.queue).enqueue_call(
+                "mentorship.jobs.runner.execute", args=(spec.name, tenant_id, *ids), job_id=job_id,
+                timeout=spec.timeout, result_ttl=3600, failure_ttl=7 * 86400,
+                retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+        except RedisError:
+            self.quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+            raise
 
 
 class LocalBackend:

@@ -7,6 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from mentorship.tenancy import idempotency
 from mentorship.tenancy.scope import unscoped
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,12 @@ def sweep():
                 log.exception("periodic task %s failed", task.name)
                 results[task.name] = "error"
     return results
+
+
+@periodic(every_seconds=3600)
+def purge_idempotency_keys():
+    """Stored first responses are kept IDEMPOTENCY_HOURS (SPEC §2: 24 h), then deleted."""
+    return idempotency.purge_expired()
 
 
 def pause(seconds):

@@ -34,7 +34,7 @@ def queue_match_run(data):
     db.session.flush()
     record("match_run.queued", run, strategy=run.strategy)
     db.session.commit()
-    run_match.enqueue(run.tenant_id, run.id, job_id=job_id(run))
+    run_match.enqueue_or_leave_for_sweep(run.tenant_id, run.id, job_id=job_id(run))  # still queued if not
     return run
 
 

@@ -1,9 +1,9 @@
 """Operations endpoints: liveness, readiness, metrics. No credential needed."""
 from flask import Blueprint, current_app, jsonify, send_from_directory
-from redis import Redis
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
+from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
 from mentorship.ops.metrics import metrics_response
 
@@ -25,7 +25,7 @@ def readyz():
 
 
 def _ping_redis():
-    Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1).ping()
+    request_client(current_app.config["REDIS_URL"], current_app.config).ping()
 
 
 def _check(probe):

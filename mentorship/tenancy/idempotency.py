@@ -2,6 +2,8 @@
 
 The key row is committed before the view runs, so a concurrent request with the same key sees it in
 flight; the response is stored after the view, and a 5xx or crash removes the row so a retry can run.
+Stored bodies are sealed with a key derived from SECRET_KEY (common/sealing.py): some hold a new API key's
+secret or a member token. Rows older than IDEMPOTENCY_HOURS are purged by the sweep (jobs/schedule.py).
 """
 import hashlib
 import json
@@ -14,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorship.common.clock import utcnow
+from mentorship.common.sealing import is_sealed, seal, unseal
 from mentorship.common.types import UtcDateTime
 from mentorship.errors import ApiError, Conflict
 from mentorship.extensions import db
@@ -21,6 +24,7 @@ from mentorship.tenancy.scope import TenantScoped
 
 HEADER = "Idempotency-Key"
 KEPT_HEADERS = ("Content-Type", "Location")
+PURPOSE = "idempotency-responses"
 
 
 class IdempotencyKey(TenantScoped, db.Model):
@@ -55,6 +59,10 @@ def _key():
     return key
 
 
+def _stale_before():
+    return utcnow() - timedelta(hours=current_app.config["IDEMPOTENCY_HOURS"])
+
+
 def before():
     """Claim the key, or answer from the stored first response."""
     if request.method != "POST" or g.get("principal") is None:
@@ -63,21 +71,26 @@ def before():
     if key is None:
         return None
     credential, fingerprint = g.principal.credential, _fingerprint()
-    stale = utcnow() - timedelta(hours=current_app.config["IDEMPOTENCY_HOURS"])
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.credential == credential,
-                                                    IdempotencyKey.key == key, IdempotencyKey.created_at < stale))
-    row = IdempotencyKey(credential=credential, key=key, fingerprint=fingerprint)
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return _answer_from(credential, key, fingerprint)
-    g.idempotency_row_id = row.id
-    return None
+    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.credential == credential, IdempotencyKey.key == key,
+                                                    IdempotencyKey.created_at < _stale_before()))
+    for _ in range(2):  # a stored answer nobody can read any more is dropped, and the key claimed anew
+        row = IdempotencyKey(credential=credential, key=key, fingerprint=fingerprint)
+        db.session.add(row)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            answer = _answer_from(credential, key, fingerprint)
+            if answer is not None:
+                return answer
+            continue
+        g.idempotency_row_id = row.id
+        return None
+    raise Conflict("The first request with this key is being retried; try again.", code="idempotency_key_in_use")
 
 
 def _answer_from(credential, key, fingerprint):
+    """The first response replayed; None when its body cannot be unsealed (SECRET_KEY rotated): then it is gone."""
     first = db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.credential == credential,
                                                            IdempotencyKey.key == key))
     if first is None:  # removed between our insert and this read: the first request failed
@@ -87,9 +100,25 @@ def _answer_from(credential, key, fingerprint):
                        code="idempotency_key_reused")
     if first.status is None:
         raise Conflict("A request with this Idempotency-Key is still running.", code="idempotency_key_in_use")
-    response = Response(first.body, status=first.status, headers=first.headers or {})
+    body = _opened(first.body)
+    if body is None:
+        db.session.delete(first)
+        db.session.commit()
+        return None
+    response = Response(body, status=first.status, headers=first.headers or {})
     response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _sealed(body):
+    return seal(body, current_app.config["SECRET_KEY"], PURPOSE)
+
+
+def _opened(stored):
+    """The stored body as the client first got it; rows written before sealing began are plain text."""
+    if stored is None or not is_sealed(stored):
+        return stored
+    return unseal(stored, current_app.config["SECRET_KEY"], PURPOSE)
 
 
 def after(response):
@@ -104,7 +133,7 @@ def after(response):
             db.session.delete(row)
         else:
             row.status = response.status_code
-            row.body = response.get_data(as_text=True)
+            row.body = _sealed(response.get_data(as_text=True))
             row.headers = {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers}
         db.session.commit()
     return response
@@ -116,8 +145,21 @@ def forget(credentials, texts, member_id):
     only its replay; a retry with that key runs again. Rows live 24 h, so this reads a day of the tenant's keys."""
     ids = re.compile(rf'"(?:\w+_)?id"\s*:\s*{int(member_id)}(?!\d)')
     needles = [needle for text in texts if text for needle in {text, json.dumps(text)[1:-1]}]
-    doomed = [row_id for row_id, credential, body in db.session.execute(
-        select(IdempotencyKey.id, IdempotencyKey.credential, IdempotencyKey.body))
-        if credential in credentials or (body and (ids.search(body) or any(n in body for n in needles)))]
+
+    def carries_member(credential, stored):
+        if credential in credentials:
+            return True
+        body = _opened(stored)
+        return bool(body) and bool(ids.search(body) or any(n in body for n in needles))
+
+    rows = db.session.execute(select(IdempotencyKey.id, IdempotencyKey.credential, IdempotencyKey.body))
+    doomed = [row_id for row_id, credential, stored in rows if carries_member(credential, stored)]
     for i in range(0, len(doomed), 1000):
         db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(doomed[i:i + 1000])))
+
+
+def purge_expired():
+    """Across tenants (the caller is unscoped): delete the rows older than IDEMPOTENCY_HOURS; returns how many."""
+    purged = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < _stale_before())).rowcount
+    db.session.commit()
+    return purged
