@@ -98,6 +98,7 @@ def _run(import_id, attempt, spill):
     try:
         _, errors, total = importer.check_rows(stream, spill, lambda rows: _update(import_id, attempt, rows_done=rows),
                                                config["IMPORT_BATCH_ROWS"], config["IMPORT_MAX_ERRORS"])
+        del stream, body  # the writing phase reads the spill
         if errors:
             return _finish(import_id, attempt, "failed", errors=errors, errors_total=total)
         _update(import_id, attempt, rows_done=_rows_total(import_id), phase="writing")
