@@ -31,7 +31,7 @@ class Config:
     JSON_MAX_DEPTH = 32
     # CSV imports of more rows than this answer 202 and run as a job with progress (members/import_jobs.py)
     IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", 5000))
-    IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", 2000))  # progress commits and INSERT batches
+    IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", 1000))  # progress commits and INSERT batches
     IMPORT_MAX_ERRORS = 1000  # a failed import keeps the errors of the first rows, and counts them all
 
     MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", 90))  # a mentorship runs for months

@@ -15,7 +15,7 @@ import tempfile
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import LargeBinary, and_, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mentorship.common.clock import utcnow
@@ -32,6 +32,27 @@ STALE_QUEUED = timedelta(minutes=2)  # queued this long: the queue lost it (Redi
 # 32 MB file, ~380,000 rows, writes in well under a minute here), which commits nothing until it ends.
 STALE_RUNNING = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
+
+
+class _Upload(io.RawIOBase):
+    """The upload read from the database a megabyte at a time: never the whole file (nor PostgreSQL's hex text of
+    it, twice its size) in memory at once."""
+
+    SLICE = 1 << 20
+
+    def __init__(self, import_id):
+        super().__init__()
+        self.import_id, self.offset = import_id, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        piece = func.substr(MemberImportUpload.body, self.offset + 1, min(len(buffer), self.SLICE), type_=LargeBinary)
+        data = db.session.scalar(select(piece).where(MemberImportUpload.import_id == self.import_id)) or b""
+        buffer[:len(data)] = data
+        self.offset += len(data)
+        return len(data)
 
 
 class _Superseded(Exception):
@@ -92,13 +113,11 @@ def run_import(tenant_id, import_id):
 
 def _run(import_id, attempt, spill):
     config = current_app.config
-    body = db.session.scalar(select(MemberImportUpload.body).where(MemberImportUpload.import_id == import_id))
-    # newline="\n": lines end where io.StringIO ends them in the synchronous import (a bare CR is no line end)
-    stream = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="\n")
+    # newline="\n": lines end where the synchronous import ends them (a bare CR is no line end)
+    stream = io.TextIOWrapper(io.BufferedReader(_Upload(import_id), _Upload.SLICE), encoding="utf-8", newline="\n")
     try:
         _, errors, total = importer.check_rows(stream, spill, lambda rows: _update(import_id, attempt, rows_done=rows),
                                                config["IMPORT_BATCH_ROWS"], config["IMPORT_MAX_ERRORS"])
-        del stream, body  # the writing phase reads the spill
         if errors:
             return _finish(import_id, attempt, "failed", errors=errors, errors_total=total)
         _update(import_id, attempt, rows_done=_rows_total(import_id), phase="writing")

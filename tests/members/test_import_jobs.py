@@ -198,3 +198,12 @@ def test_import_jobs_are_the_tenants_own(app, admin, other_admin, tenant):
     token = ApiClient(app.test_client(), admin.post(f"/api/v1/members/{mentor}/tokens", json={}).json["token"])
     assert token.get(r.headers["Location"]).status_code == 403
     assert _post(token, _csv(_rows(6))).status_code == 403
+
+
+def test_the_upload_is_read_in_slices_across_multibyte_characters(app, admin, monkeypatch):
+    monkeypatch.setattr(import_jobs._Upload, "SLICE", 7)  # splits "é" and "中" between slices
+    r = _post(admin, _csv([_row(email=f"m{i}@example.com", name=f"Zoé 中文 {i}") for i in range(6)]))
+    wait_local_jobs(app)
+    assert admin.get(r.headers["Location"]).json["status"] == "succeeded"
+    names = {m["name"] for m in admin.get("/api/v1/members?per_page=100").json["items"]}
+    assert names == {f"Zoé 中文 {i}" for i in range(6)}
