@@ -36,23 +36,27 @@ MAX_ATTEMPTS = 3
 
 class _Upload(io.RawIOBase):
     """The upload read from the database a megabyte at a time: never the whole file (nor PostgreSQL's hex text of
-    it, twice its size) in memory at once."""
+    it, twice its size) in memory at once. Each read ends its transaction: on SQLite every transaction holds the
+    database's write lock, which pollers must get between the job's progress commits."""
 
     SLICE = 1 << 20
 
     def __init__(self, import_id):
         super().__init__()
-        self.import_id, self.offset = import_id, 0
+        self.import_id, self.offset, self.pending = import_id, 0, memoryview(b"")
 
     def readable(self):
         return True
 
     def readinto(self, buffer):
-        piece = func.substr(MemberImportUpload.body, self.offset + 1, min(len(buffer), self.SLICE), type_=LargeBinary)
-        data = db.session.scalar(select(piece).where(MemberImportUpload.import_id == self.import_id)) or b""
-        buffer[:len(data)] = data
-        self.offset += len(data)
-        return len(data)
+        if not self.pending:  # callers ask for 8 KB at a time: one query per slice, not per call
+            piece = func.substr(MemberImportUpload.body, self.offset + 1, self.SLICE, type_=LargeBinary)
+            data = db.session.scalar(select(piece).where(MemberImportUpload.import_id == self.import_id)) or b""
+            db.session.commit()
+            self.offset, self.pending = self.offset + len(data), memoryview(data)
+        size = min(len(buffer), len(self.pending))
+        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        return size
 
 
 class _Superseded(Exception):
@@ -114,7 +118,7 @@ def run_import(tenant_id, import_id):
 def _run(import_id, attempt, spill):
     config = current_app.config
     # newline="\n": lines end where the synchronous import ends them (a bare CR is no line end)
-    stream = io.TextIOWrapper(io.BufferedReader(_Upload(import_id), _Upload.SLICE), encoding="utf-8", newline="\n")
+    stream = io.TextIOWrapper(io.BufferedReader(_Upload(import_id)), encoding="utf-8", newline="\n")
     try:
         _, errors, total = importer.check_rows(stream, spill, lambda rows: _update(import_id, attempt, rows_done=rows),
                                                config["IMPORT_BATCH_ROWS"], config["IMPORT_MAX_ERRORS"])

@@ -209,13 +209,12 @@ def check_rows(stream, spill, progress, every, max_errors):
         data = _checked(schema, number, row, errors, seen)
         if data is not None:
             pending.append((number, data))
-        if len(pending) >= CHUNK or rows % every == 0:
-            errors.extend(_spill(pending, spill))
-            pending = []
         if len(errors) > max_errors:
             dropped += len(errors) - max_errors
             del errors[max_errors:]
-        if rows % every == 0:
+        if rows % every == 0:  # the role check's reads and the progress commit together: one short transaction
+            errors.extend(_spill(pending, spill))
+            pending = []
             progress(rows)
     errors.extend(_spill(pending, spill))
     errors.sort(key=lambda e: e["row"])
