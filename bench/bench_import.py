@@ -101,8 +101,8 @@ HEADER = ["role", "name", "email", "headline", "bio", "photo_url", "domains", "g
           "years_experience", "capacity", "company_sponsors_visa", "needs_visa_sponsorship"]
 
 
-def generate_csv(rows, seed, email_prefix=""):
-    """`rows` members as CSV text; the same seed always gives the same file."""
+def generate_csv(rows, seed, email_prefix="", blank=()):
+    """`rows` members as CSV text; the same seed always gives the same file. Columns in `blank` stay empty."""
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=HEADER, restval="", lineterminator="\n")
@@ -110,6 +110,7 @@ def generate_csv(rows, seed, email_prefix=""):
     for n in range(rows):
         member = _member(rng, n)
         member["email"] = email_prefix + member["email"]
+        member.update(dict.fromkeys(blank, ""))
         writer.writerow(member)
     return out.getvalue()
 

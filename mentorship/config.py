@@ -37,6 +37,10 @@ class Config:
     JSON_MAX_BYTES = int(os.environ.get("JSON_MAX_BYTES", 256 * 1024))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024))
     JSON_MAX_DEPTH = 32
+    # CSV imports of more rows than this answer 202 and run as a job with progress (members/import_jobs.py)
+    IMPORT_SYNC_MAX_ROWS = int(os.environ.get("IMPORT_SYNC_MAX_ROWS", 5000))
+    IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", 1000))  # progress commits and INSERT batches
+    IMPORT_MAX_ERRORS = 1000  # a failed import keeps the errors of the first rows, and counts them all
 
     MEMBER_TOKEN_DAYS = int(os.environ.get("MEMBER_TOKEN_DAYS", 90))  # a mentorship runs for months
     IDEMPOTENCY_HOURS = 24

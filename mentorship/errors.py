@@ -172,8 +172,10 @@ def database_unavailable(error):
         return False
     if error.connection_invalidated:
         return True
+    if isinstance(error, OperationalError) and str(error.orig) == "database is locked":
+        return True  # SQLite: another writer held the one write lock past busy_timeout (a big import): busy, retry
     # psycopg's errors carry a SQLSTATE (None for client-side ones: refused, timed out, closed by the server);
-    # sqlite3's carry none, so SQLite's errors ("database is locked") stay what they were
+    # sqlite3's carry none, so SQLite's other errors stay what they were
     sqlstate = getattr(error.orig, "sqlstate", False)
     return isinstance(error, OperationalError) and (sqlstate is None or (
         isinstance(sqlstate, str) and sqlstate.startswith(UNREACHABLE_SQLSTATES)))

@@ -1,6 +1,6 @@
 """Import every model so metadata (and Alembic) sees the whole schema."""
 from mentorship.matchmaking.models import MatchRun  # noqa: F401
-from mentorship.members.models import Member  # noqa: F401
+from mentorship.members.models import Member, MemberImport, MemberImportUpload  # noqa: F401
 from mentorship.mentorships.models import Mentorship, Milestone  # noqa: F401
 from mentorship.notifications.models import Notification  # noqa: F401
 from mentorship.outreach.models import BlockedIntro, Intro, IntroBand  # noqa: F401

@@ -63,6 +63,13 @@ def _in_tenant(world, fn):
         return result
 
 
+def _new_member_import(world):
+    """A CSV import queued as a job (the API queues only files over IMPORT_SYNC_MAX_ROWS rows)."""
+    from mentorship.members.import_jobs import queue_import
+
+    return _in_tenant(world, lambda: queue_import("role,name,email,timezone\nmentee,A,a@example.edu,UTC\n", 1).id)
+
+
 def _new_intro(world):
     from mentorship.members.operations import get_member
     from mentorship.outreach.operations import send_warm_intro
@@ -127,6 +134,7 @@ PARAM_FACTORIES = {
     "member_id": _new_member,
     "key_id": _new_api_key,
     "run_id": _new_match_run,
+    "import_id": _new_member_import,
     "intro_id": _new_intro,
     "mentorship_id": _new_mentorship,
     "meeting_id": _new_meeting,

@@ -1,7 +1,7 @@
 """Members: mentees and mentors, with the profile that gates outreach."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorship.common.clock import utcnow
@@ -72,3 +72,36 @@ def profile_of(tenant_id, score, gaps):
 @event.listens_for(Member, "before_update")
 def _refresh_profile(mapper, connection, member):
     member.refresh_profile()
+
+
+class MemberImport(TenantScoped, db.Model):
+    """A CSV import too big to answer in one request, run as a job (import_jobs.py); pollers read its progress."""
+
+    __tablename__ = "member_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)  # queued|running|succeeded|failed
+    phase: Mapped[str | None] = mapped_column(String(12))  # while running: validating, then writing
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int | None] = mapped_column(Integer)
+    updated: Mapped[int | None] = mapped_column(Integer)
+    errors: Mapped[list | None] = mapped_column(JSON)  # [{row, field, message}], as the synchronous 422 has them
+    errors_total: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # last sign of life: queued, claimed, or a progress commit; the sweep re-queues an import silent too long
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class MemberImportUpload(TenantScoped, db.Model):
+    """The uploaded file until its import finishes: in the database, so any worker on any machine can read it.
+
+    A table of its own: progress updates rewrite the import's row, which must not carry megabytes each time."""
+
+    __tablename__ = "member_import_uploads"
+
+    import_id: Mapped[int] = mapped_column(ForeignKey("member_imports.id", ondelete="CASCADE"), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -177,6 +177,29 @@ class ImportResultSchema(ma.Schema):
     updated = ma.fields.Integer()
 
 
+class ImportErrorSchema(ma.Schema):
+    row = ma.fields.Integer(allow_none=True)
+    field = ma.fields.String(allow_none=True)
+    message = ma.fields.String()
+
+
+class MemberImportSchema(ma.Schema):
+    """A CSV import running as a job: progress, then the counts or the rows' errors."""
+
+    id = ma.fields.Integer()
+    status = ma.fields.String(metadata={"enum": ["queued", "running", "succeeded", "failed"]})
+    phase = ma.fields.String(allow_none=True, metadata={"enum": ["validating", "writing", None]})
+    rows_total = ma.fields.Integer()
+    rows_done = ma.fields.Integer()
+    created = ma.fields.Integer(allow_none=True)
+    updated = ma.fields.Integer(allow_none=True)
+    errors = ma.fields.List(ma.fields.Nested(ImportErrorSchema), allow_none=True)
+    errors_total = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    started_at = ma.fields.AwareDateTime(allow_none=True)
+    finished_at = ma.fields.AwareDateTime(allow_none=True)
+
+
 # ---- The member as MemberSchema dumps it, without marshmallow (the hot read, GET /members/{id}) ----
 # MemberSchema stays the documented contract (OpenAPI) and serialises every other member answer; `dump_member`
 # yields the same dict, field by field, with marshmallow 4's rules for these field types: Integer -> int(),

@@ -1,5 +1,5 @@
 import marshmallow as ma
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -7,9 +7,11 @@ from mentorship.common.bodies import raw_body_endpoint
 from mentorship.common.schemas import page_of
 from mentorship.database import paginate
 from mentorship.errors import ApiError
-from mentorship.members import importer, operations, privacy
+from mentorship.members import import_jobs, operations, privacy
+from mentorship.members.models import MemberImport
 from mentorship.members.schemas import (
     ImportResultSchema,
+    MemberImportSchema,
     MemberInSchema,
     MemberListArgs,
     MemberPatchSchema,
@@ -90,9 +92,12 @@ def export_member(member_id):
 @allow("admin", "partner")
 @blp.doc(requestBody={"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}})
 @blp.response(200, ImportResultSchema)
+@blp.alt_response(202, schema=MemberImportSchema, success=True,
+                  description="More rows than IMPORT_SYNC_MAX_ROWS: queued as a job; poll the Location.")
 @raw_body_endpoint
 def import_members():
-    """Upsert members by e-mail from CSV (text/csv); any invalid row rejects the whole file."""
+    """Upsert members by e-mail from CSV (text/csv); any invalid row rejects the whole file. A big file answers
+    202 with an import job to poll."""
     if request.mimetype not in ("text/csv", "text/plain", "application/csv"):
         raise ApiError("Send the file as text/csv.", status=415, code="unsupported_media_type")
     try:
@@ -101,7 +106,19 @@ def import_members():
         raise ApiError("The file is not UTF-8.", code="bad_request") from None
     if "\x00" in text:
         raise ApiError("The file contains NUL bytes.", code="bad_request")
-    return importer.import_members(text)
+    result = import_jobs.import_csv(text)
+    if isinstance(result, MemberImport):
+        location = url_for("members.get_member_import", import_id=result.id)
+        return jsonify(MemberImportSchema().dump(result)), 202, {"Location": location}
+    return result
+
+
+@blp.route("/imports/<id:import_id>")
+@allow("admin", "partner")
+@blp.response(200, MemberImportSchema)
+def get_member_import(import_id):
+    """A CSV import running as a job: status, rows done of rows total, then the counts or the rows' errors."""
+    return import_jobs.get_import(import_id)
 
 
 @blp.route("/<id:member_id>/tokens", methods=["POST"])

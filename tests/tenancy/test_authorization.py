@@ -33,6 +33,7 @@ WHO_MAY_CALL = {
     ("GET", "/api/v1/members"): {A, P},
     ("POST", "/api/v1/members"): {A, P},
     ("POST", "/api/v1/members/import"): {A, P},
+    ("GET", "/api/v1/members/imports/<id:import_id>"): {A, P},
     ("GET", MEMBER): {A, P, S},
     ("PATCH", MEMBER): {A, P, S},
     ("DELETE", MEMBER): {A, S},
@@ -127,7 +128,8 @@ def _path(rule, member_id):
                 .replace("<string(maxlength=40):key>", "questions_prepared")
                 .replace("<id:key_id>", str(MISSING_ID)).replace("<id:run_id>", str(MISSING_ID))
                 .replace("<id:intro_id>", str(MISSING_ID)).replace("<id:mentorship_id>", str(MISSING_ID))
-                .replace("<id:meeting_id>", str(MISSING_ID)).replace("<id:referral_id>", str(MISSING_ID)))
+                .replace("<id:meeting_id>", str(MISSING_ID)).replace("<id:referral_id>", str(MISSING_ID))
+                .replace("<id:import_id>", str(MISSING_ID)))
 
 
 def _garbage(app, method):
