@@ -81,15 +81,16 @@ def paginate(query_select, args):
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
-def lock_row(model, row_id):
-    """Hold a write lock on one row until the transaction ends; later reads in it see every committed change.
+def for_update(query):
+    """`query` taking row locks until the transaction ends: PostgreSQL's FOR UPDATE; on SQLite the query as it is,
+    every transaction there already holding the database's single write lock from its start (BEGIN IMMEDIATE)."""
+    return query if db.session.get_bind().dialect.name == "sqlite" else query.with_for_update()
 
-    PostgreSQL: SELECT ... FOR UPDATE. SQLite: nothing to do, every transaction there already holds the
-    database's single write lock from its start (BEGIN IMMEDIATE, above).
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return
-    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+def lock_row(model, row_id):
+    """Hold a write lock on one row until the transaction ends; later reads in it see every committed change."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(for_update(select(model.id).where(model.id == row_id)))
 
 
 def guarded_update(obj, *conditions, **values):
@@ -111,8 +112,7 @@ def guarded_update(obj, *conditions, **values):
 def lock_rows(model, ids):
     """SELECT of the `ids` rows of `model` that locks them until the transaction ends, in id order (PostgreSQL's
     FOR UPDATE; SQLite holds its write lock already)."""
-    query = select(model).where(model.id.in_(ids)).order_by(model.id)
-    return query if db.session.get_bind().dialect.name == "sqlite" else query.with_for_update()
+    return for_update(select(model).where(model.id.in_(ids)).order_by(model.id))
 
 
 class PreparedRead:

@@ -10,7 +10,7 @@ decline keeps them apart for good. A mentee in contact with anyone is busy: matc
 """
 from sqlalchemy import func, select
 
-from mentorship.database import lock_row
+from mentorship.database import for_update
 from mentorship.errors import Conflict
 from mentorship.extensions import db
 from mentorship.members.models import Member
@@ -21,10 +21,6 @@ SPENDS_CAPACITY_INTRO = "pending"  # an intro's status that holds a place
 SPENDS_CAPACITY_MENTORSHIP = "active"  # a mentorship's status that holds a place
 # intro statuses after which the mentee may not write to the same mentor again
 KEEPS_APART = (SPENDS_CAPACITY_INTRO, "declined")
-
-
-def _capacity(mentor):
-    return mentor.capacity or 0
 
 
 def free(capacity, load):
@@ -64,17 +60,17 @@ def can_be_offered(mentor):
 
 
 def lock_mentor(mentor_id):
-    """Hold the mentor's row lock until the transaction ends: what is counted after it stays true meanwhile."""
-    lock_row(Member, mentor_id)
+    """Hold the mentor's row lock until the transaction ends (what is counted after it stays true meanwhile);
+    returns their capacity, read in the same statement."""
+    return db.session.scalar(for_update(select(Member.capacity).where(Member.id == mentor_id)))
 
 
-def ensure_room_to_accept(mentor_id):
+def ensure_room_to_accept(mentor_id, mentor_capacity):
     """Accepting turns a pending intro (already counted) into an active mentorship: 409 mentor_at_capacity unless
     an active place is free. Call under lock_mentor, so concurrent accepts cannot both take the last place."""
-    mentor = db.session.scalar(select(Member).where(Member.id == mentor_id))
     active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
         Mentorship.mentor_id == mentor_id, Mentorship.status == SPENDS_CAPACITY_MENTORSHIP))
-    if active >= _capacity(mentor):
+    if active >= (mentor_capacity or 0):
         raise Conflict("The mentor has no free capacity.", code="mentor_at_capacity")
 
 

@@ -130,9 +130,9 @@ def _transition(intro, status, **values):
 def accept(intro):
     """The mentor says yes: a mentorship starts, unless the mentor is at capacity (also under concurrency)."""
     _acting_as(intro, "mentor_id", "accept")
-    capacity.lock_mentor(intro.mentor_id)
+    mentor_capacity = capacity.lock_mentor(intro.mentor_id)
     _transition(intro, "accepted")
-    capacity.ensure_room_to_accept(intro.mentor_id)  # a 409 here rolls the transition back
+    capacity.ensure_room_to_accept(intro.mentor_id, mentor_capacity)  # a 409 here rolls the transition back
     mentorship = start_mentorship(intro)
     intro.mentorship_id = mentorship.id
     record("intro.accepted", intro, mentorship_id=mentorship.id)
