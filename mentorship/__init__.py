@@ -34,7 +34,7 @@ from mentorship.outreach.views import blp as intros_blp
 from mentorship.referrals.views import blp as referrals_blp
 from mentorship.reports.views import blp as reports_blp
 from mentorship.scheduling.views import blp as meetings_blp
-from mentorship.tenancy import idempotency
+from mentorship.tenancy import idempotency, rls
 from mentorship.tenancy.access import authorize
 from mentorship.tenancy.requests import authenticate
 from mentorship.tenancy.views import audit_blp
@@ -75,6 +75,7 @@ def _init_database(app):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
         configure_engine(db.engine)
+        rls.init_engine(db.engine)  # PostgreSQL: app.tenant_id follows the tenant scope
 
 
 def _init_hooks(app):

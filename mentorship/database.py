@@ -123,9 +123,10 @@ class PreparedRead:
     SQL text and its parameter order are SQLAlchemy's own compilation for the dialect, and every column goes through
     the result processor SQLAlchemy would apply (JSON decoding, UtcDateTime), so the values are the ones an
     ordinary execution returns. What this skips, and callers must not need: ORM events (the tenancy hook: put
-    the tenant in the WHERE clause yourself), cursor events and echo logging for this statement, and the
-    session's unit of work (nothing is flushed first). For SELECTs whose bound parameters need no conversion
-    (plain integers and strings); `first` refuses any other.
+    the tenant in the WHERE clause yourself), `after_cursor_execute` and echo logging for this statement, and the
+    session's unit of work (nothing is flushed first). It does run the engine's `before_cursor_execute` listeners
+    as any execution does (on PostgreSQL they set the row-level security tenant: tenancy/rls.py). For SELECTs
+    whose bound parameters need no conversion (plain integers and strings); `first` refuses any other.
     """
 
     def __init__(self, statement, model=None):
@@ -155,7 +156,8 @@ class PreparedRead:
         sees). Otherwise it goes to what the session is, or would be, bound to, without opening a session just to
         read: a Connection (a session joined to an outer transaction, as the test-suite binds it) is used as it
         is; an Engine lends a pooled connection for this one statement (no BEGIN: a single SELECT is consistent by
-        itself), which goes back to the pool rolled back, as every checkin does.
+        itself), which goes back to the pool rolled back, as every checkin does. The listeners of an engine that
+        has `before_cursor_execute` ones get a Connection around that pooled connection (they expect one).
         """
         if sessions.registry.has():
             session = sessions()
@@ -166,6 +168,9 @@ class PreparedRead:
             bind = self._unopened_bind(sessions)
         if isinstance(bind, Connection):
             return self._run(bind, params)
+        if bind.dispatch.before_cursor_execute:
+            with bind.connect() as connection:  # no BEGIN either: the statement goes to its DBAPI connection
+                return self._run(connection, params)
         pooled = bind.raw_connection()
         try:
             return self._fetch(pooled, bind.dialect, params)
@@ -184,13 +189,16 @@ class PreparedRead:
         return sessions().get_bind(mapper=self.model)
 
     def _run(self, connection, params):
-        return self._fetch(connection.connection, connection.dialect, params)
+        return self._fetch(connection.connection, connection.dialect, params, connection)
 
-    def _fetch(self, dbapi_connection, dialect, params):
+    def _fetch(self, dbapi_connection, dialect, params, connection=None):
         sql, order, positional, processors = self._prepared(dialect)
         values = tuple(params[name] for name in order) if positional else {name: params[name] for name in order}
         cursor = dbapi_connection.cursor()
         try:
+            if connection is not None:
+                for listener in connection.dispatch.before_cursor_execute:  # as Connection._execute_context does
+                    sql, values = listener(connection, cursor, sql, values, None, False)
             cursor.execute(sql, values)
             row = cursor.fetchone()
         finally:

@@ -1,9 +1,10 @@
 import logging
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 
-from alembic import context
+from mentorship.tenancy.scope import unscoped
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -105,7 +106,10 @@ def run_migrations_online():
                 **conf_args
             )
 
-            with context.begin_transaction():
+            # Data migrations read and write every tenant's rows: on PostgreSQL, row-level security (0010) shows
+            # them only to a transaction whose app.tenant_id is 'all', which unscoped() has tenancy/rls.py set
+            # (transaction-locally, before each statement, as for the app's own statements).
+            with context.begin_transaction(), unscoped():
                 context.run_migrations()
         finally:
             if sqlite:

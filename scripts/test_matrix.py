@@ -4,6 +4,8 @@ import subprocess
 import sys
 import uuid
 
+from sqlalchemy.engine import make_url
+
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -31,15 +33,19 @@ def main():
         return status
     import psycopg
 
-    name = f"mentorship_test_{uuid.uuid4().hex[:10]}"
+    # The suite connects as a role of this run that owns the database (so the migrations make it the tables' owner),
+    # not as the admin: superusers pass by row-level security, owners do not (FORCE), so every test runs under it.
+    name, password = f"mentorship_test_{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f"CREATE ROLE \"{name}\" LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}'")
+        conn.execute(f'CREATE DATABASE "{name}" OWNER "{name}"')
     try:
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-        status = pytest({"TEST_DATABASE_URL": url}, "PostgreSQL") or status
+        url = make_url(PG_ADMIN).set(drivername="postgresql+psycopg", username=name, password=password, database=name)
+        status = pytest({"TEST_DATABASE_URL": url.render_as_string(hide_password=False)}, "PostgreSQL") or status
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
     return status
 
 

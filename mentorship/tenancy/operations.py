@@ -21,10 +21,10 @@ def create_tenant(slug, name):
     tenant = Tenant(slug=slug, name=name, policy={})
     db.session.add(tenant)
     db.session.flush()
-    with tenant_scope(tenant.id):
+    with tenant_scope(tenant.id):  # committed in it too: PostgreSQL's row-level security checks rows as they go in
         key, secret = _new_key("initial admin key", "admin")
         record("tenant.created", tenant, slug=slug)
-    db.session.commit()
+        db.session.commit()
     return tenant, secret
 
 

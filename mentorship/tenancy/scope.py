@@ -47,6 +47,15 @@ def _unscoped():
     return has_app_context() and g.get("tenant_unscoped", False)
 
 
+def database_tenant():
+    """What the database's own row-level security is told (tenancy/rls.py), following the ORM hook below: the
+    tenant in scope (also inside `unscoped()`), else 'all' inside `unscoped()`, else '' (no tenant's rows)."""
+    tenant_id = current_tenant_id()
+    if tenant_id is not None:
+        return str(tenant_id)
+    return "all" if _unscoped() else ""
+
+
 @contextmanager
 def tenant_scope(tenant_id):
     """Run the block as tenant `tenant_id` (jobs, CLI, tests); needs an app context."""

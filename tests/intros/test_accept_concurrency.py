@@ -53,7 +53,7 @@ def _seed(live, mentees):
                 mentee = create_member(MemberInSchema().load(mentee_payload()))
                 intro_ids.append(send_warm_intro(get_member(mentee.id), get_member(mentor.id), "Warm intro.", None).id)
             db.session.commit()
-        return tenant.id, secret, mentor.id, intro_ids
+            return tenant.id, secret, mentor.id, intro_ids  # in the scope: reading mentor.id reloads the row
 
 
 def _drop(live, tenant_id):
