@@ -13,6 +13,7 @@ import re
 
 from . import similarity as sim
 from .similarity import normalise
+from .skeleton import views
 
 _C = r"[\u4e00-\u9fff]"
 # clause boundaries: sentence ends (a question mark stays with its clause), commas, dashes, "but" and its kin
@@ -34,7 +35,27 @@ _NEG_KO = re.compile(r"아니|않|없")
 
 def clauses(text: str) -> list[str]:
     """Normalised clauses of a message."""
-    return [c.strip() for c in _CLAUSE_END.split(normalise(text)) if c and c.strip()]
+    return _clauses(normalise(text))
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE_END.split(text) if c and c.strip()]
+
+
+_SENTENCE = re.compile(r"(?<=[.?!。！？])\s+|(?<=[。！？])")
+# a negation after the ask, with the writer as the subject: "asking for a referral is not why I'm writing",
+# "a referral isn't what I'm after", "内推不是我的目的"
+_NEG_AFTER_EN = re.compile(
+    r"^[^.?!]{0,50}?\b(?:is|are|was|s|isnt|arent|wasnt|that'?s)\s*(?:not|n't|nt|never|hardly|far\s+from|"
+    r"the\s+last\s+thing)\b(?:\s+(?:at\s+all|really|exactly|actually))?\s*(?:why|what|my|the|on|part|a\s+thing|"
+    r"something|among|where|anything)"
+    r"|^[^.?!]{0,40}?\b(?:is|are|s)\s+(?:not|n't|nt)\s+(?:something|a\s+thing)\s+i\b"
+    r"|^\W{0,3}(?:not\s+(?:at\s+all|really|now|today|here)|no\s+way)\b")
+_NEG_AFTER_ZH = re.compile(r"^[^。！？]{0,10}?(?:不是|并不是|并非|不在|无关|不会|不打算|不求|不要)")
+
+
+def _negated_after(after: str) -> bool:
+    return bool(_NEG_AFTER_EN.search(after) or _NEG_AFTER_ZH.search(after))
 
 
 def negated(clause: str, start: int, end: int) -> bool:
@@ -51,7 +72,8 @@ def negated(clause: str, start: int, end: int) -> bool:
 _YOU = r"(?:you|u)"
 _ACTORS = re.compile(r"\b(i|we|he|she|they|my|our|his|her|their|you|u|please|pls|kindly)\b")
 _INFO = re.compile(r"\b(?:how|what|whether|why|when|where|which|about|earn|earned|earning|deserve|someday)\b")
-_NOUN_TAIL = r"(?!\s+(?:program|process|culture|system|bonus|policy|network|link|code|portal|tool|rate|works?))"
+_NOUN_TAIL = (r"(?!\s+(?:requests?|asks?|program|process|culture|system|bonus|policy|network|link|code|portal|tool|"
+              r"rate|works?))")
 _REFERRAL = r"(?:(?:internal|employee|job|quick|formal|direct|warm)\s+)?(?:referr?als?|recommendations?\s+internally)"
 _DEST = (r"(?:(?:to|with|in\s+front\s+of)\s+(?:the|your|a|an|their|any|one\s+of\s+your)?\s*(?:hiring\s+(?:manager|"
          r"team|committee|lead)s?|recruit\w*|hr|talent\s+\w+|people\s+team|team\s+lead|right\s+(?:person|people))\b|"
@@ -115,6 +137,74 @@ REFERRAL_NEEDLES = [re.compile(n) for n in (
     r"hiring|recruit|\bhr\b|talent|people team|team lead|right p|internally|behalf",
     r"hiring|recruit|\bhr\b|talent|headhunt", r"recommend|vouch|forward|foot", r"internally|through you|behalf",
     r"get me|fast|expedit", r"内推|内部推荐|推荐|简历", r"推荐", r"추천", r"indica")]
+# --- beyond the phrase lists above: the other ordinary ways of asking (English, Chinese, the two mixed) -----------
+_JOB = r"(?:job|jobs|position|role|internship|offer|interview|spot|seat|opening|place|foot\s+in\s+the\s+door)"
+_ZH_ASK = r"(?:帮|请|麻烦|能否|能不能|可否|可不可以|可以|希望|求|拜托|劳烦|是否|愿意|给我|需要|想|方便|有没有|有机会)"
+_ZH_STOP = r"[^，。！？,.!?]"
+_EXTRA_REFERRALS = [
+    # an internal push / push my application: asks the mentor to act inside the company
+    ((r"\b(?:internal(?:ly)?|inside|insider)\s+(?:push|boost|nudge|fast[- ]?track|track|help|support|"
+      r"recommendation|word)\b"), "noun", r"internal|inside"),
+    ((r"\bpush\s+(?:me|my\s+(?:\w+\s+)?(?:resume|cv|profile|application|candidacy|name))\b"), "mentor", r"push"),
+    ((r"\b(?:put|submit|enter|add|nominat)\w*\s+(?:me|my\s+name)\s+(?:forward|in|up|down)?\s*(?:for|as\s+a\s+"
+      r"candidate)\b|\bnominat\w*\s+me\b"), "mentor", r"put|submit|enter|add|nominat"),
+    ((r"\b(?:be|act\s+as|serve\s+as|become)\s+my\s+(?:referr?er|referee|reference|sponsor|internal\s+contact|"
+      r"champion|advocate)\b"), "mentor", r"my"),
+    ((r"\b(?:submit|put\s+in|drop|do|make|writ(?:e|ing)|send|file|enter|pass\s+along|sign\s+off\s+on|kick\s+off)"
+      rf"\s+(?:me\s+)?(?:an?\s+|the\s+|one\s+)?(?:quick\s+|internal\s+|employee\s+|formal\s+)?{_REFERRAL}\b"
+      rf"{_NOUN_TAIL}"), "mentor", r"referr?al|recommendation"),
+    # a job, not a conversation: "help me get a job at Google", "could you get me in", "hire me"
+    ((rf"\bhelp\s+(?:me\s+)?(?:to\s+)?(?:get|land|secure|find|obtain|grab|snag)\s+(?:me\s+)?(?:an?\s+|the\s+|that\s+|"
+      rf"this\s+|your\s+|one\s+)?(?:\w+\s+){{0,2}}?{_JOB}\s+(?:at|with|on|in|inside)\b"), "mentor", r"help"),
+    ((r"\b(?:get|bring|sneak|squeeze)\s+me\s+(?:in|into|on|onto|through)\b(?!\s+(?:touch|contact))"), "mentor",
+     r"get|bring|sneak|squeeze"),
+    ((rf"\b(?:give|offer|find|get|arrange|line\s+up|set\s+up|secure|land)\s+me\s+(?:an?\s+|the\s+|that\s+|one\s+)?"
+      rf"(?:\w+\s+){{0,2}}?{_JOB}\b"), "mentor", r"me"),
+    ((r"\b(?:hire|employ|take\s+on|onboard)\s+me\b|\bpull\s+(?:some\s+|a\s+few\s+)?strings\b|"
+      r"\bopen\s+(?:some\s+|a\s+few\s+)?doors?\s+for\s+me\b"), "mentor", r"hire|employ|take on|onboard|strings|doors"),
+    ((r"\b(?:any|an?)\s+(?:openings?|positions?|roles?|vacanc\w+|spots?|jobs?)\s+(?:on|in|at)\s+your\s+"
+      r"(?:team|company|firm|group|org\w*)\s+(?:for\s+me|that\s+(?:i|you)\s+could|you\s+could\s+(?:put|refer))"),
+     "noun", r"opening|position|role|vacanc|spot|job"),
+    # Chinese: 内推 in any word order, recommending me, handing on my CV, a job or an interview for me
+    ((r"内推|内部推荐|内部推|推荐一下我|把我推荐|推荐我(?!一些|几|些|书|资料|课程|文章|看|读|学|的|参加)"), "zh2",
+     r"内推|内部推|推荐"),
+    ((rf"{_ZH_ASK}{_ZH_STOP}{{0,8}}?推(?:我|一下我|荐一下我|一把|一推)"
+      r"|帮(?:我|忙)(?:推|递|转)一下(?!书|资料|课程|文章)"), "zh2", r"推"),
+    ((rf"简历{_ZH_STOP}{{0,10}}?(?:转|递|推|交|发|投|给|传|带)(?:一下|下)?{_ZH_STOP}{{0,6}}?(?:hr|招聘|经理|内部|团队|"
+      r"部门|负责人|老板|组|leader|manager|面试官|recruiter)"
+      rf"|(?:转|递|推|交|转发|转交|带)(?:一下|下|给)?{_ZH_STOP}{{0,4}}简历"), "zh2", r"简历"),
+    ((rf"{_ZH_ASK}{_ZH_STOP}{{0,8}}?(?:找|安排|拿|要|争取|介绍|弄|搞)(?:一个|个|一份|份)?{_ZH_STOP}{{0,4}}?"
+      r"(?:工作|面试|offer|实习|职位|岗位|内推)(?!的经验|经验|的流程|流程|的技巧|技巧|的准备|准备)"
+      r"|给我(?:一个|个)?(?:面试|工作|实习|offer)(?:机会)?"), "zh2", r"工作|面试|offer|实习|职位|岗位|内推"),
+    # Chinese with an English verb: 能帮我refer一下吗, 求refer, 给我一个referral, 帮我push一下
+    ((rf"{_ZH_ASK}{_ZH_STOP}{{0,8}}?(?<![a-z])(?:ref+er+(?:r?al|ring|red)?|referr?al|recommend|push|submit|forward|"
+      r"vouch|pass)(?![a-z])"
+      rf"|(?<![a-z])(?:ref+er+|referr?al|recommend|push|submit|forward|vouch)\s*(?:一下|下|我|吗|呢|一个|个|给)"),
+     "zh2", r"ref|recommend|push|submit|forward|vouch|pass"),
+]
+REFERRAL_PATTERNS += [(re.compile(pattern), kind) for pattern, kind, _ in _EXTRA_REFERRALS]
+REFERRAL_NEEDLES += [re.compile(needle) for _, _, needle in _EXTRA_REFERRALS]
+_ZH_OTHERS = re.compile(r"(?:很多|不少|许多|其他|别的|好多|有些|一些)(?:同学|人|学生|学弟|学妹|朋友)|别人|大家|有人|"
+                        r"他们|她们|他|她")
+_ZH_INFO2 = re.compile(r"了解|流程|机制|制度|政策|是怎么|如何运作|怎么做|怎么看|看法|经验|规则|文化|难度|成功率|"
+                       r"有用吗|重要吗")
+_OTHERS = re.compile(r"\b(?:they|he|she|students?|people|others|classmates?|friends?|peers?|candidates?|everyone|"
+                     r"everybody|many|most|some|folks|someone|somebody|applicants?|mentees?|juniors?|alumni|"
+                     r"strangers?|lots|plenty)\b")
+_WRITER_VERBS = re.compile(r"^(?:ask|request|look|hop|seek|need|want|get|obtain|receiv|appreciat|grateful|love|like|"
+                           r"consider|chance|possib|open|here|reaching|writing|contacting)")
+
+
+def _others_act(clause: str, start: int) -> bool:
+    """The nearest subject in the six words before `start` is someone other than the writer ('many students ask
+    you for referrals', 'my friends got referred')."""
+    words = " ".join(clause[max(0, start - 60):start].split()[-6:])
+    last = None
+    for found in re.finditer(r"\b(?:i|we|me|my|our|you|u|please|pls|kindly)\b|" + _OTHERS.pattern, words):
+        last = found.group()
+    return last is not None and bool(_OTHERS.fullmatch(last))
+
+
 _ZH_INFO = re.compile(r"了解|流程|机制|制度|政策|是怎么|如何运作|怎么做")
 
 
@@ -127,6 +217,18 @@ def _mentor_acts(clause: str, start: int, default: bool) -> bool:
 
 def _ask(kind: str, clause: str, match: re.Match) -> bool:
     start = match.start()
+    if kind in ("zh", "zh2"):
+        before = clause[max(0, start - 12):start]
+        if _ZH_OTHERS.search(before) and not re.search(r"我|帮|请|求", before[-4:]):
+            return False
+        if kind == "zh2":
+            around = clause[max(0, start - 8):start] + match.group() + clause[match.end():match.end() + 8]
+            return not _ZH_INFO2.search(around)
+    elif _others_act(clause, start):
+        return False
+    if kind == "noun" and _mentor_acts(clause, start, False) and _WRITER_VERBS.match(match.group()) \
+            and not re.search(r"\b(?:me|my|us)\b", clause[max(0, start - 12):match.end()]):
+        return False  # "you get asked for referrals all the time": the mentor is asked, not by this writer
     if kind == "noun":
         gap = match.groupdict().get("gap") or ""
         return not _INFO.search(gap) and not _INFO.search(clause[max(0, start - 50):start])
@@ -140,14 +242,24 @@ def _ask(kind: str, clause: str, match: re.Match) -> bool:
 
 
 def _find(patterns, needles, text: str, accept) -> list[str]:
-    plain = normalise(text)
-    active = [rule for rule, needle in zip(patterns, needles, strict=True) if needle.search(plain)]
+    """Matches of `patterns` in the clauses of the message and of its skeleton that `accept` takes as an ask or an
+    offer and no negation scopes over."""
     found: list[str] = []
-    for clause in clauses(text) if active else ():
-        for pattern, kind in active:
-            for match in pattern.finditer(clause):
-                if accept(kind, clause, match) and not negated(clause, match.start(), match.end()):
-                    found.append(match.group().strip())
+    for view in views(text):
+        active = [rule for rule, needle in zip(patterns, needles, strict=True) if needle.search(view)]
+        if not active:
+            continue
+        for sentence in _SENTENCE.split(view):
+            for clause in _clauses(sentence):
+                for pattern, kind in active:
+                    for match in pattern.finditer(clause):
+                        if not accept(kind, clause, match) or negated(clause, match.start(), match.end()):
+                            continue
+                        after = sentence[sentence.find(clause) + match.end():]
+                        if not _negated_after(after):
+                            found.append(match.group().strip())
+        if found:
+            break
     return found
 
 

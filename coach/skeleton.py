@@ -1,0 +1,162 @@
+"""The skeleton of a message: what it says once its disguises are taken off (SPEC §6).
+
+Writers who know a filter is there hide the words it looks for: look-alike letters from other scripts ("rеferral"
+with a Cyrillic е), invisible characters inside a word, letters spelled out with spaces or dots ("r e f e r",
+"r.e.f.e.r.r.a.l"), digits for letters ("r3ferral"), an emoji between a verb and its object ("refer 🙏 me"). The
+skeleton undoes each of these, on top of `normalise` (NFKC, casefold, Latin accents and typographic quotes):
+
+- confusables folded to the ASCII letter they imitate (Unicode's confusables.txt, UTS #39, as shipped by the
+  maintained `confusable-homoglyphs` package; Chinese, Japanese and Korean characters are left alone);
+- format characters (Unicode category Cf: zero-width spaces and joiners, soft hyphens, direction marks, BOM) and
+  variation selectors dropped;
+- symbols and emoji (categories So, Sk, Sm, Co, Cs) and decorative punctuation between words turned into spaces;
+- a run of three or more single letters joined by one separator (space, dot, hyphen, underscore, middle dot, star,
+  slash) joined into a word, and split again around a known trigger word when the run swallowed a neighbour
+  ("a r e f e r r a l" -> "a referral");
+- in a word that mixes letters and digits, the common swaps read back (0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t, 8 b, @ a,
+  $ s), "1" as "l" when that spells a known word;
+- separators between two Chinese characters removed ("内 推", "内.推"), and pinyin of the trigger words written in
+  characters ("neitui" -> 内推, "hongbao" -> 红包);
+- hyphens and underscores between words read as spaces ("gift-card" -> "gift card").
+
+Every check runs on the normalised text and, when it differs, on the skeleton as well; the fingerprint and the
+lengths use the skeleton. Plain text passes through unchanged apart from the last rule, so a genuine message loses
+nothing.
+"""
+import re
+import unicodedata
+from functools import lru_cache
+
+from confusable_homoglyphs import utils as _homoglyph_data
+
+from .similarity import CJK, normalise
+
+
+def _fold_table() -> dict[int, str]:
+    """Every character Unicode lists as confusable with an ASCII letter or digit -> that letter (lower case)."""
+    table: dict[int, str] = {}
+    for char, glyphs in _homoglyph_data.load("confusables.json").items():
+        group = [char] + [g["c"] for g in glyphs]
+        ascii_ = sorted({g.lower() for g in group if len(g) == 1 and g.isascii() and g.isalnum()})
+        letters = [a for a in ascii_ if a.isalpha()]
+        target = letters[0] if letters else None
+        if target is None:
+            continue
+        for glyph in group:
+            if len(glyph) == 1 and not glyph.isascii() and not _is_cjk(glyph):
+                table.setdefault(ord(glyph), target)
+    return table
+
+
+_CJK_CHAR = re.compile(f"[{CJK}\uac00-\ud7af]")
+
+
+def _is_cjk(char: str) -> bool:
+    return bool(_CJK_CHAR.match(char)) or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
+
+
+_FOLD = _fold_table()
+for _keep in "ıłđøßæœðþ":  # Latin letters of real names that the table maps to something else: keep them
+    _FOLD.pop(ord(_keep), None)
+
+# the words the checks look for: a run of spelled-out letters is split around them, and "1" reads "l" in them
+TRIGGERS = (
+    "referral", "referrals", "referal", "refer", "referred", "referring", "internal", "internally", "recommend",
+    "recommendation", "resume", "cv", "hiring", "manager", "recruiter", "interview", "vouch", "forward", "submit",
+    "push", "pay", "paid", "money", "cash", "venmo", "paypal", "zelle", "gift", "card", "reward", "compensate",
+    "price", "fee", "bonus", "dollars", "bucks", "job", "hire", "offer", "please", "me", "my", "you", "for",
+    "help", "get", "application", "position", "role", "team", "name", "word", "good", "put", "pass", "hongbao",
+    "neitui", "thank", "tip", "will", "would", "could", "can", "mail", "also", "all", "well", "still", "really",
+    "email", "call", "sell", "tell", "feel", "full", "skill", "skills", "fellow", "hello", "like", "look",
+    "learn", "help", "let", "lot", "love", "life", "list", "link", "little", "only", "role", "school", "real",
+)
+_TRIGGER_SET = frozenset(TRIGGERS)
+_SPLIT_AROUND = tuple(sorted((t for t in TRIGGERS if len(t) >= 4), key=len, reverse=True))
+
+_DIGITS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"})
+_MIXED = re.compile(r"(?<![\w@$])(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[013457@$8])[a-z0-9@$]{3,}(?![\w@$])")
+_SEPARATOR = r"[ .\-_·*/|•,]"
+# three or more single letters (or digits standing for letters) joined by one repeated separator
+_SPELLED = re.compile(rf"(?<![^\W\d_])[a-z0-9@$](?P<sep>{_SEPARATOR}+)(?:[a-z0-9@$](?P=sep)){{1,}}[a-z0-9@$]"
+                      r"(?![^\W\d_])")
+# chunks of one to three letters glued by a dot, hyphen or underscore, three or more ("re.fer.ral", "ref-er-ral")
+_CHUNKED = re.compile(r"(?<![\w.\-])[a-z]{1,3}(?:[.\-_·*][a-z]{1,3}){2,}(?![\w\-])")
+# two spelled-out letters of a short trigger word ("m-e", "c.v")
+_PAIR = re.compile(r"(?<![\w.\-])([a-z])[.\-_·*]([a-z])\.?(?![\w\-])")
+_PAIRS = frozenset({"me", "my", "cv", "hr"})
+_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[\\s.\\-_·*/|•]+(?=[{CJK}])")
+_WORD_HYPHEN = re.compile(r"(?<=[a-z])[-_](?=[a-z])")
+_PINYIN = [(re.compile(r"\bnei\s?tui\b"), "内推"), (re.compile(r"\bhong\s?bao\b"), "红包"),
+           (re.compile(r"\bganxie\s?fei\b"), "感谢费")]
+_SPACES = re.compile(r"[ \t]+")
+
+
+def _strip_invisible(text: str) -> str:
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cf" or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef":
+            continue
+        if category in ("So", "Sk", "Sm", "Co", "Cs") and char not in "+<>=%#&~^":
+            out.append(" ")
+        elif char in "•·★☆♥♡❤✓✔→←":
+            out.append(" ")
+        else:
+            out.append(_FOLD.get(ord(char), char))
+    return "".join(out)
+
+
+def _read_digits(match: re.Match) -> str:
+    word = match.group()
+    plain = word.translate(_DIGITS)
+    if sum(c.isalpha() for c in word) < 3 and plain not in _TRIGGER_SET:  # h1b, ec2, k8s, 401k: real words
+        return word
+    if "1" in word:
+        as_l = word.replace("1", "l").translate(_DIGITS)
+        if as_l in _TRIGGER_SET and plain not in _TRIGGER_SET:
+            return as_l
+    return plain
+
+
+def _split_known(run: str) -> str:
+    """A joined run of spelled-out letters, with spaces put back around the trigger words inside it."""
+    for word in _SPLIT_AROUND:
+        at = run.find(word)
+        if at >= 0:
+            return " ".join(p for p in (_split_known(run[:at]), word, _split_known(run[at + len(word):])) if p)
+    return run
+
+
+def _join_spelled(match: re.Match) -> str:
+    letters = re.sub(_SEPARATOR, "", match.group())
+    if sum(c.isalpha() for c in letters) < 2:  # "1, 2, 3": numbers, not a word
+        return match.group()
+    return f" {_split_known(letters.translate(_DIGITS))} "
+
+
+def _join_chunks(match: re.Match) -> str:
+    joined = re.sub(r"[.\-_·*]", "", match.group())
+    if not any(word in joined for word in _SPLIT_AROUND):  # "end-to-end" stays; "re.fer.ral" is a word
+        return match.group()
+    return f" {_split_known(joined)} "
+
+
+@lru_cache(maxsize=4096)
+def skeleton(text: str) -> str:
+    """`normalise(text)` with its disguises taken off (see the module's docstring)."""
+    text = normalise(_strip_invisible(unicodedata.normalize("NFKC", text or "")))
+    text = _CHUNKED.sub(_join_chunks, text)
+    text = _SPELLED.sub(_join_spelled, text)
+    text = _PAIR.sub(lambda m: m[1] + m[2] if m[1] + m[2] in _PAIRS else m.group(), text)
+    text = _MIXED.sub(_read_digits, text)
+    text = _BETWEEN_CJK.sub("", text)
+    text = _WORD_HYPHEN.sub(" ", text)
+    for pattern, chars in _PINYIN:
+        text = pattern.sub(chars, text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def views(text: str) -> tuple[str, ...]:
+    """The texts a check reads: the normalised message, and its skeleton when that differs."""
+    plain, bare = normalise(text), skeleton(text)
+    return (plain,) if bare == plain else (plain, bare)

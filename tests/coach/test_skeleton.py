@@ -1,0 +1,48 @@
+"""The skeleton takes each disguise off (issue 12), and leaves plain text alone."""
+import pytest
+
+from coach.skeleton import skeleton, views
+
+
+@pytest.mark.parametrize(("disguised", "plain"), [
+    ("Could you r\u0435f\u0435r me?", "could you refer me?"),  # Cyrillic е
+    ("\u0440ay you", "pay you"),  # Cyrillic р
+    ("ref\u200berral", "referral"),  # zero-width space
+    ("in\u00adternal re\u2060ferral", "internal referral"),  # soft hyphen, word joiner
+    ("r e f e r me", "refer me"),
+    ("I need a r e f e r r a l", "i need a referral"),  # the run swallowed "a": split again around the word
+    ("r.e.f.e.r.r.a.l", "referral"),
+    ("re.fer.ral", "referral"),
+    ("r-e-f-e-r m-e", "refer me"),
+    ("r3f3rr4l", "referral"),
+    ("1nternal", "internal"),
+    ("he1p", "help"),
+    ("refer \U0001f64f me", "refer me"),
+    ("\uff52\uff45\uff46\uff45\uff52", "refer"),  # full width
+    ("\U0001d42b\U0001d41e\U0001d41f\U0001d41e\U0001d42b", "refer"),  # mathematical bold
+    ("内 推一下", "内推一下"),
+    ("内\u200b推", "内推"),
+    ("hongbao", "红包"),
+    ("nei tui", "内推"),
+    ("gift-card", "gift card"),
+    ("pay-for-referral", "pay for referral"),
+])
+def test_disguises_come_off(disguised, plain):
+    assert skeleton(disguised) == plain
+
+
+@pytest.mark.parametrize("text", [
+    "rounds 1, 2, 3", "e.g. a/b tests", "python, c, r, go", "jose nguyen works on h1b questions", "2024 and $50k",
+    "u.s. universities", "我在高盛做信用风险模型", "state of the art",
+])
+def test_plain_text_is_left_alone(text):
+    assert skeleton(text) == text
+
+
+def test_views_hold_the_skeleton_only_when_it_differs():
+    assert views("Could you refer me?") == ("could you refer me?",)
+    assert views("Could you r\u0435fer me?") == ("could you r\u0435fer me?", "could you refer me?")
+
+
+def test_names_with_latin_letters_of_their_own_keep_them():
+    assert skeleton("Łukasz Øster") == "łukasz øster"
