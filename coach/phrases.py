@@ -11,6 +11,7 @@ Personalization (`evidence`) weighs the mentor's profile terms the message menti
 """
 import re
 
+from . import aliases
 from . import similarity as sim
 from .similarity import normalise
 from .skeleton import views
@@ -357,6 +358,8 @@ def states_purpose(text: str) -> bool:
 # --- personalization: what the message says of this mentor --------------------------------------------------------
 
 _ADDRESS = frozenset({"you", "your", "u", "yourself"})
+# Chinese for "your …", "you at …", "you did …": read as "your" where it stands
+_ZH_ADDRESS = re.compile(r"(?:您|你)(?:的|在|做|负责|当初|从|之前|曾经|目前|现在|所在|带领|领导|参与)")
 _NEAR = 8  # tokens: a role or domain word this close to "you"/"your" is about the mentor
 
 
@@ -403,10 +406,20 @@ def _matches(toks: list[str], terms: sim.ProfileTerms) -> dict[str, tuple[float,
 
 def evidence(text: str, terms: sim.ProfileTerms) -> tuple[float, tuple[str, ...]]:
     """How much `text` says of this mentor (the total weight of the profile terms it mentions, case, plurals, hyphens
-    and spacing aside; their company or school in Chinese; the CJK bigrams it shares with their Chinese text), and
-    what it mentions. Role and domain words weigh little unless said of the mentor."""
-    best = _matches([t for t in sim.tokens(text) if t.isascii()], terms)
+    and spacing aside; their company or school in either script; the CJK bigrams it shares with their Chinese text;
+    Chinese names of fields read as their English words), and what it mentions; the skeleton is read too when the
+    text alone says too little. Role and domain words weigh little unless said of the mentor."""
+    best = _evidence(text, terms)
+    if best[0] < 1.0:
+        for view in views(text)[1:]:
+            best = max(best, _evidence(view, terms))
+    return best
+
+
+def _evidence(text: str, terms: sim.ProfileTerms) -> tuple[float, tuple[str, ...]]:
     plain = normalise(text)
+    glossed = _ZH_ADDRESS.sub(lambda m: f" your {m.group()} ", aliases.gloss_inline(plain))
+    best = _matches([t for t in sim.tokens(glossed) if t.isascii()], terms)
     orgs = [org for org in terms.cjk_orgs if org in plain]
     shared = sorted(sim.cjk_bigrams(text) & terms.cjk)
     total = sum(w for w, _ in best.values()) + sim.STRONG * len(orgs) + min(2 * sim.STRONG, sim.LIGHT * len(shared))

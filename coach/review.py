@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Protocol
 
-from . import phrases
+from . import aliases, phrases
 from . import similarity as sim
 from .similarity import Fingerprint, similarities
 
@@ -60,9 +60,12 @@ def terms_of(party) -> sim.ProfileTerms:
 
 def _terms(party) -> sim.ProfileTerms:
     names = frozenset(sim.latin_words(party.name))
+    org_names = aliases.names_of(party.company) + aliases.names_of(party.school)
     found = (sim.organisation_terms(party.company, names) + sim.organisation_terms(party.school, names)
+             + [t for alias in org_names if not sim.cjk_runs(alias) for t in sim.organisation_terms(alias, names)]
              + sim.prose_terms(party.title, names, role=True) + sim.skill_and_domain_terms(party, names)
-             + sim.prose_terms(party.headline, names) + sim.prose_terms(party.bio, names))
+             + sim.prose_terms(party.headline, names) + sim.prose_terms(party.bio, names)
+             + sim.prose_terms(aliases.glossed(f"{party.title or ''} {party.headline or ''} {party.bio or ''}"), names))
     terms: dict[tuple[str, bool], sim.Term] = {}
     for term in found:  # one term per phrase: the heaviest
         kept = terms.get((term.key, term.raw))
@@ -77,7 +80,7 @@ def _terms(party) -> sim.ProfileTerms:
         t for t in known if not sim.is_generic(t)}
     cjk_masks = tuple(sorted(set(sim.cjk_runs(party.name, party.company, party.school, party.title)), key=len,
                              reverse=True))
-    orgs = tuple(sim.cjk_runs(party.company, party.school))
+    orgs = tuple(dict.fromkeys(sim.cjk_runs(party.company, party.school, *org_names)))
     return sim.ProfileTerms(tuple(terms.values()), cjk, orgs, masks, cjk_masks, known)
 
 

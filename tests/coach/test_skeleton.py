@@ -46,3 +46,18 @@ def test_views_hold_the_skeleton_only_when_it_differs():
 
 def test_names_with_latin_letters_of_their_own_keep_them():
     assert skeleton("Łukasz Øster") == "łukasz øster"
+
+
+def test_a_chinese_message_naming_employer_and_school_in_chinese_is_personalized():
+    import coach
+    mentor = coach.Party(id=200, name="David Chen", company="Morgan Stanley", title="Vice President, Rates",
+                         school="Tsinghua University", headline="Rates trading", bio="I trade interest rate swaps.",
+                         skills=("Python",), domains=("finance/trading",))
+    mentee = coach.Party(id=5, name="李明", school="Columbia University", domains=("finance/trading",))
+    named = ("陈老师您好！我是哥大金融工程专业的学生李明，也是清华的校友。看到您在摩根士丹利工作，我很想了解利率交易员"
+             "日常的工作是什么样的，您当初是怎么从北京走到纽约的？")
+    generic = ("老师您好！我是哥大金融工程专业的学生李明。我对金融行业很感兴趣，很想了解您日常的工作是什么样的，"
+               "也想请教一下职业发展方面的问题，您当初是怎么一步步走过来的？")
+    codes = {i["code"] for i in coach.review(named, mentee, mentor)["issues"]}
+    assert "not_personalized" not in codes
+    assert "not_personalized" in {i["code"] for i in coach.review(generic, mentee, mentor)["issues"]}
