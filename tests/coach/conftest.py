@@ -6,3 +6,7 @@ import pytest
 def _rolled_back():
     """Overrides tests/conftest.py's fixture of the same name (which needs the app and a database)."""
     yield
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "disguise: issue 12's disguised-message tests (run alone: pytest -m disguise)")
