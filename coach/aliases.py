@@ -22,6 +22,10 @@ ORGANISATIONS: tuple[tuple[str, ...], ...] = (
     ("Bank of America", "BofA", "美国银行", "美银"),
     ("Wells Fargo", "富国银行"),
     ("BlackRock", "贝莱德"),
+    ("Capital One", "第一资本"),
+    ("American Express", "Amex", "美国运通"),
+    ("Visa", "维萨"),
+    ("Mastercard", "万事达"),
     ("Deutsche Bank", "德意志银行"),
     ("UBS", "瑞银"),
     ("HSBC", "汇丰", "汇丰银行"),
@@ -181,6 +185,10 @@ def _names_same(name: str, alias: str) -> bool:
 
 
 _ENTRIES = tuple(tuple(normalise(alias) for alias in entry) for entry in ORGANISATIONS)
+# every Chinese name of the table, longest first: masked in fingerprints, whoever the message is addressed to
+CJK_NAMES = tuple(sorted({alias for entry in _ENTRIES for alias in entry if not _LATIN.search(alias)}, key=len,
+                         reverse=True))
+LATIN_NAMES = frozenset(alias for entry in _ENTRIES for alias in entry if _LATIN.search(alias))
 _GLOSSARY = tuple(sorted(GLOSSARY.items(), key=lambda item: len(item[0]), reverse=True))
 
 

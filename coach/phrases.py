@@ -19,7 +19,8 @@ from .skeleton import views
 _C = r"[\u4e00-\u9fff]"
 # clause boundaries: sentence ends (a question mark stays with its clause), commas, dashes, "but" and its kin
 _CLAUSE_END = re.compile(
-    r"(?<=[?？])|[.!;:](?=\s|$)|[!;:\n。！；：，、()\"]|,(?=\s|$)|\s[-–—]+\s|[–—]+"
+    r"(?<=[?？])|[.!;:](?=\s|$)|[!;:\n。！；：，、()\"]|,(?=\s|$)|(?<=[\u4e00-\u9fff]),|,(?=[\u4e00-\u9fff])"
+    r"|\s[-–—]+\s|[–—]+"
     r"|\b(?:but|however|although|though|yet|except|instead)\b|但是|不过|可是|只是|而是|但")
 _NEG_EN = re.compile(r"\b(?:not|never|no|without|nor|neither|none|nothing|dont|doesnt|didnt|wont|wouldnt|cant|"
                      r"cannot|isnt|arent|wasnt|werent|havent|hasnt|shouldnt)\b|n't\b")
@@ -43,7 +44,7 @@ def _clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE_END.split(text) if c and c.strip()]
 
 
-_SENTENCE = re.compile(r"(?<=[.?!。！？])\s+|(?<=[。！？])")
+_SENTENCE = re.compile(r"(?<=[.?!。！？])\s+|(?<=[。！？])|(?<=[?!])(?=[\u4e00-\u9fff])")
 # a negation after the ask, with the writer as the subject: "asking for a referral is not why I'm writing",
 # "a referral isn't what I'm after", "内推不是我的目的"
 _NEG_AFTER_EN = re.compile(
@@ -154,6 +155,9 @@ _EXTRA_REFERRALS = [
     ((r"\b(?:submit|put\s+in|drop|do|make|writ(?:e|ing)|send|file|enter|pass\s+along|sign\s+off\s+on|kick\s+off)"
       rf"\s+(?:me\s+)?(?:an?\s+|the\s+|one\s+)?(?:quick\s+|internal\s+|employee\s+|formal\s+)?{_REFERRAL}\b"
       rf"{_NOUN_TAIL}"), "mentor", r"referr?al|recommendation"),
+    # paying for a referral asks for one
+    ((rf"\b(?:pay|paying|offer|offering|give|giving)\s+(?:\S+\s+){{0,3}}?for\s+(?:a|an|the|your|this|my|one)?\s*"
+      rf"{_REFERRAL}\b"), "direct", r"referr?al"),
     # a job, not a conversation: "help me get a job at Google", "could you get me in", "hire me"
     ((rf"\bhelp\s+(?:me\s+)?(?:to\s+)?(?:get|land|secure|find|obtain|grab|snag)\s+(?:me\s+)?(?:an?\s+|the\s+|that\s+|"
       rf"this\s+|your\s+|one\s+)?(?:\w+\s+){{0,2}}?{_JOB}\s+(?:at|with|on|in|inside)\b"), "mentor", r"help"),
@@ -170,8 +174,9 @@ _EXTRA_REFERRALS = [
     ((r"内推|内部推荐|内部推|推荐一下我|把我推荐|推荐我(?!一些|几|些|书|资料|课程|文章|看|读|学|的|参加)"), "zh2",
      r"内推|内部推|推荐"),
     ((rf"{_ZH_ASK}{_ZH_STOP}{{0,8}}?推(?:我|一下我|荐一下我|一把|一推)"
-      r"|帮(?:我|忙)(?:推|递|转)一下(?!书|资料|课程|文章)"), "zh2", r"推"),
-    ((rf"简历{_ZH_STOP}{{0,10}}?(?:转|递|推|交|发|投|给|传|带)(?:一下|下)?{_ZH_STOP}{{0,6}}?(?:hr|招聘|经理|内部|团队|"
+      r"|帮(?:我|忙)(?:推|递|转)一下(?!书|资料|课程|文章)|推荐一下(?=[?？吗呢。!！,，]|$)"), "zh2", r"推"),
+    ((rf"简历{_ZH_STOP}{{0,10}}?(?:推|递|转)一下|简历{_ZH_STOP}{{0,10}}?(?:转|递|推|交|发|投|给|传|带)(?:一下|下)?"
+      rf"{_ZH_STOP}{{0,6}}?(?:hr|招聘|经理|内部|团队|"
       r"部门|负责人|老板|组|leader|manager|面试官|recruiter)"
       rf"|(?:转|递|推|交|转发|转交|带)(?:一下|下|给)?{_ZH_STOP}{{0,4}}简历"), "zh2", r"简历"),
     ((rf"{_ZH_ASK}{_ZH_STOP}{{0,8}}?(?:找|安排|拿|要|争取|介绍|弄|搞)(?:一个|个|一份|份)?{_ZH_STOP}{{0,4}}?"
@@ -301,13 +306,16 @@ PAYMENT_PATTERNS = [
                 r"(?:gift|present|token)\b"), "offer"),
     (re.compile(rf"\b(?:send|give|offer|get|buy|mail|ship|bring)\w*\s+{_YOU}\s+(?:(?:a|an|some|small|little|nice|"
                 r"the|my)\s+){0,3}(?:\w+\s+){0,4}?(?:gifts?|present|souvenirs?|vouchers?|iphone|airpods|ipad|tickets?|"
-                r"money|cash|bonus|share|token\s+of)\b"), "offer"),
+                r"money|cash|bonus|share|token\s+of|red\s+envelopes?|lucky\s+money)\b|\b(?:send|give|offer|get|mail)\w*\s+"
+                rf"{_YOU}\s+(?:(?:a|an|one|some)\s+)?(?:big\s+|small\s+)?红包"), "offer"),
     (re.compile(r"\b(?:gift\s?cards?|gift\s+certificates?|vouchers?|token\s+of\s+(?:my\s+)?(?:appreciation|"
                 r"gratitude|thanks))\b"), "gift"),
     (re.compile(rf"\b(?:via|through|over|by|on|using|with)\s+{_PLATFORM}\b"), "platform"),
     (re.compile(rf"\byour\s+{_PLATFORM}\s*(?:handle|account|id|username|email|info|details|qr|address|\?|$)"),
      "offer"),
-    (re.compile(r"红包|报酬|酬劳|酬谢|重谢|感谢费|辛苦费|咨询费|介绍费|好处费|有偿|付费(?:咨询|服务|请教)|愿意付费|可以付费|"
+    (re.compile(r"(?:给|送|包|转|塞)(?:您|你)?(?:一个|个|一份|份)?(?:大|小)?红包|发(?:您|你)(?:一个|个)?(?:大|小)?红包|"
+                r"红包[^，。！？,]{0,6}(?:给|送|发)(?:您|你)|(?:感谢|谢谢|答谢|酬谢)[^，。！？,]{0,6}红包|有(?:大)?红包|"
+                r"红包[^，。！？,]{0,4}(?:感谢|答谢|酬谢|奉上)|报酬|酬劳|酬谢|重谢|感谢费|辛苦费|咨询费|介绍费|好处费|有偿|付费(?:咨询|服务|请教)|愿意付费|可以付费|"
                 r"(?:给|付|转|送)(?:您|你)[^，。！？]{0,8}(?:钱|费|元|块|红包|礼物|礼品|购物卡|礼品卡|美元|美金|人民币)|"
                 r"(?:转账|打钱)给(?:您|你)|(?:微信|支付宝)(?:转账|转给|付)"), "offer"),
 ]
@@ -318,7 +326,9 @@ PAYMENT_NEEDLES = [re.compile(n) for n in (
     r"\d", r"\d", r"price|charge|rate|fee|paid|worth|bonus|honorarium|accept",
     r"\b(?:send|give|offer|get|buy|mail|ship|bring)\w*\s+(?:you|u)\b", r"gift|voucher|token", _PLATFORMS, _PLATFORMS,
     r"[\u4e00-\u9fff]")]
-_GIFT_FRAME = re.compile(rf"\b(?:send|give|offer|get|buy|mail|for\s+{_YOU}|thank\w*|token)\b|[$€£¥₹]")
+_GIFT_FRAME = re.compile(rf"\b(?:send|give|offer|get|buy|mail)\w*\s+{_YOU}\b|\bfor\s+{_YOU}\b|\bthank\w*|"
+                         r"\btoken\b|\bas\s+a\s+(?:gift|present)\b|\b(?:i|i'll|i'd|i\s+will|i\s+can|i\s+could|happy\s+to|"
+                         r"glad\s+to|willing\s+to)\s+(?:\w+\s+){0,2}?(?:send|give|offer|get|buy|mail)\b")
 _PLATFORM_FRAME = re.compile(r"\bi\s+(?:\S+\s+){0,3}?(?:send|pay|transfer|tip|compensate)\b|[$€£¥₹]")
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 from . import aliases, phrases
 from . import similarity as sim
 from .similarity import Fingerprint, similarities
+from .skeleton import skeleton
 
 MIN_CHARS, MAX_CHARS = 120, 1500
 OWN_THRESHOLD = 0.5  # estimated Jaccard of masked 3-shingles with one of this mentee's earlier intros
@@ -87,15 +88,19 @@ def _terms(party) -> sim.ProfileTerms:
 _cached_terms = lru_cache(maxsize=4096)(_terms)
 
 
-def fingerprint(message: str, mentee: Party, mentor: Party) -> Fingerprint:
-    """The message's MinHash fingerprint, names and mentor-specific words masked. Same in every process.
+def fingerprint(message: str, mentee: Party, mentor: Party | None = None) -> Fingerprint:
+    """The message's MinHash fingerprint, the same whoever it is addressed to. Same in every process.
 
-    Masked: both names, the mentee's school, the mentor's company, school, title, skills, domains and distinctive
-    words of their headline and bio (Chinese names and organisations as strings, the mentor's Chinese bigrams)."""
-    terms = terms_of(mentor)
+    Read from the skeleton (so a disguised copy is still a copy). Masked: the sender's name and school, the names a
+    message fills into a script (capitalised words inside a sentence, acronyms, any employer or university of the
+    alias table in either script, a Chinese name before 老师/先生/女士…) and numbers. Nothing of the recipient's
+    profile is used: an identical text sent to two mentors has one fingerprint, and a script re-addressed with
+    another name and company differs only in masked words. `mentor` is accepted for symmetry and not read."""
+    del mentor
     own = frozenset(sim.latin_words(f"{mentee.name} {mentee.school or ''}"))
     own_cjk = tuple(sim.cjk_runs(mentee.name, mentee.school))
-    seq = sim.masked_tokens(message, terms.masks | own, terms.cjk_masks + own_cjk, terms.cjk)
+    seq = sim.masked_tokens(skeleton(message), own | sim.proper_nouns(message), own_cjk + aliases.CJK_NAMES,
+                            honorifics=True)
     return sim.from_shingles(sim.shingles(seq))
 
 

@@ -142,18 +142,33 @@ class Fingerprint:
     band_keys: tuple[int, ...]  # BANDS signed 64-bit integers (none for a message without words)
 
 
+_HONORIFIC = re.compile(f"[{CJK}]{{1,3}}?(?=老师|先生|女士|小姐|学长|学姐|师兄|师姐|前辈|总监|经理|博士|教授|同学)")
+_PROPER = re.compile(r"(?<![.!?:]\s)(?<!^)(?<![.!?:])\b[A-Z][\w&'.-]*|\b[A-Z]{2,}\b")
+
+
+def proper_nouns(message: str) -> frozenset[str]:
+    """Stems of the words a writer capitalises inside a sentence (names, companies, schools, products) and of
+    acronyms: what a script fills in for each recipient."""
+    text = unicodedata.normalize("NFKC", message or "")
+    words = {w for w in _PROPER.findall(text) if w not in ("I", "I'm", "I've", "I'd", "I'll")}
+    return frozenset(t for w in words for t in tokens(w) if t.isascii())
+
+
 def masked_tokens(message: str, mask_stems: frozenset[str], mask_cjk: tuple[str, ...] = (),
-                  mask_bigrams: frozenset[str] = frozenset()) -> list[str]:
-    """The message's tokens with masked words replaced by MASK, runs of masks collapsed into one."""
+                  mask_bigrams: frozenset[str] = frozenset(), honorifics: bool = False) -> list[str]:
+    """The message's tokens with masked words replaced by MASK, runs of masks collapsed into one; numbers are
+    masked too."""
     text = normalise(message)
     for phrase in mask_cjk:  # names and companies written in Chinese: masked as whole strings
-        if phrase:
+        if phrase and phrase in text:
             text = text.replace(phrase, f" {MASK} ")
+    if honorifics:  # 陈老师, 王总: the name before the title
+        text = _HONORIFIC.sub(f" {MASK} ", text)
     if mask_bigrams:
         text = _CJK_RUN.sub(lambda run: _mask_run(run.group(), mask_bigrams), text)
     out: list[str] = []
     for token in tokens(text):
-        token = MASK if token in mask_stems else token
+        token = MASK if token in mask_stems or token.isdigit() else token
         if token != MASK or not out or out[-1] != MASK:
             out.append(token)
     return out
