@@ -156,7 +156,9 @@ GLOSSARY: dict[str, str] = {
     "临床试验": "clinical trials", "药物研发": "drug discovery", "医疗": "healthcare", "生物信息": "bioinformatics",
     "电商": "ecommerce e-commerce", "广告": "advertising ads", "增长": "growth", "游戏": "gaming games",
     "自动驾驶": "autonomous driving", "机器人": "robotics", "硬件": "hardware", "嵌入式": "embedded",
-    "信贷": "credit lending", "银行": "banking", "保险": "insurance", "房地产": "real estate",
+    "微信支付": "wechat pay", "微信": "wechat", "支付宝": "alipay", "抖音": "tiktok douyin", "淘宝": "taobao",
+    "天猫": "tmall", "云计算平台": "cloud platform", "信贷": "credit lending", "银行": "banking", "保险": "insurance",
+    "房地产": "real estate",
 }
 
 _LATIN = re.compile(r"[a-z]")

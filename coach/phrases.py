@@ -251,7 +251,7 @@ def _find(patterns, needles, text: str, accept) -> list[str]:
     """Matches of `patterns` in the clauses of the message and of its skeleton that `accept` takes as an ask or an
     offer and no negation scopes over."""
     found: list[str] = []
-    for view in views(text):
+    for view in views(text)[-1:]:  # the skeleton: a negation or a name is read as undisguised as the ask
         active = [rule for rule, needle in zip(patterns, needles, strict=True) if needle.search(view)]
         if not active:
             continue
@@ -264,8 +264,6 @@ def _find(patterns, needles, text: str, accept) -> list[str]:
                         after = sentence[sentence.find(clause) + match.end():]
                         if not _negated_after(after):
                             found.append(match.group().strip())
-        if found:
-            break
     return found
 
 

@@ -18,7 +18,7 @@ from . import aliases, phrases
 from . import similarity as sim
 from .length import latin_length
 from .similarity import Fingerprint, similarities
-from .skeleton import skeleton
+from .skeleton import skeleton, views
 
 MIN_CHARS, MAX_CHARS = 120, 1500  # Latin-equivalent characters (coach/length.py): a CJK character counts 3
 OWN_THRESHOLD = 0.5  # estimated Jaccard of masked 3-shingles with one of this mentee's earlier intros
@@ -112,13 +112,28 @@ _AFFILIATION = re.compile(  # "your work at X", "you joined X": where the messag
 
 
 def foreign_affiliation(text: str, terms: sim.ProfileTerms) -> str | None:
-    """An organisation the message places the mentor at that their profile never mentions: written for another."""
+    """An organisation the message places the mentor at that their profile never mentions: written for another.
+    Read from the text as written (a capitalised name), and from its skeleton when the writer disguised it (a name of
+    the alias table: the skeleton has no capitals left)."""
     for match in _AFFILIATION.finditer(unicodedata.normalize("NFKC", text).replace("’", "'")):
         org = match.group(1).rstrip(".'")
         stems = [t for t in sim.tokens(org) if not sim.is_generic(t)]
         if stems and not any(t in terms.known for t in stems):
             return org
+    for view in views(text)[1:]:
+        for match in _AFFILIATION_BARE.finditer(view):
+            org = match.group(1)
+            stems = [t for t in sim.tokens(org) if not sim.is_generic(t)]
+            if org in aliases.LATIN_NAMES and stems and not any(t in terms.known for t in stems):
+                return org
     return None
+
+
+_AFFILIATION_BARE = re.compile(
+    r"\b(?:your\s+(?:\w+\s+){0,3}?(?:work|role|time|team|job|position|career|experience|years|journey|tenure|group|"
+    r"projects?)|you\s+(?:\w+\s+){0,2}?(?:work|worked|are|were|joined|lead|led|built|build|moved|started|spent))\s+"
+    r"(?:\w+\s+){0,3}?(?:at|@)\s+((?:[a-z][\w&.'-]*)(?:\s+[a-z][\w&.'-]*){0,2}?)(?=\s*[,.;:!?)]|\s+(?:and|where|on|in|"
+    r"for|with|especially|as|since|to|is|was)\b|$)")
 
 
 def first_name(name: str) -> str:
@@ -165,7 +180,8 @@ class Draft:
 
     def __init__(self, message: str, mentee: Party, mentor: Party, history: History | None):
         self.text, self.mentee, self.mentor, self.history = message or "", mentee, mentor, history
-        self.length = latin_length(self.text)  # whitespace collapsed, a CJK character counting 3
+        # whitespace collapsed, a CJK character counting 3; invisible characters and spelled-out letters not counted
+        self.length = min(latin_length(self.text), latin_length(skeleton(self.text)))
         self.terms = terms_of(mentor)
         self.first = first_name(mentor.name)
         self.hooks = hooks(mentor)

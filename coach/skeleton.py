@@ -56,6 +56,9 @@ def _is_cjk(char: str) -> bool:
 
 
 _FOLD = _fold_table()
+# letters that imitate Latin ones in running text though Unicode's table lists them with nothing ASCII
+for _glyph, _latin in zip("κχτωεηкмтнвгпиьѵђћґɩʏᴋᴍᴛνυ", "kxtwenkmthbrnubvhhriykmtvu", strict=True):
+    _FOLD.setdefault(ord(_glyph), _latin)
 for _keep in "ıłđøßæœðþ":  # Latin letters of real names that the table maps to something else: keep them
     _FOLD.pop(ord(_keep), None)
 
@@ -69,25 +72,33 @@ TRIGGERS = (
     "neitui", "thank", "tip", "will", "would", "could", "can", "mail", "also", "all", "well", "still", "really",
     "email", "call", "sell", "tell", "feel", "full", "skill", "skills", "fellow", "hello", "like", "look",
     "learn", "help", "let", "lot", "love", "life", "list", "link", "little", "only", "role", "school", "real",
+    "not", "no", "never", "nor", "none", "nothing", "without", "looking", "asking", "ask", "want", "need", "is",
+    "nei", "tui", "hong", "bao", "ganxie", "fei",
 )
 _TRIGGER_SET = frozenset(TRIGGERS)
 _SPLIT_AROUND = tuple(sorted((t for t in TRIGGERS if len(t) >= 4), key=len, reverse=True))
 
 _DIGITS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"})
-_MIXED = re.compile(r"(?<![\w@$])(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[013457@$8])[a-z0-9@$]{3,}(?![\w@$])")
+_MIXED = re.compile(r"(?<![a-z0-9@$_])(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[013457@$8])[a-z0-9@$]{2,}(?![a-z0-9@$_])")
+# words that hold digits of their own: never read as letters
+_REAL = frozenset("""
+h1b h4 f1 j1 o1 l1 e2 e3 l2 ec2 s3 k8s b2b b2c c2c p2p 401k 403b 529 w2 w4 w8 i20 i94 i9 ds160 g5 2d 3d 4g 5g mp3 mp4
+a11y i18n l10n web3 web2 gpt3 gpt4 gpt4o covid19 y2k 1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th 24h 24x7 7x24 cs50 6s
+""".split())
+_NUMBERISH = re.compile(r"[$@]?\d[\d,.]*(?:th|k|m|b|h|x|s|yrs?|hrs?|mins?|am|pm|gb|mb|tb|kb|ms|px|usd|rmb)?"
+                        r"|\d*(?:1st|2nd|3rd)|[a-z]\d+|\d+[a-z]")
 _SEPARATOR = r"[ .\-_·*/|•,]"
 # three or more single letters (or digits standing for letters) joined by one repeated separator
-_SPELLED = re.compile(rf"(?<![^\W\d_])[a-z0-9@$](?P<sep>{_SEPARATOR}+)(?:[a-z0-9@$](?P=sep)){{1,}}[a-z0-9@$]"
-                      r"(?![^\W\d_])")
+_SPELLED = re.compile(rf"(?<![a-z0-9@$_])[a-z0-9@$](?P<sep>{_SEPARATOR}+)(?:[a-z0-9@$](?P=sep)){{1,}}[a-z0-9@$]"
+                      r"(?![a-z0-9@$_])")
 # chunks of one to three letters glued by a dot, hyphen or underscore, three or more ("re.fer.ral", "ref-er-ral")
 _CHUNKED = re.compile(r"(?<![\w.\-])[a-z]{1,3}(?:[.\-_·*][a-z]{1,3}){2,}(?![\w\-])")
-# two spelled-out letters of a short trigger word ("m-e", "c.v")
-_PAIR = re.compile(r"(?<![\w.\-])([a-z])[.\-_·*]([a-z])\.?(?![\w\-])")
-_PAIRS = frozenset({"me", "my", "cv", "hr"})
+# a two-letter word spelled out ("m-e", "a·t", "c.v"; "e.g" and "u.s" become "eg" and "us", which is harmless)
+_PAIR = re.compile(r"(?<![\w.\-·*])([a-z])[.\-_·*]([a-z])\.?(?![\w\-·*])")
 _BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[\\s.\\-_·*/|•]+(?=[{CJK}])")
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])[-_](?=[a-z])")
-_PINYIN = [(re.compile(r"\bnei\s?tui\b"), "内推"), (re.compile(r"\bhong\s?bao\b"), "红包"),
-           (re.compile(r"\bganxie\s?fei\b"), "感谢费")]
+_PINYIN = [(re.compile(r"\bnei\s*tui\b"), "内推"), (re.compile(r"\bhong\s*bao\b"), "红包"),
+           (re.compile(r"\bganxie\s*fei\b"), "感谢费")]
 _SPACES = re.compile(r"[ \t]+")
 
 
@@ -97,9 +108,9 @@ def _strip_invisible(text: str) -> str:
         category = unicodedata.category(char)
         if category == "Cf" or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef":
             continue
-        if category in ("So", "Sk", "Sm", "Co", "Cs") and char not in "+<>=%#&~^":
+        if category in ("So", "Sk", "Sm", "Co", "Cs") and char not in "+<>=%#&":
             out.append(" ")
-        elif char in "•·★☆♥♡❤✓✔→←":
+        elif char in "•★☆♥♡❤✓✔→←~^":
             out.append(" ")
         else:
             out.append(_FOLD.get(ord(char), char))
@@ -109,13 +120,13 @@ def _strip_invisible(text: str) -> str:
 def _read_digits(match: re.Match) -> str:
     word = match.group()
     plain = word.translate(_DIGITS)
-    if sum(c.isalpha() for c in word) < 3 and plain not in _TRIGGER_SET:  # h1b, ec2, k8s, 401k: real words
-        return word
     if "1" in word:
         as_l = word.replace("1", "l").translate(_DIGITS)
         if as_l in _TRIGGER_SET and plain not in _TRIGGER_SET:
             return as_l
-    return plain
+    if plain in _TRIGGER_SET:
+        return plain
+    return word if word in _REAL or _NUMBERISH.fullmatch(word) else plain
 
 
 def _split_known(run: str) -> str:
@@ -129,7 +140,7 @@ def _split_known(run: str) -> str:
 
 def _join_spelled(match: re.Match) -> str:
     letters = re.sub(_SEPARATOR, "", match.group())
-    if sum(c.isalpha() for c in letters) < 2:  # "1, 2, 3": numbers, not a word
+    if not any(c.isalpha() for c in letters):  # "1, 2, 3": numbers, not a word
         return match.group()
     return f" {_split_known(letters.translate(_DIGITS))} "
 
@@ -147,12 +158,12 @@ def skeleton(text: str) -> str:
     text = normalise(_strip_invisible(unicodedata.normalize("NFKC", text or "")))
     text = _CHUNKED.sub(_join_chunks, text)
     text = _SPELLED.sub(_join_spelled, text)
-    text = _PAIR.sub(lambda m: m[1] + m[2] if m[1] + m[2] in _PAIRS else m.group(), text)
+    text = _PAIR.sub(lambda m: m[1] + m[2], text)
     text = _MIXED.sub(_read_digits, text)
-    text = _BETWEEN_CJK.sub("", text)
-    text = _WORD_HYPHEN.sub(" ", text)
     for pattern, chars in _PINYIN:
         text = pattern.sub(chars, text)
+    text = _BETWEEN_CJK.sub("", text)
+    text = _WORD_HYPHEN.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -26,14 +26,19 @@ from coach.skeleton import skeleton, views
     ("nei tui", "内推"),
     ("gift-card", "gift card"),
     ("pay-for-referral", "pay for referral"),
+    ("f0r a r3f3rr4l", "for a referral"),
+    ("1n73r357", "interest"),
+    ("r·e·a·l·l·y i_m_p_r_e_s_s_e_d b·y w-h-a-t", "really impressed by what"),
+    ("a·t N_u_b_a_n_k. I a·m", "at nubank . i am"),
+    ("I'm no7 l00k1ng f0r a j0b 4nd", "i'm not looking for a job and"),
 ])
 def test_disguises_come_off(disguised, plain):
     assert skeleton(disguised) == plain
 
 
 @pytest.mark.parametrize("text", [
-    "rounds 1, 2, 3", "e.g. a/b tests", "python, c, r, go", "jose nguyen works on h1b questions", "2024 and $50k",
-    "u.s. universities", "我在高盛做信用风险模型", "state of the art",
+    "rounds 1, 2, 3", "python, c, r, go", "jose nguyen works on h1b questions", "2024 and $50k", "ec2 and k8s",
+    "我在高盛做信用风险模型", "state of the art", "a/b tests",
 ])
 def test_plain_text_is_left_alone(text):
     assert skeleton(text) == text
