@@ -7,12 +7,15 @@ tested alone. The service adapts its rows to `Party` and its intros to a `Histor
     review_with_fingerprint(message, mentee, mentor, history=None, gates=()) -> (review, Fingerprint)
     fingerprint(message, mentee, mentor)                                     -> Fingerprint
     similarity(a, b), similarities(new, others)                              -> estimated Jaccard
+    latin_length(text)                                                       -> Latin-equivalent length (CJK: 3)
 """
-# `review` first: its modules take the submodule `similarity`, which the function of the same name then shadows here.
+# `review` before `similarity`: its modules take the submodule `similarity`, which the function of the same name
+# then shadows here.
+from .length import latin_length
 from .review import CHECKS, Finding, History, Party, fingerprint, review, review_with_fingerprint
 from .similarity import Fingerprint, similarities, similarity
 
 __all__ = [
-    "CHECKS", "Finding", "Fingerprint", "History", "Party", "fingerprint", "review", "review_with_fingerprint",
-    "similarities", "similarity",
+    "CHECKS", "Finding", "Fingerprint", "History", "Party", "fingerprint", "latin_length", "review",
+    "review_with_fingerprint", "similarities", "similarity",
 ]

@@ -16,9 +16,10 @@ from typing import Protocol
 
 from . import phrases
 from . import similarity as sim
+from .length import latin_length
 from .similarity import Fingerprint, similarities
 
-MIN_CHARS, MAX_CHARS = 120, 1500
+MIN_CHARS, MAX_CHARS = 120, 1500  # Latin-equivalent characters (coach/length.py): a CJK character counts 3
 OWN_THRESHOLD = 0.5  # estimated Jaccard of masked 3-shingles with one of this mentee's earlier intros
 CIRCULATING_THRESHOLD = 0.5  # … with intros of other mentees in the tenant
 CIRCULATING_MENTEES = 3  # a script is circulating once at least this many other mentees sent it
@@ -156,7 +157,7 @@ class Draft:
 
     def __init__(self, message: str, mentee: Party, mentor: Party, history: History | None):
         self.text, self.mentee, self.mentor, self.history = message or "", mentee, mentor, history
-        self.length = len(" ".join(self.text.split()))
+        self.length = latin_length(self.text)  # whitespace collapsed, a CJK character counting 3
         self.terms = terms_of(mentor)
         self.first = first_name(mentor.name)
         self.hooks = hooks(mentor)

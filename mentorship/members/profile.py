@@ -1,6 +1,8 @@
 """Profile score and gaps (SPEC §3): what a mentor needs to see before a first message is worth reading."""
 import re
 
+from coach import latin_length
+
 # points for each part of a profile; a gap is a part that earned nothing
 MENTEE_PARTS = {
     "photo_missing": 15,
@@ -13,7 +15,7 @@ MENTEE_PARTS = {
 }
 MENTOR_PARTS = {**MENTEE_PARTS, "company_missing": 10, "capacity_zero": 5}
 BLOCKING_GAPS = frozenset({"bio_lists_courses", "domains_missing", "goals_missing"})
-MIN_BIO = 150
+MIN_BIO = 150  # Latin-equivalent characters (coach.latin_length): a CJK character counts 3
 
 COURSE_CODE = re.compile(r"\b[A-Z]{2,5}[ \-]?\d{3,4}[A-Z]?\b")
 COURSE_WORDS = re.compile(
@@ -57,7 +59,7 @@ def assess(member):
     failing = {
         "photo_missing": not member.photo_url,
         "headline_missing": not (member.headline or "").strip(),
-        "bio_too_short": len(bio) < MIN_BIO,
+        "bio_too_short": latin_length(bio) < MIN_BIO,
         "bio_lists_courses": lists_courses(bio),
         "domains_missing": not member.domains,
         "goals_missing": not member.goals,

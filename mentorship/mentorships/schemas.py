@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from coach import latin_length
 from mentorship.common.schemas import PageArgs, StrictSchema, Text
 from mentorship.mentorships.models import CLOSE_REASONS
 
@@ -54,10 +55,18 @@ def _questions(values):
         raise ma.ValidationError("Prepare at least 3 questions.")
 
 
+MIN_PLAN = 200  # Latin-equivalent characters (SPEC §6, §7): a CJK character counts 3
+
+
+def _plan_length(value):
+    if latin_length(value) < MIN_PLAN:
+        raise ma.ValidationError(f"Write at least {MIN_PLAN} characters (a Chinese character counts 3).")
+
+
 class MilestoneInSchema(StrictSchema):
     """`questions` for questions_prepared, `plan` for career_plan_shared, `note` for mentor_endorsement."""
 
     questions = ma.fields.List(Text(validate=validate.Length(min=1, max=500)),
                                validate=[validate.Length(max=20), _questions])
-    plan = Text(multiline=True, validate=validate.Length(min=200, max=5000))
+    plan = Text(multiline=True, validate=[validate.Length(max=5000), _plan_length])
     note = Text(multiline=True, validate=validate.Length(min=1, max=2000))

@@ -59,3 +59,16 @@ def test_ready_needs_score_and_no_blocking_gap():
     assert not is_ready(69, [], 70)
     assert not is_ready(90, ["bio_lists_courses"], 70)
     assert not is_ready(95, ["domains_missing"], 0)
+
+
+CHINESE_BIO = ("我来自成都，本科读会计，毕业后在一家城商行做了一年贷款审批。现在在纽约读金融工程，"
+               "想转做信用风险建模，也想认识走过这条路的前辈。")
+
+
+def test_a_chinese_bio_is_measured_in_latin_equivalent_characters():
+    """SPEC §3, §6: a CJK character counts 3, so 60 Chinese characters (180) are not too short; 40 (120) are."""
+    bio = CHINESE_BIO[:60]
+    assert len(bio) == 60 and "bio_too_short" not in assess(_member(bio=bio))[1]
+    assert "bio_too_short" in assess(_member(bio=CHINESE_BIO[:40]))[1]
+    assert "bio_too_short" in assess(_member(bio="x" * 149))[1]
+    assert "bio_too_short" not in assess(_member(bio="x" * 150))[1]

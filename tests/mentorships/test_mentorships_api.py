@@ -72,6 +72,21 @@ def test_manual_milestones_only_by_their_party(app, admin, pair, ms):
     assert events.count("milestone.completed") == 2
 
 
+CHINESE_PLAN = ("我计划今年完成金融工程硕士学业，通过特许金融分析师一级考试，同时在纽约申请信用风险分析师的职位。"
+                "每个月做两次行业访谈，并通过志愿项目练习数据分析和沟通能力。")
+
+
+def test_a_chinese_career_plan_counts_three_per_character(pair, ms):
+    """SPEC §6, §7: a plan of 70 Chinese characters is 210 Latin-equivalent characters (≥ 200); 60 are 180."""
+    url = f"/api/v1/mentorships/{ms}/milestones/career_plan_shared"
+    plan = CHINESE_PLAN[:70]
+    assert len(plan) == 70
+    _problem(pair.mentee_client.post(url, json={"plan": CHINESE_PLAN[:60]}), 422, "validation_error")
+    r = pair.mentee_client.post(url, json={"plan": plan})
+    assert r.status_code == 200, r.json
+    assert {m["key"]: m for m in r.json["milestones"]}["career_plan_shared"]["evidence"] == {"plan": plan}
+
+
 def test_other_members_cannot_see_a_mentorship(app, admin, pair, ms):
     stranger = make_pair(app, admin)
     _problem(stranger.mentee_client.get(f"/api/v1/mentorships/{ms}"), 404, "not_found")
