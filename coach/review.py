@@ -1,7 +1,9 @@
 """The outreach coach (SPEC §6): reviews a first message from a mentee to a mentor, and fingerprints it.
 
 Pure: no Flask, no database. The service adapts its rows to `Party`, answers `History` with two indexed queries,
-and passes the gates it decided itself (profile_not_ready, mentor_unavailable, too_many_pending).
+and passes the gates it decided itself (profile_not_ready, mentor_unavailable, too_many_pending) as codes and params.
+Every text is worded by coach/wording.py in the message's language (English or Chinese); lengths are counted by
+coach/length.py (a CJK character counts 3).
 
 Each check is one entry of CHECKS (code -> function of a Draft returning a Finding or None): a new check is one new
 entry. Blocking: cold_referral_ask, payment_offer, templated_message, not_personalized, too_short. Warnings:
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Protocol
 
-from . import aliases, phrases
+from . import aliases, phrases, wording
 from . import similarity as sim
 from .length import latin_length
 from .similarity import Fingerprint, similarities
@@ -117,7 +119,7 @@ def foreign_affiliation(text: str, terms: sim.ProfileTerms) -> str | None:
     the alias table: the skeleton has no capitals left)."""
     for match in _AFFILIATION.finditer(unicodedata.normalize("NFKC", text).replace("’", "'")):
         org = match.group(1).rstrip(".'")
-        stems = [t for t in sim.tokens(org) if not sim.is_generic(t)]
+        stems = [t for t in sim.tokens(skeleton(org)) if not sim.is_generic(t)]
         if stems and not any(t in terms.known for t in stems):
             return org
     for view in views(text)[1:]:
@@ -141,20 +143,9 @@ def first_name(name: str) -> str:
     return name if not name or any("\u3400" <= c <= "\u9fff" for c in name) else name.split()[0]
 
 
-def _leaf(slug: str) -> str:
-    return slug.rsplit("/", 1)[-1].replace("-", " ")
-
-
-def hooks(mentor: Party) -> tuple[str, ...]:
-    """Concrete things of the mentor's profile a message could mention."""
-    found = [f"their work at {mentor.company}"] if mentor.company else []
-    found += [f"their experience with {mentor.skills[0]}"] if mentor.skills else []
-    found += [f"their focus on {_leaf(mentor.domains[0])}"] if mentor.domains else []
-    if mentor.headline:
-        headline = mentor.headline if len(mentor.headline) <= 80 else mentor.headline[:77].rstrip() + "…"
-        found.append(f"what they wrote in their headline, “{headline}”")
-    found += [f"that they studied at {mentor.school}"] if mentor.school else []
-    return tuple(found)
+def hooks(mentor: Party, lang: str = "en") -> tuple[str, ...]:
+    """Concrete things of the mentor's profile a message could mention, worded in `lang` ("en" or "zh")."""
+    return wording.hooks(mentor, lang)
 
 
 def quote(text: str, phrase: str) -> str:
@@ -165,7 +156,7 @@ def quote(text: str, phrase: str) -> str:
 
 
 def area(mentor: Party) -> str:
-    return _leaf(mentor.domains[0]) if mentor.domains else (mentor.title or "their field")
+    return wording.leaf(mentor.domains[0]) if mentor.domains else (mentor.title or "their field")
 
 
 @dataclass(frozen=True)
@@ -182,9 +173,10 @@ class Draft:
         self.text, self.mentee, self.mentor, self.history = message or "", mentee, mentor, history
         # whitespace collapsed, a CJK character counting 3; invisible characters and spelled-out letters not counted
         self.length = min(latin_length(self.text), latin_length(skeleton(self.text)))
+        self.lang = wording.language(skeleton(self.text))  # the coach answers in the message's language
         self.terms = terms_of(mentor)
         self.first = first_name(mentor.name)
-        self.hooks = hooks(mentor)
+        self.hooks = hooks(mentor, self.lang)
 
     @cached_property
     def fingerprint(self) -> Fingerprint:
@@ -195,7 +187,7 @@ class Draft:
         return phrases.evidence(self.text, self.terms)
 
     def hook(self) -> str:
-        return self.hooks[0] if self.hooks else "something they wrote in their profile"
+        return self.hooks[0] if self.hooks else wording.any_hook(self.lang)
 
     @property
     def at(self) -> str:
@@ -206,22 +198,14 @@ def _cold_referral(d: Draft) -> Finding | None:
     asks = phrases.referral_asks(d.text)
     if not asks:
         return None
-    return Finding("block", f"Your message asks {d.first} for a referral (“{quote(d.text, asks[0])}”). In a first "
-                            "message this usually ends the conversation: a referral is something a mentor offers "
-                            "later, once they know you and your work.",
-                   f"Leave the referral out. Ask to learn instead, for example: “Could I ask you two or three "
-                   f"questions about your work{d.at}?” If the relationship grows, {d.first} can offer to "
-                   "refer you later.")
+    return Finding("block", *wording.cold_referral(d.lang, d.first, quote(d.text, asks[0]), d.mentor.company))
 
 
 def _payment(d: Draft) -> Finding | None:
     offers = phrases.payment_offers(d.text)
     if not offers:
         return None
-    return Finding("block", f"Your message offers money or a gift (“{quote(d.text, offers[0])}”). Mentors here "
-                            "give their time freely, and an offer of payment can read as buying a referral.",
-                   "Remove the offer. A sincere thank-you and a short follow-up after your chat are the best way to "
-                   "show appreciation (offering to buy a coffee at a coffee chat is fine).")
+    return Finding("block", *wording.payment_offer(d.lang, quote(d.text, offers[0])))
 
 
 def _templated(d: Draft) -> Finding | None:
@@ -230,18 +214,15 @@ def _templated(d: Draft) -> Finding | None:
     own = list(d.history.own())
     scores = similarities(d.fingerprint, own)
     if len(scores) and scores.max() >= OWN_THRESHOLD:
-        why = (f"This message is almost the same as one you already sent to another mentor (about "
-               f"{round(100 * float(scores.max()))}% the same once names and companies are set aside).")
+        own_percent = round(100 * float(scores.max()))
     else:
         candidates = [(m, fp) for m, fp in d.history.circulating(d.fingerprint.band_keys) if m != d.mentee.id]
         close = similarities(d.fingerprint, [fp for _, fp in candidates]) >= CIRCULATING_THRESHOLD
         senders = {m for (m, _), near in zip(candidates, close, strict=True) if near}
         if len(senders) < CIRCULATING_MENTEES:
             return None
-        why = "This text is almost the same as messages other students have already sent to mentors here."
-    return Finding("block", why + " Mentors notice copied messages and rarely answer them.",
-                   f"Write this one for {d.first} alone: say in your own words why you chose them (for example "
-                   f"{d.hook()}) and what you want to learn from them.")
+        own_percent = None
+    return Finding("block", *wording.templated(d.lang, d.first, d.hook(), own_percent))
 
 
 def _not_personalized(d: Draft) -> Finding | None:
@@ -250,49 +231,32 @@ def _not_personalized(d: Draft) -> Finding | None:
     foreign = None if not d.mentor.company or d.mentor.company in mentioned else foreign_affiliation(d.text, d.terms)
     if not d.hooks or (weight >= PERSONAL and not foreign):
         return None
-    if foreign:
-        msg = (f"Your message mentions {foreign}, but {d.first} is{d.at}: it reads as written for a different "
-               "mentor.")
-    else:
-        msg = f"Your message says nothing specific about {d.first} beyond their name."
-    examples = d.hooks[:3]
-    examples = ", ".join(examples[:-1]) + f" or {examples[-1]}" if len(examples) > 1 else examples[0]
-    return Finding("block", msg, f"Mention one thing from {d.first}'s profile and why it matters to you, for "
-                                 f"example {examples}.")
+    return Finding("block", *wording.not_personalized(d.lang, d.first, d.hooks[:3], foreign, d.mentor.company))
 
 
 def _too_short(d: Draft) -> Finding | None:
     if d.length >= MIN_CHARS:
         return None
-    return Finding("block", f"Your message is {d.length} characters; at least {MIN_CHARS} are needed to say who you "
-                            "are, why this mentor, and what you hope to learn.",
-                   f"Add two or three sentences: who you are (your program and your goal), why you chose "
-                   f"{d.first} ({d.hook()}), and one specific question.")
+    return Finding("block", *wording.too_short(d.lang, d.length, MIN_CHARS, d.first, d.hook()))
 
 
 def _no_purpose(d: Draft) -> Finding | None:
     if phrases.states_purpose(d.text):
         return None
-    return Finding("warn", "Your message does not say why you want to connect or what you hope to learn.",
-                   f"Say what you hope to learn, for example: “I'd love to learn how you approach {area(d.mentor)}"
-                   f"{d.at}, and what helped you get there.”")
+    domain = d.mentor.domains[0] if d.mentor.domains else None
+    return Finding("warn", *wording.no_purpose(d.lang, domain, d.mentor.title, d.mentor.company))
 
 
 def _no_question(d: Draft) -> Finding | None:
     if phrases.asks_question(d.text):
         return None
-    return Finding("warn", f"Your message has no question for {d.first} to answer.",
-                   f"End with one specific question, for example: “What helped you most in your first year"
-                   f"{d.at}?”")
+    return Finding("warn", *wording.no_question(d.lang, d.first, d.mentor.company))
 
 
 def _too_long(d: Draft) -> Finding | None:
     if d.length <= MAX_CHARS:
         return None
-    return Finding("warn", f"Your message is {d.length} characters; mentors read many messages, and more than "
-                           f"{MAX_CHARS:,} is a lot for a first one.",
-                   f"Keep it to four to six sentences: who you are, why {d.first}, what you hope to learn, and one "
-                   "question.")
+    return Finding("warn", *wording.too_long(d.lang, d.length, MAX_CHARS, d.first))
 
 
 CHECKS: dict[str, Callable[[Draft], Finding | None]] = {
@@ -311,7 +275,9 @@ def review_with_fingerprint(message: str, mentee: Party, mentor: Party, history:
                             gates: Sequence[dict] = ()) -> tuple[dict, Fingerprint]:
     """The SPEC §6 preview object, and the message's fingerprint (to store with the intro)."""
     draft = Draft(message, mentee, mentor, history)
-    issues = [{"code": g["code"], "severity": g.get("severity", "block"), "message": g["message"]} for g in gates]
+    # a gate carries its code and params (worded here, in the message's language) or a ready "message"
+    issues = [{"code": g["code"], "severity": g.get("severity", "block"),
+               "message": g.get("message") or wording.gate(g["code"], g.get("params"), draft.lang)} for g in gates]
     suggestions: list[str] = []
     for code, check in CHECKS.items():
         found = check(draft)

@@ -89,8 +89,12 @@ _NUMBERISH = re.compile(r"[$@]?\d[\d,.]*(?:th|k|m|b|h|x|s|yrs?|hrs?|mins?|am|pm|
                         r"|\d*(?:1st|2nd|3rd)|[a-z]\d+|\d+[a-z]")
 _SEPARATOR = r"[ .\-_·*/|•,]"
 # three or more single letters (or digits standing for letters) joined by one repeated separator
-_SPELLED = re.compile(rf"(?<![a-z0-9@$_])[a-z0-9@$](?P<sep>{_SEPARATOR}+)(?:[a-z0-9@$](?P=sep)){{1,}}[a-z0-9@$]"
-                      r"(?![a-z0-9@$_])")
+# three or more single letters (or digits standing for letters) spelled out: joined by single spaces, or by dots,
+# hyphens, underscores, middle dots or stars (mixed or not)
+_PUNCTED = re.compile(r"(?<![a-z0-9@$_])[a-z0-9@$](?:[.\-_·*][a-z0-9@$]){2,}(?![a-z0-9@$_])")
+_SPACED = re.compile(r"(?<![a-z0-9@$_.\-·*])[a-z0-9@$](?: [a-z0-9@$]){2,}(?![a-z0-9@$_\-·*]|\.[a-z0-9])")
+_SPACED_PAIR = re.compile(r"(?<![a-z0-9@$_.\-·*])\b(m e|m y|c v|h r)\b(?! [a-z0-9@$]\b)")
+_DIGIT_GAP = re.compile(r"(?<=\d)[_·*](?=\d)")  # "$5_0": an amount spelled out
 # chunks of one to three letters glued by a dot, hyphen or underscore, three or more ("re.fer.ral", "ref-er-ral")
 _CHUNKED = re.compile(r"(?<![\w.\-])[a-z]{1,3}(?:[.\-_·*][a-z]{1,3}){2,}(?![\w\-])")
 # a two-letter word spelled out ("m-e", "a·t", "c.v"; "e.g" and "u.s" become "eg" and "us", which is harmless)
@@ -130,18 +134,37 @@ def _read_digits(match: re.Match) -> str:
 
 
 def _split_known(run: str) -> str:
-    """A joined run of spelled-out letters, with spaces put back around the trigger words inside it."""
+    """A joined run of spelled-out letters, with spaces put back around a trigger word inside it when what is left
+    on either side is a one-letter word ("areferral" -> "a referral") or trigger words; otherwise as it is
+    ("prefer" stays)."""
+    if run in _TRIGGER_SET:
+        return run
     for word in _SPLIT_AROUND:
         at = run.find(word)
-        if at >= 0:
-            return " ".join(p for p in (_split_known(run[:at]), word, _split_known(run[at + len(word):])) if p)
+        while at >= 0:
+            left, right = _split_part(run[:at]), _split_part(run[at + len(word):])
+            if left is not None and right is not None:
+                return " ".join(p for p in (left, word, right) if p)
+            at = run.find(word, at + 1)
     return run
 
 
+def _split_part(part: str) -> str | None:
+    if part in ("", "a", "i") or part in _TRIGGER_SET:
+        return part
+    split = _split_known(part)
+    return split if split != part else None
+
+
 def _join_spelled(match: re.Match) -> str:
-    letters = re.sub(_SEPARATOR, "", match.group())
+    letters = re.sub(r"[ .\-_·*]", "", match.group())
     if not any(c.isalpha() for c in letters):  # "1, 2, 3": numbers, not a word
         return match.group()
+    if _NUMBERISH.fullmatch(letters):  # "$5_0": an amount spelled out
+        return f" {letters} "
+    number = re.fullmatch(r"(\d{2,})([a-z].*)", letters)  # "3-0-m-i-n-u-t-e"
+    if number:
+        return f" {number[1]} {_split_known(number[2].translate(_DIGITS))} "
     return f" {_split_known(letters.translate(_DIGITS))} "
 
 
@@ -157,7 +180,10 @@ def skeleton(text: str) -> str:
     """`normalise(text)` with its disguises taken off (see the module's docstring)."""
     text = normalise(_strip_invisible(unicodedata.normalize("NFKC", text or "")))
     text = _CHUNKED.sub(_join_chunks, text)
-    text = _SPELLED.sub(_join_spelled, text)
+    text = _PUNCTED.sub(_join_spelled, text)
+    text = _SPACED.sub(_join_spelled, text)
+    text = _DIGIT_GAP.sub("", text)
+    text = _SPACED_PAIR.sub(lambda m: m[1].replace(" ", ""), text)
     text = _PAIR.sub(lambda m: m[1] + m[2], text)
     text = _MIXED.sub(_read_digits, text)
     for pattern, chars in _PINYIN:

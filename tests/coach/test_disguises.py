@@ -13,6 +13,7 @@ Only the rows whose undisguised review gives exactly their labels (templated_mes
 test_every_corpus_row_is_reviewed_as_labeled checks that none is left out. Marked `disguise`: `pytest -m disguise`
 runs these alone; `python -m tests.coach.test_disguises` prints the failure share of each class alone.
 """
+import os
 import random
 from collections import Counter
 from functools import lru_cache
@@ -63,7 +64,9 @@ def test_every_corpus_row_is_reviewed_as_labeled():
     assert not excluded, f"{len(excluded)} rows left out of the disguise test: {excluded}"
 
 
-@settings(max_examples=500, deadline=None)
+# Derandomized so that CI is reproducible; COACH_DISGUISE_RANDOM=1 draws fresh examples (run it when changing the
+# coach: each run is another 500).
+@settings(max_examples=500, deadline=None, derandomize=os.environ.get("COACH_DISGUISE_RANDOM") != "1")
 @given(data=st.data())
 def test_a_disguised_message_keeps_its_verdict(data):
     rid = data.draw(st.sampled_from(usable()), label="row")
