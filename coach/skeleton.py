@@ -96,7 +96,7 @@ _SPACED = re.compile(r"(?<![a-z0-9@$_.\-·*])[a-z0-9@$](?: [a-z0-9@$]){2,}(?![a-
 _SPACED_PAIR = re.compile(r"(?<![a-z0-9@$_.\-·*])\b(m e|m y|c v|h r)\b(?! [a-z0-9@$]\b)")
 _DIGIT_GAP = re.compile(r"(?<=\d)[_·*](?=\d)")  # "$5_0": an amount spelled out
 # chunks of one to three letters glued by a dot, hyphen or underscore, three or more ("re.fer.ral", "ref-er-ral")
-_CHUNKED = re.compile(r"(?<![\w.\-])[a-z]{1,3}(?:[.\-_·*][a-z]{1,3}){2,}(?![\w\-])")
+_CHUNKED = re.compile(r"(?<![\w.\-])[a-z0-9]{1,3}(?:[.\-_·*][a-z0-9]{1,3}){2,}(?![\w\-])")
 # a two-letter word spelled out ("m-e", "a·t", "c.v"; "e.g" and "u.s" become "eg" and "us", which is harmless)
 _PAIR = re.compile(r"(?<![\w.\-·*])([a-z])[.\-_·*]([a-z])\.?(?![\w\-·*])")
 _BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[\\s.\\-_·*/|•]+(?=[{CJK}])")
@@ -169,7 +169,7 @@ def _join_spelled(match: re.Match) -> str:
 
 
 def _join_chunks(match: re.Match) -> str:
-    joined = re.sub(r"[.\-_·*]", "", match.group())
+    joined = re.sub(r"[.\-_·*]", "", match.group()).translate(_DIGITS)
     if not any(word in joined for word in _SPLIT_AROUND):  # "end-to-end" stays; "re.fer.ral" is a word
         return match.group()
     return f" {_split_known(joined)} "
@@ -179,9 +179,9 @@ def _join_chunks(match: re.Match) -> str:
 def skeleton(text: str) -> str:
     """`normalise(text)` with its disguises taken off (see the module's docstring)."""
     text = normalise(_strip_invisible(unicodedata.normalize("NFKC", text or "")))
-    text = _CHUNKED.sub(_join_chunks, text)
     text = _PUNCTED.sub(_join_spelled, text)
     text = _SPACED.sub(_join_spelled, text)
+    text = _CHUNKED.sub(_join_chunks, text)
     text = _DIGIT_GAP.sub("", text)
     text = _SPACED_PAIR.sub(lambda m: m[1].replace(" ", ""), text)
     text = _PAIR.sub(lambda m: m[1] + m[2], text)

@@ -97,3 +97,56 @@ def test_0008_counts_existing_member_tokens_as_admin_minted(tmp_path):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM member_tokens")).scalar() == 1
         db.engine.dispose()
+
+
+def test_0011_recomputes_fingerprints_without_the_recipient(tmp_path):
+    """Intros stored before 0011 get the recipient-independent fingerprint and its band keys; an erased message
+    keeps none. The same text sent to two mentors then has one fingerprint."""
+    import numpy as np
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    import coach
+    from mentorship import create_app
+    from mentorship.config import TestConfig
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/migrate.db"
+
+    script = ("Hi {n}, I'm Ana, a data science student at Fudan. Your work at {c} on fraud models caught my eye, and "
+              "I would love to learn how your team labels chargebacks that arrive weeks later. Could we talk?")
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO tenants (id, slug, name, policy, created_at) "
+                              "VALUES (1, 't', 'T', '{}', '2026-01-01')"))
+            for member_id, role, name in ((7, "mentee", "Ana Li"), (8, "mentor", "Sam"), (9, "mentor", "Kim")):
+                conn.execute(text(
+                    "INSERT INTO members (id, tenant_id, role, name, email, school, domains, goals, skills, "
+                    "languages, timezone, availability, international, profile_score, profile_gaps, created_at, "
+                    "updated_at) VALUES (:id, 1, :role, :name, :email, 'Fudan University', '[]', '[]', '[]', '[]', "
+                    "'UTC', '[]', 0, 0, '[]', '2026-01-01', '2026-01-01')"),
+                    {"id": member_id, "role": role, "name": name, "email": f"{member_id}@x.edu"})
+            for intro_id, mentor_id, status, message in ((1, 8, "pending", script.format(n="Sam", c="Stripe")),
+                                                         (2, 9, "pending", script.format(n="Kim", c="Adyen")),
+                                                         (3, 9, "declined", None)):
+                conn.execute(text(
+                    "INSERT INTO intros (id, tenant_id, mentee_id, mentor_id, source, status, message, fingerprint, "
+                    "created_at, updated_at, expires_at) VALUES (:id, 1, 7, :mentor, 'mentee', :status, :message, "
+                    ":fp, '2026-01-01', '2026-01-01', '2026-01-15')"),
+                    {"id": intro_id, "mentor": mentor_id, "status": status, "message": message,
+                     "fp": b"\x00" * 512})
+                conn.execute(text("INSERT INTO intro_bands (tenant_id, intro_id, band_key, mentee_id) "
+                                  "VALUES (1, :id, 42, 7)"), {"id": intro_id})
+        upgrade(revision="0011")
+        with db.engine.connect() as conn:
+            stored = dict(conn.execute(text("SELECT id, fingerprint FROM intros")).all())
+            bands = conn.execute(text("SELECT intro_id, band_key FROM intro_bands ORDER BY intro_id")).all()
+        expected = coach.fingerprint(script.format(n="Sam", c="Stripe"),
+                                     coach.Party(id=7, name="Ana Li", school="Fudan University"))
+        assert np.frombuffer(stored[1], dtype="<u4").tolist() == list(expected.signature)
+        assert stored[1] == stored[2] and stored[3] is None
+        assert sorted(k for i, k in bands if i == 1) == sorted(set(expected.band_keys))
+        assert not [k for i, k in bands if i == 3] and 42 not in {k for _, k in bands}
+        db.engine.dispose()
