@@ -24,7 +24,7 @@ from .skeleton import skeleton, views
 
 MIN_CHARS, MAX_CHARS = 120, 1500  # Latin-equivalent characters (coach/length.py): a CJK character counts 3
 OWN_THRESHOLD = 0.5  # estimated Jaccard of masked 3-shingles with one of this mentee's earlier intros
-CIRCULATING_THRESHOLD = 0.5  # … with intros of other mentees in the tenant
+CIRCULATING_THRESHOLD = 0.4  # … with intros of other mentees in the tenant (3 senders needed: a lower bar is safe)
 CIRCULATING_MENTEES = 3  # a script is circulating once at least this many other mentees sent it
 PERSONAL = 1.0  # weight of profile terms a message must mention (a company or a skill: 1; a bio word alone: ⅓–½)
 BLOCK_PENALTY, WARN_PENALTY = 35, 8

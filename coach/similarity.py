@@ -71,16 +71,15 @@ GENERIC_CJK = frozenset("""
 特别 真的 一直 开始 进入 成为 平时 路径 成长""".split())
 
 
+_LATIN_ACCENTS = re.compile(
+    "(?<=[\u0000-\u024f])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
 def _strip_accents(text: str) -> str:
     """Drop combining accents from Latin letters only (résumé → resume, Nguyễn → Nguyen; Japanese dakuten stay)."""
     if text.isascii():
         return text
-    out, base = [], ""
-    for char in unicodedata.normalize("NFKD", text):
-        if not (unicodedata.combining(char) and base < "\u0250"):
-            out.append(char)
-            base = base if unicodedata.combining(char) else char
-    return unicodedata.normalize("NFC", "".join(out))
+    return unicodedata.normalize("NFC", _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", text)))
 
 
 @lru_cache(maxsize=4096)

@@ -99,26 +99,40 @@ _DIGIT_GAP = re.compile(r"(?<=\d)[_·*](?=\d)")  # "$5_0": an amount spelled out
 _CHUNKED = re.compile(r"(?<![\w.\-])[a-z0-9]{1,3}(?:[.\-_·*][a-z0-9]{1,3}){2,}(?![\w\-])")
 # a two-letter word spelled out ("m-e", "a·t", "c.v"; "e.g" and "u.s" become "eg" and "us", which is harmless)
 _PAIR = re.compile(r"(?<![\w.\-·*])([a-z])[.\-_·*]([a-z])\.?(?![\w\-·*])")
-_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[\\s.\\-_·*/|•]+(?=[{CJK}])")
+_HANGUL = "\uac00-\ud7af"
+_BETWEEN_CJK = re.compile(f"(?<=[{CJK}])[\\s.\\-_·*/|•]+(?=[{CJK}])"
+                          f"|(?<=[{_HANGUL}])[.\\-_·*/|•]+(?=[{_HANGUL}])")  # Korean keeps its spaces between words
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])[-_](?=[a-z])")
 _PINYIN = [(re.compile(r"\bnei\s*tui\b"), "内推"), (re.compile(r"\bhong\s*bao\b"), "红包"),
            (re.compile(r"\bganxie\s*fei\b"), "感谢费")]
 _SPACES = re.compile(r"[ \t]+")
 
 
-def _strip_invisible(text: str) -> str:
-    out = []
-    for char in text:
+def _strip_table() -> dict[int, str | None]:
+    """One str.translate table for the whole first step: format characters and variation selectors dropped, symbols
+    and emoji made spaces, confusables folded. Built once over the planes where such characters live."""
+    table: dict[int, str | None] = {}
+    planes = (range(0x80, 0x10000), range(0x1D400, 0x1D800), range(0x1F000, 0x1FB00), range(0xE0000, 0xE0080),
+              range(0xE0100, 0xE01F0))
+    for code in (c for plane in planes for c in plane):
+        char = chr(code)
         category = unicodedata.category(char)
-        if category == "Cf" or "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef":
-            continue
-        if category in ("So", "Sk", "Sm", "Co", "Cs") and char not in "+<>=%#&":
-            out.append(" ")
-        elif char in "•★☆♥♡❤✓✔→←~^":
-            out.append(" ")
-        else:
-            out.append(_FOLD.get(ord(char), char))
-    return "".join(out)
+        if category == "Cf" or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+            table[code] = None
+        elif category in ("So", "Sk", "Sm", "Co", "Cs") or char in "•★☆♥♡❤✓✔→←":
+            table[code] = " "
+        elif code in _FOLD:
+            table[code] = _FOLD[code]
+    for char in "~^|":  # ASCII symbols between words
+        table[ord(char)] = " "
+    return table
+
+
+_STRIP = _strip_table()
+
+
+def _strip_invisible(text: str) -> str:
+    return text.translate(_STRIP)
 
 
 def _read_digits(match: re.Match) -> str:
