@@ -10,11 +10,12 @@ mind" or "能不能" are not negations. Mentions are not offers: "PayPal's check
 Personalization (`evidence`) weighs the mentor's profile terms the message mentions.
 """
 import re
+from functools import lru_cache
 
 from . import aliases
 from . import similarity as sim
 from .similarity import normalise
-from .skeleton import views
+from .skeleton import skeleton, views
 
 _C = r"[\u4e00-\u9fff]"
 # clause boundaries: sentence ends (a question mark stays with its clause), commas, dashes, "but" and its kin
@@ -248,23 +249,28 @@ def _ask(kind: str, clause: str, match: re.Match) -> bool:
 
 
 def _find(patterns, needles, text: str, accept) -> list[str]:
-    """Matches of `patterns` in the clauses of the message and of its skeleton that `accept` takes as an ask or an
-    offer and no negation scopes over."""
+    """Matches of `patterns` in the clauses of the message's skeleton (a negation or a name is read as undisguised as
+    the ask) that `accept` takes as an ask or an offer and no negation scopes over, before or after."""
+    view = skeleton(text)
+    active = [rule for rule, needle in zip(patterns, needles, strict=True) if needle.search(view)]
     found: list[str] = []
-    for view in views(text)[-1:]:  # the skeleton: a negation or a name is read as undisguised as the ask
-        active = [rule for rule, needle in zip(patterns, needles, strict=True) if needle.search(view)]
-        if not active:
-            continue
-        for sentence in _SENTENCE.split(view):
-            for clause in _clauses(sentence):
-                for pattern, kind in active:
-                    for match in pattern.finditer(clause):
-                        if not accept(kind, clause, match) or negated(clause, match.start(), match.end()):
-                            continue
-                        after = sentence[sentence.find(clause) + match.end():]
-                        if not _negated_after(after):
-                            found.append(match.group().strip())
+    for sentence, clause, at in _units(view) if active else ():
+        for pattern, kind in active:
+            for match in pattern.finditer(clause):
+                if accept(kind, clause, match) and not negated(clause, match.start(), match.end()) \
+                        and not _negated_after(sentence[at + match.end():]):
+                    found.append(match.group().strip())
     return found
+
+
+@lru_cache(maxsize=256)
+def _units(view: str) -> tuple[tuple[str, str, int], ...]:
+    """(sentence, clause, where the clause starts in the sentence) for each clause of `view`."""
+    units = []
+    for sentence in _SENTENCE.split(view):
+        for clause in _clauses(sentence):
+            units.append((sentence, clause, sentence.find(clause)))
+    return tuple(units)
 
 
 def referral_asks(text: str) -> list[str]:
