@@ -3,7 +3,8 @@
 The corpus is replayed in order as one tenant's stream of intros: a message the coach lets through is "sent" and
 joins the history that later messages are compared with (the mentee's own intros, and the tenant's circulating
 texts), as the service does. Recall of each blocking code and the false-block rate on genuine messages (labels == [])
-are printed; the test fails if any blocking code's recall is under 95% or more than 2% of genuine messages block.
+are printed; the test fails unless every blocking code's recall is 100% and no genuine message blocks (issue 12's bar
+for the development corpus; the held-out file's figures are in test_heldout.py).
 """
 import json
 from pathlib import Path
@@ -12,7 +13,7 @@ import coach
 
 CORPUS = Path(__file__).with_name("corpus.jsonl")
 BLOCKING = ("cold_referral_ask", "payment_offer", "templated_message", "not_personalized", "too_short")
-MIN_RECALL, MAX_FALSE_BLOCK = 0.95, 0.02
+MIN_RECALL, MAX_FALSE_BLOCK = 1.0, 0.0
 
 
 class MemoryHistory:
@@ -81,11 +82,14 @@ def test_corpus_is_big_and_varied_enough():
     rows = load()
     genuine = [r for r in rows if not r["labels"]]
     count = {code: sum(code in r["labels"] for r in rows) for code in BLOCKING}
-    assert len(rows) >= 90
-    assert len(genuine) >= 30
+    assert len(rows) >= 300
+    assert len(genuine) >= 0.45 * len(rows)
     assert count["cold_referral_ask"] >= 15 and count["payment_offer"] >= 10 and count["not_personalized"] >= 10
     assert count["too_short"] >= 3 and count["templated_message"] >= 5
-    assert any("\u4e00" <= c <= "\u9fff" for r in genuine for c in r["message"])
+    chinese = [r for r in rows if sum("\u4e00" <= c <= "\u9fff" for c in r["message"]) >= 20]
+    assert len(chinese) >= 40 and sum(not r["labels"] for r in chinese) >= 20
+    for code in BLOCKING:  # every code in Chinese too
+        assert any(code in r["labels"] for r in chinese), code
     assert len({r["id"] for r in rows}) == len(rows)
 
 
