@@ -19,7 +19,7 @@ from collections import Counter
 from functools import lru_cache
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import coach
@@ -66,7 +66,8 @@ def test_every_corpus_row_is_reviewed_as_labeled():
 
 # Derandomized so that CI is reproducible; COACH_DISGUISE_RANDOM=1 draws fresh examples (run it when changing the
 # coach: each run is another 500).
-@settings(max_examples=500, deadline=None, derandomize=os.environ.get("COACH_DISGUISE_RANDOM") != "1")
+@settings(max_examples=500, deadline=None, derandomize=os.environ.get("COACH_DISGUISE_RANDOM") != "1",
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_a_disguised_message_keeps_its_verdict(data):
     rid = data.draw(st.sampled_from(usable()), label="row")
