@@ -150,3 +150,37 @@ def test_0011_recomputes_fingerprints_without_the_recipient(tmp_path):
         assert sorted(k for i, k in bands if i == 1) == sorted(set(expected.band_keys))
         assert not [k for i, k in bands if i == 3] and 42 not in {k for _, k in bands}
         db.engine.dispose()
+
+
+def test_0012_recomputes_profile_gaps_with_latin_equivalent_lengths(tmp_path):
+    """A Chinese bio of 60 characters was `bio_too_short` by raw count (60 < 150); after 0012 it counts 180."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from mentorship import create_app
+    from mentorship.config import TestConfig
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/migrate.db"
+
+    bio = ("我是复旦大学金融工程专业的硕士生，本科在武汉读数学。"
+           "最近一年在做信用风险模型，想转到量化研究方向，也希望多认识业界的前辈。")
+    assert 50 <= len(bio) < 150
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO tenants (id, slug, name, policy, created_at) "
+                              "VALUES (1, 't', 'T', '{}', '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO members (id, tenant_id, role, name, email, headline, bio, photo_url, domains, goals, "
+                "skills, languages, timezone, availability, international, profile_score, profile_gaps, created_at, "
+                "updated_at) VALUES (7, 1, 'mentee', 'A', 'a@x.edu', 'MS student', :bio, 'https://x.edu/a.jpg', "
+                "'[\"finance/quant\"]', '[\"domain-knowledge\"]', '[]', '[]', 'UTC', "
+                "'[{\"weekday\": 0, \"start\": \"09:00\", \"end\": \"10:00\"}]', 0, 75, '[\"bio_too_short\"]', "
+                "'2026-01-01', '2026-01-01')"), {"bio": bio})
+        upgrade(revision="0012")
+        with db.engine.connect() as conn:
+            score, gaps = conn.execute(text("SELECT profile_score, profile_gaps FROM members WHERE id = 7")).one()
+        assert (score, gaps) == (100, "[]")
+        db.engine.dispose()
