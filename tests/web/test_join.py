@@ -70,7 +70,7 @@ def test_a_used_invite_is_refused(app, admin):
     assert _members(app) == before
 
 
-def test_an_expired_invite_is_refused(app, admin, time_machine=None):
+def test_an_expired_invite_is_refused(app, admin):
     from datetime import timedelta
 
     from mentorship.common.clock import utcnow
