@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from mentorship import events
-from mentorship.web import auth, i18n, operations, security
+from mentorship.web import auth, i18n, privacy, security
 from mentorship.web.views import bp
 
 babel = Babel()
@@ -24,7 +24,7 @@ def init_app(app):
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.register_blueprint(bp)
     app.register_blueprint(assets)
-    events.member_erasing.connect(operations.forget_member)
+    events.member_erasing.connect(privacy.erase)
 
 
 def _protect():

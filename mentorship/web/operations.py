@@ -7,7 +7,7 @@ one wins.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from mentorship.common.clock import utcnow
 from mentorship.common.sealing import seal
@@ -112,10 +112,3 @@ def use_signin_link(secret):
     db.session.commit()
     return member
 
-
-def forget_member(member):
-    """Erasure (a receiver of member_erasing): the member's sign-in links go, and the address their invite named."""
-    db.session.execute(delete(SignInLink).where(SignInLink.member_id == member.id),
-                       execution_options={"synchronize_session": False})
-    db.session.execute(update(Invite).where(Invite.member_id == member.id).values(email=None),
-                       execution_options={"synchronize_session": False})

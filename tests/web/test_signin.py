@@ -119,5 +119,8 @@ def test_an_erased_members_session_stops_working(app, admin, tenant):
     assert join(client, invite_path(admin), email="gone@example.edu").status_code == 302
     assert client.get(f"/t/{tenant.slug}/me").status_code == 200
     [member_id] = [m["id"] for m in admin.get("/api/v1/members").json["items"] if m["email"] == "gone@example.edu"]
+    _ask_link(app.test_client(), tenant.slug, "gone@example.edu")
+    assert _links(app) == 1
     assert admin.delete(f"/api/v1/members/{member_id}").status_code == 204
     assert client.get(f"/t/{tenant.slug}/me").status_code == 302
+    assert _links(app) == 0  # erasure removes the member's sign-in links (web/privacy.py)
