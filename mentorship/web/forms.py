@@ -8,7 +8,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from mentorship.members.schemas import MemberInSchema
+from mentorship.members.schemas import Email, MemberInSchema
 
 TEXT_FIELDS = {"mentee": ("name", "email", "headline", "bio", "timezone"),
                "mentor": ("name", "email", "headline", "bio", "timezone", "company", "title", "capacity")}
@@ -59,3 +59,11 @@ def load_member(form, role):
 def hints(messages):
     """{field: translated hint} for the schema's error messages (nested keys belong to their top field)."""
     return {str(name).split(".")[0]: HINTS.get(str(name).split(".")[0], GENERIC) for name in messages}
+
+
+def normal_email(value):
+    """The address as members' e-mails are stored (normalised, lower case), or None when it is not one."""
+    try:
+        return Email().deserialize(value.strip())
+    except ValidationError:
+        return None

@@ -23,6 +23,7 @@ from mentorship.web.models import Invite, SignInLink
 
 INVITE_DAYS = 7  # long enough for a busy student or mentor to get to it; short enough that a lost link dies
 SIGNIN_MINUTES = 15
+SIGNIN_RESEND_SECONDS = 60  # one e-mail a minute per member, however often someone types their address
 INVITE_PREFIX, SIGNIN_PREFIX = "inv_", "sil_"
 SEAL_PURPOSE = "signin-link"
 
@@ -72,7 +73,7 @@ def join(invite, data):
 def send_signin_link(email):
     """E-mail a sign-in link to the member of this tenant with this address, if there is one (nothing otherwise)."""
     member = db.session.scalar(select(Member).where(Member.email == email, Member.erased_at.is_(None)))
-    if member is None:
+    if member is None or _sent_lately(member.id):
         return None
     secret, digest = new_secret(SIGNIN_PREFIX)
     link = SignInLink(member_id=member.id, token_hash=digest,
@@ -84,6 +85,12 @@ def send_signin_link(email):
     record("signin_link.created", link, member_id=member.id)
     db.session.commit()
     return link
+
+
+def _sent_lately(member_id):
+    since = utcnow() - timedelta(seconds=SIGNIN_RESEND_SECONDS)
+    return db.session.scalar(select(SignInLink.id).where(
+        SignInLink.member_id == member_id, SignInLink.used_at.is_(None), SignInLink.created_at > since).limit(1))
 
 
 def check_signin_link(secret):

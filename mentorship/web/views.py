@@ -79,7 +79,7 @@ def me():
 @bp.route("/signin", methods=["GET", "POST"])
 def signin():
     if request.method == "POST":
-        email = request.form.get("email", "").strip().lower()
+        email = forms.normal_email(request.form.get("email", ""))
         if email:
             operations.send_signin_link(email)
         return render_template("web/signin_sent.html")  # the same answer for members and strangers
@@ -103,4 +103,5 @@ def signout():
 
 @bp.errorhandler(ApiError)
 def _api_error(error):
+    db.session.rollback()  # an error changes nothing
     return render_template("web/error.html", status=error.status), error.status

@@ -124,3 +124,27 @@ def test_an_erased_members_session_stops_working(app, admin, tenant):
     assert admin.delete(f"/api/v1/members/{member_id}").status_code == 204
     assert client.get(f"/t/{tenant.slug}/me").status_code == 302
     assert _links(app) == 0  # erasure removes the member's sign-in links (web/privacy.py)
+
+
+def test_the_link_arrives_by_e_mail_and_signs_in(app, tenant, smtp_sink):
+    import re
+
+    from tests.factories import wait_local_jobs
+
+    _member(app, tenant, "mail@example.edu")
+    client = app.test_client()
+    _ask_link(client, tenant.slug, "mail@example.edu")
+    wait_local_jobs(app)
+    [message] = [m for m in smtp_sink.messages if m["To"] == "mail@example.edu"]
+    body = message.get_payload(decode=True).decode() if not message.is_multipart() else str(message)
+    path = re.search(rf"/t/{tenant.slug}/signin/\S+", body).group(0)
+    r = client.post(path, data={"csrf_token": csrf_from(client.get(path))})
+    assert r.status_code == 302 and client.get(f"/t/{tenant.slug}/me").status_code == 200
+
+
+def test_one_link_a_minute_per_member_and_addresses_are_normalised(app, tenant):
+    _member(app, tenant, "sam@example.edu")
+    client = app.test_client()
+    for typed in (" Sam@Example.edu ", "sam@example.edu", "not an address"):
+        assert SAME_ANSWER in _ask_link(client, tenant.slug, typed).get_data(as_text=True)
+    assert _links(app) == 1
