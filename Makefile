@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite bench lint migrate seed clean
+.PHONY: run test test-sqlite bench lint migrate seed clean translations
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,3 +41,10 @@ lint: install
 
 clean:
 	rm -rf $(VENV) instance/*.db
+
+# After changing a page's text: extract, merge into the Chinese catalog, translate the new entries in the .po,
+# then compile (the .mo is committed; tests/web/test_languages.py checks it matches the .po).
+translations: install
+	cd mentorship/web && ../../$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o /tmp/mentorship-messages.pot . \
+	  && ../../$(BIN)/pybabel update -i /tmp/mentorship-messages.pot -d translations -l zh --no-location --width 120 \
+	  && ../../$(BIN)/pybabel compile -d translations -l zh

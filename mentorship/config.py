@@ -33,6 +33,13 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Mentorship <no-reply@mentorship.local>")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
+    # The pages' session cookie (the API takes none: common/sessions.py); Secure also whenever the request came
+    # over https (sessions.py), always when PUBLIC_URL is https
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", PUBLIC_URL.startswith("https://"))
+    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_DAYS", 30)) * 86400
+
     # Bodies: JSON requests are small; CSV imports may be large.
     JSON_MAX_BYTES = int(os.environ.get("JSON_MAX_BYTES", 256 * 1024))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024))

@@ -9,3 +9,4 @@ from mentorship.scheduling.models import CheckIn, Meeting  # noqa: F401
 from mentorship.tenancy.audit import AuditEvent  # noqa: F401
 from mentorship.tenancy.idempotency import IdempotencyKey  # noqa: F401
 from mentorship.tenancy.models import ApiKey, MemberToken, Tenant  # noqa: F401
+from mentorship.web.models import Invite, SignInLink  # noqa: F401

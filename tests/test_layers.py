@@ -25,6 +25,7 @@ LAYERS = [
     ("outreach",),
     ("referrals", "matchmaking"),
     ("reports",),
+    ("web",),  # server-rendered pages: over every domain's operations, as the API's views are
     ("demo", "models"),
     ("cli",),
     ("",),  # mentorship/__init__.py: create_app wires everything

@@ -1,4 +1,5 @@
 """Cookie sessions only where people use pages; API calls carry a bearer credential and never a cookie."""
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -7,3 +8,7 @@ class ApiAwareSessionInterface(SecureCookieSessionInterface):
         if request.path.startswith("/api/"):
             return self.make_null_session(app)
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app):
+        """Secure when configured so, and whenever this request came over https."""
+        return super().get_cookie_secure(app) or request.is_secure

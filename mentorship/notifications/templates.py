@@ -6,8 +6,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from mentorship.common.clock import utcnow
+from mentorship.common.sealing import unseal
 from mentorship.extensions import db
 from mentorship.members.models import Member
+from mentorship.tenancy.models import Tenant
 
 
 @dataclass
@@ -82,6 +84,18 @@ def _simple(subject, body):
     return render
 
 
+def _signin_link(ctx):
+    """A sign-in link (web/operations.py): its secret is sealed on the link's row until the link is used; a link
+    used or expired before the e-mail goes out is not sent."""
+    link = ctx.obj
+    secret = link.sealed_token and unseal(link.sealed_token, current_app.config["SECRET_KEY"], "signin-link")
+    if not secret or link.used_at is not None or link.expires_at <= utcnow():
+        return None
+    slug = db.session.get(Tenant, link.tenant_id).slug
+    return ("Your sign-in link", f"Hi {ctx.recipient.name},\n\nSign in with this link within 15 minutes; it works "
+            f"once:\n{ctx.link(f'/t/{slug}/signin/{secret}')}\n\nIf you did not ask for it, ignore this e-mail.")
+
+
 RENDERERS = {
     "intro.received": _intro("{other} would like to connect", "Hi {name},\n\n{other} wrote to you:\n\n{message}\n\n"
                              "Accept or decline: {link}"),
@@ -120,6 +134,7 @@ RENDERERS = {
                                    "{milestone}."),
     "referral.requested": _simple("{other} asked you for a referral", "Hi {name},\n\n{other} asked whether you would "
                                   "refer them for {job_title} at {company}. Only you decide; declining is fine."),
+    "member.signin_link": _signin_link,
     "referral.decided": _simple("{other} decided on your referral request", "Hi {name},\n\n{other} decided: "
                                 "{decision}."),
 }

@@ -23,7 +23,11 @@ DEFAULTS = {
     "max_pending_intros": 3,
     "intro_expiry_days": 14,
     "min_profile_score": 70,
+    # origins whose pages may frame the web forms (CSP frame-ancestors); none: no site may (web/security.py)
+    "frame_ancestors": [],
 }
+# https origins, a leading "*." allowed (CSP host-source); nothing that could end the directive or add another
+ORIGIN = r"^https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?\Z"
 
 
 _cache = TtlCache("POLICY_CACHE_SECONDS")
@@ -41,6 +45,9 @@ class PolicySchema(StrictSchema):
     max_pending_intros = ma.fields.Integer(validate=validate.Range(min=1, max=20))
     intro_expiry_days = ma.fields.Integer(validate=validate.Range(min=1, max=90))
     min_profile_score = ma.fields.Integer(validate=validate.Range(min=0, max=100))
+    frame_ancestors = ma.fields.List(
+        ma.fields.String(validate=validate.Regexp(ORIGIN, error="An https origin, e.g. https://careers.example.edu.")),
+        validate=validate.Length(max=10))
 
 
 def effective(tenant):

@@ -66,6 +66,7 @@ WHO_MAY_CALL = {
     ("GET", f"{MEETING}/invite.ics"): ALL,
     ("GET", "/api/v1/notifications"): ALL,
     ("GET", "/api/v1/reports/funnel"): {A, P},
+    ("POST", "/api/v1/invites"): {A, P},
 }
 MISSING_ID = 2**31 - 1
 GARBAGE_QUERY = "surprise=1&page=0&per_page=1000&limit=-5&from=yesterday"
