@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# links in e-mails point at the server `make run` starts (set PUBLIC_URL to override)
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi
 
 .PHONY: run test test-sqlite bench lint migrate seed clean translations
@@ -20,11 +22,11 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 seed: migrate
-	$(BIN)/flask demo seed > instance/demo.json
-	$(BIN)/python scripts/print_demo.py instance/demo.json $(HOST) $(PORT)
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask demo seed > instance/demo.json
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python scripts/print_demo.py instance/demo.json $(HOST) $(PORT)
 
 run: seed
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # SQLite always; PostgreSQL too when it is reachable (a throwaway database per run).
 test: install

@@ -1,7 +1,9 @@
 """Mentorship: students and professionals, from a personal first message to an earned referral."""
+import logging
 from pathlib import Path
 
 from flask import Flask
+from flask.logging import has_level_handler
 
 from mentorship import (
     errors,
@@ -53,6 +55,7 @@ def create_app(config=None):
     """Wire extensions, request hooks, blueprints, domains, jobs, error handlers and CLI commands."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config or Config)
+    _init_logging(app)
     _init_database(app)
     _init_hooks(app)
     _register_blueprints(app)
@@ -63,6 +66,20 @@ def create_app(config=None):
     for command in (tenants_cli, demo_cli, worker_command, sweep_command, scheduler_command):
         app.cli.add_command(command)
     return app
+
+
+def _init_logging(app):
+    """Outside tests, the e-mails logged without MAIL_URL (logger `mentorship.mail`, INFO) reach stderr: `make run`'s
+    console. A handler configured by the host (gunicorn's, a logging config) is used instead when there is one."""
+    if app.testing:
+        return
+    mail = logging.getLogger("mentorship.mail")
+    if mail.level == logging.NOTSET:
+        mail.setLevel(logging.INFO)
+    if not has_level_handler(mail):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s in %(name)s: %(message)s"))
+        mail.addHandler(handler)
 
 
 def _init_database(app):

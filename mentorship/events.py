@@ -32,3 +32,6 @@ meeting_cancelled = _events.signal("meeting.cancelled")  # sender: Meeting
 member_erasing = _events.signal("member.erasing")  # sender: Member
 # Export (SPEC §10): each receiver returns (section name, JSON-able data) for the domain it speaks for.
 member_exporting = _events.signal("member.exporting")  # sender: Member
+# E-mails about a meeting carry its calendar file: the receiver (scheduling) returns the meeting's `.ics` bytes, built
+# by the code that answers the API's invite.ics; a question, so it changes nothing.
+meeting_calendar = _events.signal("meeting.calendar")  # sender: Meeting with a start

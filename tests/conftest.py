@@ -108,16 +108,21 @@ def rq_backend(app):
 
 
 class _Inbox:
-    """What the local SMTP sink received (aiosmtpd handler)."""
+    """What the local SMTP sink received (aiosmtpd handler), as EmailMessage objects (email.policy.default)."""
 
     def __init__(self):
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
-        from email import message_from_bytes
+        from email import message_from_bytes, policy
 
-        self.messages.append(message_from_bytes(envelope.content))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
+
+    @staticmethod
+    def text(message):
+        """The plain-text part of a received message."""
+        return message.get_body(("plain",)).get_content()
 
     def subjects(self, to=None):
         return [m["Subject"] for m in self.messages if to is None or m["To"] == to]

@@ -53,13 +53,14 @@ def deliver(tenant_id, notification_id):
         row.status = "cancelled"
         return "cancelled"
     try:
-        rendered = render(row, recipient, obj)
-        if rendered is None:  # no longer applies: a reminder that comes too late, for a call begun or cancelled
+        email = render(row, recipient, obj)
+        if email is None:  # no longer applies: a reminder that comes too late, for a call begun or cancelled
             row.status = "cancelled"
             return "cancelled"
-        subject, body = rendered
+        subject = email.subject
         domain = current_app.config["MAIL_FROM"].rpartition("@")[2].rstrip(">") or "mentorship.local"
-        mailer.send(recipient.email, subject, body, f"<notification-{tenant_id}-{row.id}@{domain}>")
+        mailer.send(recipient.email, subject, email.text, f"<notification-{tenant_id}-{row.id}@{domain}>",
+                    attachments=email.attachments)
     except Exception as exc:
         _failed(row, exc)
         raise  # the job's Retry (or the sweep) tries again

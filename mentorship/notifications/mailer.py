@@ -1,5 +1,11 @@
-"""Sending one e-mail through SMTP (MAIL_URL), or to the log when no MAIL_URL is configured."""
+"""Sending one e-mail through SMTP (MAIL_URL), or to the `mentorship.mail` log when no MAIL_URL is configured.
+
+Every message is multipart/alternative: the plain text as written, and an HTML part made from that same text
+(escaped; paragraphs; links to our own pages as <a>; inline styles only, no images or style sheets). Attachments
+(a meeting's .ics) make it multipart/mixed around that.
+"""
 import logging
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -7,24 +13,67 @@ from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from markupsafe import Markup, escape
 
-log = logging.getLogger(__name__)
+# the whole message at INFO when there is no MAIL_URL: `make run` shows it on its console (see create_app)
+log = logging.getLogger("mentorship.mail")
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING = ".,;:!?)"
+_BODY = Markup("margin:0 auto;max-width:560px;padding:24px;background:#ffffff;color:#1f2933;"
+         "font-family:-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,'PingFang SC','Microsoft YaHei',"
+         "sans-serif;font-size:16px;line-height:1.5")
+_P = Markup("margin:0 0 16px")
+_A = Markup("color:#1a56db;text-decoration:underline")
 
 
-def send(to, subject, body, message_id):
-    """Hand one message to the configured transport; raises when the server did not take it."""
+def send(to, subject, text, message_id, *, attachments=()):
+    """Hand one message to the configured transport; raises when the server did not take it. `attachments`:
+    objects with filename, content_type ("text/calendar"), data (bytes) and params ({"method": "REQUEST"})."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id  # the same on a retry: receiving systems can tell a repeat
-    message.set_content(body)
+    message.set_content(text)
+    message.add_alternative(html(subject, text), subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename,
+                               params=dict(attachment.params))
     url = current_app.config.get("MAIL_URL") or ""
     if not url:
-        log.info("mail (no MAIL_URL, not sent): to=%s subject=%s", to, subject)
+        files = "".join(f"\nAttachment: {a.filename} ({a.content_type})" for a in attachments)
+        log.info("E-mail (no MAIL_URL, not sent)\nTo: %s\nSubject: %s%s\n\n%s\n", to, subject, files, text)
         return
     _smtp(url, message)
+
+
+def html(subject, text):
+    """The HTML part of `text`: every character escaped, blank lines make paragraphs, line breaks <br>, and links to
+    this service's own pages (under PUBLIC_URL) become <a>; other URLs (a member may write one) stay plain text."""
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()) if p.strip()]
+    body = "".join(Markup('<p style="{}">{}</p>\n').format(_P, Markup("<br>\n").join(
+        _linked(line, public) for line in paragraph.split("\n"))) for paragraph in paragraphs)
+    return str(Markup('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+                      '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                      "<title>{}</title></head>\n"
+                      '<body style="margin:0;padding:16px;background:#f4f5f7">\n<div style="{}">\n{}</div>\n'
+                      "</body></html>\n").format(subject, _BODY, Markup(body)))
+
+
+def _linked(line, public):
+    out, at = [], 0
+    for match in _URL.finditer(line):
+        url = match.group().rstrip(_TRAILING)
+        if not (url == public or url.startswith(public + "/")):
+            continue
+        out += [escape(line[at:match.start()]), Markup('<a href="{}" style="{}">{}</a>').format(url, _A, url)]
+        at = match.start() + len(url)
+    out.append(escape(line[at:]))
+    return Markup("").join(out)
 
 
 def _smtp(url, message):

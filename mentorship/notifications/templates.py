@@ -1,15 +1,38 @@
-"""What each notification says: rendered at send time from current data, so the outbox holds no personal text."""
-from dataclasses import dataclass
+"""What each notification says: rendered at send time from current data, so the outbox holds no personal text.
+
+Every link goes to a page for people (links.page_url), never to the API; meeting e-mails with a time carry the
+meeting's `.ics`. The HTML part is made from this text by the mailer.
+"""
+from dataclasses import dataclass, field
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from icalendar import Calendar
 from sqlalchemy import select
 
+from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.common.sealing import unseal
 from mentorship.extensions import db
 from mentorship.members.models import Member
+from mentorship.notifications.links import page_url
 from mentorship.tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "maintype/subtype"
+    data: bytes
+    params: dict = field(default_factory=dict)  # extra Content-Type parameters (method=REQUEST)
+
+
+@dataclass(frozen=True)
+class Email:
+    subject: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass
@@ -30,8 +53,21 @@ class Context:
     def local(self, when):
         return when.astimezone(ZoneInfo(self.recipient.timezone)).strftime("%A %d %B %Y, %H:%M (%Z)")
 
-    def link(self, path):
-        return current_app.config["PUBLIC_URL"].rstrip("/") + path
+    def page(self, calendar=False):
+        """The page of this notification's object for its recipient (or the meeting's calendar file)."""
+        return page_url(self.recipient, self.obj, calendar=calendar)
+
+    def home(self):
+        return page_url(self.recipient)
+
+
+def calendar_attachment(meeting):
+    """The meeting's `.ics` (METHOD:REQUEST, or CANCEL once cancelled), as the API's invite.ics answers it."""
+    data = next((value for _, value in events.meeting_calendar.send(meeting) if value is not None), None)
+    if data is None:
+        raise RuntimeError("nothing answers events.meeting_calendar (scheduling.init_app connects it)")
+    method = str(Calendar.from_ical(data).get("METHOD", "REQUEST")).upper()
+    return Attachment(f"meeting-{meeting.id}.ics", "text/calendar", data, {"method": method})
 
 
 def _suggestions(ctx):
@@ -47,11 +83,11 @@ def _suggestions(ctx):
 
 def _intro(subject, body, recommend=False):
     def render(ctx):
-        text = body.format(other=ctx.other(), name=ctx.recipient.name, link=ctx.link(f"/intros/{ctx.obj.id}"),
+        text = body.format(other=ctx.other(), name=ctx.recipient.name, link=ctx.page(), home=ctx.home(),
                            message=ctx.obj.message or "")
         if recommend:
-            text += "\n\n" + _suggestions(ctx)
-        return subject.format(other=ctx.other()), text
+            text += "\n\n" + _suggestions(ctx) + f"\n\nYour recommendations: {ctx.home()}"
+        return Email(subject.format(other=ctx.other()), text)
     return render
 
 
@@ -63,24 +99,27 @@ def _not_cancelled(meeting):
     return meeting.status != "cancelled"
 
 
-def _meeting(subject, body, applies=None):
+def _meeting(subject, body, applies=None, calendar=False):
     """`applies(meeting)`: whether the message still makes sense when it is sent (a reminder sent late, after the
-    call began or was cancelled, is dropped instead)."""
+    call began or was cancelled, is dropped instead). `calendar`: the meeting's `.ics` goes with it (once it has a
+    time: an invitation, an update, or the cancellation)."""
     def render(ctx):
         if applies is not None and not applies(ctx.obj):
             return None
         when = ctx.local(ctx.obj.start) if ctx.obj.start else "a time you both pick"
         text = body.format(other=ctx.other(), name=ctx.recipient.name, when=when,
                            mode=ctx.obj.mode.replace("_", " "), minutes=ctx.obj.duration_minutes,
-                           invite=ctx.link(f"/api/v1/meetings/{ctx.obj.id}/invite.ics"),
-                           checkin=ctx.link(f"/api/v1/meetings/{ctx.obj.id}/check-ins"))
-        return subject.format(other=ctx.other(), when=when), text
+                           link=ctx.page(), invite=ctx.page(calendar=True))
+        attachments = (calendar_attachment(ctx.obj),) if calendar and ctx.obj.start is not None else ()
+        return Email(subject.format(other=ctx.other(), when=when), text, attachments)
     return render
 
 
 def _simple(subject, body):
     def render(ctx):
-        return subject.format(other=ctx.other()), body.format(other=ctx.other(), name=ctx.recipient.name, **ctx.data)
+        return Email(subject.format(other=ctx.other()),
+                     body.format(other=ctx.other(), name=ctx.recipient.name, link=ctx.page(), home=ctx.home(),
+                                 **ctx.data))
     return render
 
 
@@ -92,8 +131,9 @@ def _signin_link(ctx):
     if not secret or link.used_at is not None or link.expires_at <= utcnow():
         return None
     slug = db.session.get(Tenant, link.tenant_id).slug
-    return ("Your sign-in link", f"Hi {ctx.recipient.name},\n\nSign in with this link within 15 minutes; it works "
-            f"once:\n{ctx.link(f'/t/{slug}/signin/{secret}')}\n\nIf you did not ask for it, ignore this e-mail.")
+    url = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/t/{quote(slug, safe='')}/signin/{secret}"
+    return Email("Your sign-in link", f"Hi {ctx.recipient.name},\n\nSign in with this link within 15 minutes; it "
+                 f"works once:\n{url}\n\nIf you did not ask for it, ignore this e-mail.")
 
 
 RENDERERS = {
@@ -111,35 +151,36 @@ RENDERERS = {
     "intro.ended": _intro("An intro of yours ended", "Hi {name},\n\nThe other member of this intro has left the "
                           "service, so the intro ended."),
     "meeting.proposed": _meeting("{other} proposed a call", "Hi {name},\n\n{other} proposed a {minutes}-minute "
-                                 "{mode} call. Pick one of the times offered."),
+                                 "{mode} call. Pick one of the times offered: {link}"),
     "meeting.scheduled": _meeting("Call with {other}: {when}", "Hi {name},\n\nYour {minutes}-minute {mode} call with "
-                                  "{other} is on {when}.\nCalendar invite: {invite}"),
+                                  "{other} is on {when}.\nCalendar invite: {invite}", calendar=True),
     "meeting.reminder_24h": _meeting("Tomorrow: call with {other}", "Hi {name},\n\nReminder: your call with {other} "
-                                     "is on {when}.\nCalendar invite: {invite}", applies=_before_start),
+                                     "is on {when}.\nCalendar invite: {invite}", applies=_before_start,
+                                     calendar=True),
     "meeting.reminder_1h": _meeting("In one hour: call with {other}", "Hi {name},\n\nYour call with {other} starts "
-                                    "at {when}.", applies=_before_start),
+                                    "at {when}.\nThe call: {link}", applies=_before_start, calendar=True),
     "meeting.check_in": _meeting("Did your call with {other} happen?", "Hi {name},\n\nPlease tell us whether your "
-                                 "call with {other} on {when} happened, through your portal (or POST {checkin}).",
-                                 applies=_not_cancelled),
+                                 "call with {other} on {when} happened: {link}", applies=_not_cancelled),
     "meeting.cancelled": _meeting("Call with {other} cancelled", "Hi {name},\n\nThe call with {other} on {when} "
-                                  "was cancelled."),
+                                  "was cancelled.", calendar=True),
     "mentorship.nudge": _simple("Time to catch up with {other}?", "Hi {name},\n\nIt has been three weeks without a "
-                                "meeting or milestone with {other}. A short check-in keeps things moving."),
+                                "meeting or milestone with {other}. A short check-in keeps things moving: {link}"),
     "mentorship.closed": _simple("Your mentorship with {other} was closed", "Hi {name},\n\nThe mentorship with "
                                  "{other} was closed ({reason})."),
     "mentorship.ended": _simple("Your mentorship has ended", "Hi {name},\n\nYour match has left the service, so "
                                 "your mentorship has ended and its open meetings are cancelled. Thank you for the "
                                 "time you gave it; your career office can help you find a new match."),
     "milestone.completed": _simple("{other} completed a milestone", "Hi {name},\n\n{other} completed the milestone "
-                                   "{milestone}."),
+                                   "{milestone}: {link}"),
     "referral.requested": _simple("{other} asked you for a referral", "Hi {name},\n\n{other} asked whether you would "
-                                  "refer them for {job_title} at {company}. Only you decide; declining is fine."),
+                                  "refer them for {job_title} at {company}. Only you decide; declining is fine: "
+                                  "{link}"),
     "member.signin_link": _signin_link,
     "referral.decided": _simple("{other} decided on your referral request", "Hi {name},\n\n{other} decided: "
-                                "{decision}."),
+                                "{decision}. {link}"),
 }
 
 
 def render(notification, recipient, obj):
-    """(subject, body) of the notification for its recipient, or None when it no longer applies."""
+    """The notification's e-mail (subject, text, attachments) for its recipient, or None when it no longer applies."""
     return RENDERERS[notification.event](Context(recipient, obj, dict(notification.data or {})))

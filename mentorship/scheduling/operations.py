@@ -11,6 +11,7 @@ from mentorship.database import guarded_update, lock_row, lock_rows
 from mentorship.errors import ApiError, Conflict, Invalid
 from mentorship.extensions import db
 from mentorship.members.models import Member
+from mentorship.notifications.links import page_url
 from mentorship.notifications.outbox import cancel_pending, notify
 from mentorship.scheduling import ics, slots
 from mentorship.scheduling.models import CheckIn, Meeting
@@ -222,7 +223,8 @@ def _settle(meeting):
 
 
 def invite(meeting):
-    """The iCalendar invite (a stable UID per meeting; SEQUENCE grows with each change)."""
+    """The iCalendar invite (a stable UID per meeting; SEQUENCE grows with each change; URL: the meeting's page).
+    The API's invite.ics and the meeting e-mails' attachment (events.meeting_calendar) are both this."""
     if meeting.start is None:
         raise Conflict("The meeting has no time yet: confirm one of the proposed slots first.",
                        code="invalid_transition")
@@ -232,7 +234,7 @@ def invite(meeting):
                       description=f"A {meeting.duration_minutes}-minute {meeting.mode.replace('_', ' ')} call.",
                       organizer=_organizer(), attendees=[(p.name, p.email) for p in (mentee, mentor) if p.email],
                       sequence=meeting.sequence, status="CANCELLED" if meeting.status == "cancelled" else "CONFIRMED",
-                      dtstamp=meeting.scheduled_at or meeting.created_at)
+                      dtstamp=meeting.scheduled_at or meeting.created_at, url=page_url(mentee, meeting))
 
 
 def _organizer():

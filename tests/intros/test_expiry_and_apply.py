@@ -55,7 +55,7 @@ def test_expiry_notification_renders_fresh_recommendations(app, admin, smtp_sink
         _sweep(app)
     to_mentee = [m for m in smtp_sink.messages if m["To"] == pair.mentee["email"]]
     assert len(to_mentee) == 1 and "expired" in to_mentee[0]["Subject"]
-    assert other["name"] in to_mentee[0].get_payload()
+    assert other["name"] in smtp_sink.text(to_mentee[0])
 
 
 def test_apply_match_run_creates_warm_intros_once(app, admin):

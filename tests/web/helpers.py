@@ -54,5 +54,5 @@ def signin_links_sent(app, member_email):
 
             rendered = render(row, member, db.session.get(SignInLink, row.object_id))
             if rendered:
-                urls.append(urlparse(re.search(r"https?://\S+", rendered[1]).group(0)).path)
+                urls.append(urlparse(re.search(r"https?://\S+", rendered.text).group(0)).path)
         return urls

@@ -136,7 +136,7 @@ def test_the_link_arrives_by_e_mail_and_signs_in(app, tenant, smtp_sink):
     _ask_link(client, tenant.slug, "mail@example.edu")
     wait_local_jobs(app)
     [message] = [m for m in smtp_sink.messages if m["To"] == "mail@example.edu"]
-    body = message.get_payload(decode=True).decode() if not message.is_multipart() else str(message)
+    body = smtp_sink.text(message)
     path = re.search(rf"/t/{tenant.slug}/signin/\S+", body).group(0)
     r = client.post(path, data={"csrf_token": csrf_from(client.get(path))})
     assert r.status_code == 302 and client.get(f"/t/{tenant.slug}/me").status_code == 200
