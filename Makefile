@@ -48,5 +48,5 @@ clean:
 # then compile (the .mo is committed; tests/web/test_languages.py checks it matches the .po).
 translations: install
 	cd mentorship/web && ../../$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o /tmp/mentorship-messages.pot . \
-	  && ../../$(BIN)/pybabel update -i /tmp/mentorship-messages.pot -d translations -l zh --no-location --width 120 \
+	  && ../../$(BIN)/pybabel update -i /tmp/mentorship-messages.pot -d translations -l zh --width 120 \
 	  && ../../$(BIN)/pybabel compile -d translations -l zh
