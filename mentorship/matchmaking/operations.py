@@ -43,3 +43,8 @@ def get_match_run(run_id):
     if run is None:
         raise NotFound("No such match run.")
     return run
+
+
+def recent_match_runs(limit=20):
+    """The newest runs first (the career office's dashboard)."""
+    return db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc()).limit(limit)).all()

@@ -21,6 +21,7 @@ SPENDS_CAPACITY_INTRO = "pending"  # an intro's status that holds a place
 SPENDS_CAPACITY_MENTORSHIP = "active"  # a mentorship's status that holds a place
 # intro statuses after which the mentee may not write to the same mentor again
 KEEPS_APART = (SPENDS_CAPACITY_INTRO, "declined")
+NEARLY_FULL = 1  # free places at or below which the career office's dashboard lists a mentor as near capacity
 
 
 def free(capacity, load):
@@ -124,3 +125,20 @@ def pairs_kept_apart():
     rows = db.session.execute(select(Intro.mentee_id, Intro.mentor_id, Intro.status).where(
         Intro.status.in_(KEEPS_APART)))
     return {(mentee_id, mentor_id): status for mentee_id, mentor_id, status in rows}
+
+
+def nearly_full_mentors(limit=50):
+    """Mentors who hold at least one place and have at most NEARLY_FULL free, fullest first (then by name):
+    [(mentor, active mentorships, pending intros, free places)], at most `limit` (three queries, whatever the
+    tenant's size)."""
+    active = _count(Mentorship.mentor_id, Mentorship.status == SPENDS_CAPACITY_MENTORSHIP)
+    pending = _count(Intro.mentor_id, Intro.status == SPENDS_CAPACITY_INTRO)
+    holding = (select(Mentorship.mentor_id).where(Mentorship.status == SPENDS_CAPACITY_MENTORSHIP)
+               .union(select(Intro.mentor_id).where(Intro.status == SPENDS_CAPACITY_INTRO)))
+    mentors = db.session.scalars(select(Member).where(Member.id.in_(holding), Member.role == "mentor",
+                                                      Member.erased_at.is_(None)))
+    rows = [(m, active.get(m.id, 0), pending.get(m.id, 0)) for m in mentors]
+    rows = [(*r, free(r[0].capacity, r[1] + r[2])) for r in rows]
+    rows = [r for r in rows if r[3] <= NEARLY_FULL]
+    rows.sort(key=lambda r: (r[3], -(r[1] + r[2]), r[0].name, r[0].id))
+    return rows[:limit]

@@ -69,6 +69,26 @@ def principal_from_header(header):
     return principal
 
 
+def staff_key_id(secret, tenant_id):
+    """The id of the admin key `secret` if it is an active admin key of `tenant_id`, else None: the career office's
+    key form (web/office.py) signs staff in with it. The API's own lookup (the same hash, cache and revocation); a
+    partner key, a member token, another tenant's key or an unknown one signs nobody in."""
+    try:
+        principal = principal_from_header(f"Bearer {secret}")
+    except Unauthorized:
+        return None
+    if principal.kind != "admin" or principal.tenant_id != tenant_id:
+        return None
+    return int(principal.credential.removeprefix("key:"))
+
+
+def staff_key_active(key_id):
+    """Whether the admin key behind a staff session is still an active admin key of the tenant in scope: read from
+    the table on every page (not the cache), so a revoked key ends its staff sessions on their next request."""
+    return db.session.scalar(select(ApiKey.id).where(ApiKey.id == key_id, ApiKey.kind == "admin",
+                                                     ApiKey.revoked_at.is_(None))) is not None
+
+
 def _load_principal(secret, digest):
     with unscoped():
         if secret.startswith(TOKEN_PREFIX):
