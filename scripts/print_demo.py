@@ -16,6 +16,11 @@ print(f"""
   Admin API key:  {seed['api_key']}
       export KEY={seed['api_key']}
 
+  Career office:  {public}/t/{seed['tenant']['slug']}/office/signin   (paste the admin key)
+  Members:        {public}/t/{seed['tenant']['slug']}/signin   (a sign-in link by e-mail; invite people with
+                  curl -X POST -H "Authorization: Bearer $KEY" -H "Content-Type: application/json"
+                       -d '{{"role": "mentee"}}' {base}/api/v1/invites)
+
   API:            {base}/api/v1/members   (Authorization: Bearer $KEY)
   API docs:       {base}/docs
   OpenAPI:        {base}/openapi.json
