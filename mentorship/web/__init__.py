@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from mentorship import events
-from mentorship.web import auth, i18n, privacy, security
+from mentorship.web import auth, i18n, party, privacy, security  # noqa: F401  (party: its pages join bp)
 from mentorship.web.views import bp
 
 babel = Babel()
