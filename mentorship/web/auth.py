@@ -3,11 +3,12 @@
 The session holds the tenant and the member; a session of another tenant is nobody here, and a member erased
 since signing in is signed out (the cookie is cleared).
 """
-from flask import abort, g, session
+from flask import abort, g, redirect, session, url_for
 from sqlalchemy import select
 
 from mentorship.extensions import db
 from mentorship.members.models import Member
+from mentorship.tenancy.credentials import Principal
 
 
 def load_member():
@@ -44,3 +45,20 @@ def required_member():
             abort(404)
         return None
     return g.member
+
+
+def party():
+    """The signed-in member, acting from here on as their member token would (act_as); not signed in: to the
+    sign-in page; a session of another tenant: 404."""
+    member = required_member()
+    if member is None:
+        abort(redirect(url_for(".signin")))
+    act_as(member)
+    return member
+
+
+def act_as(member):
+    """The request's principal is the member, as with a member token minted by the career office: the API's
+    operations then decide what this member may see and do, the way they decide it for the API (a member sees
+    only their own intros, mentorships and meetings: 404 for anyone else's). Audited as `session:<member id>`."""
+    g.principal = Principal("member", member.tenant_id, f"session:{member.id}", member.id)

@@ -3,16 +3,20 @@
 Views do HTTP only: read the form, call one operation, render or redirect. The tenant comes from the URL's slug,
 the member from the session (auth.py); every form is CSRF-checked (web/__init__.py).
 """
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from coach import wording
+from coach import wording as coach_wording
 from mentorship.errors import ApiError, Conflict
 from mentorship.extensions import db
 from mentorship.members.vocab import GOALS, timezones
 from mentorship.tenancy.models import Tenant
-from mentorship.web import auth, forms, i18n, operations
+from mentorship.web import auth, forms, i18n, lists, operations, wording
 
 GOAL_NAMES = {
     "domain-knowledge": _l("Knowledge of the field"), "career-plan": _l("A career plan"),
@@ -40,7 +44,17 @@ def _slug(endpoint, values):
 
 @bp.context_processor
 def _page_context():
-    return {"current_lang": i18n.language(), "goal_names": GOAL_NAMES}
+    return {"current_lang": i18n.language(), "goal_names": GOAL_NAMES, "local_time": local_time,
+            "statuses": wording.STATUSES, "modes": wording.MODES, "milestone_names": wording.MILESTONES}
+
+
+def local_time(when, zone=None):
+    """`when` (aware) as the signed-in member reads it: in their own time zone, in the page's language."""
+    if when is None:
+        return ""
+    zone = zone or ZoneInfo(g.member.timezone if g.get("member") is not None else "UTC")
+    local, locale = when.astimezone(zone), get_locale()
+    return f"{format_date(local, 'full', locale=locale)} {format_time(local, 'short', locale=locale)} ({zone.key})"
 
 
 @bp.route("/")
@@ -71,9 +85,10 @@ def me():
     member = auth.required_member()
     if member is None:
         return redirect(url_for(".signin"))
+    auth.act_as(member)  # the lists are the API's own queries, as this member's token would run them
     lang = i18n.language()
-    gaps = [wording.gap(code, lang) for code in member.profile_gaps or []]
-    return render_template("web/me.html", member=member, gaps=gaps)
+    gaps = [coach_wording.gap(code, lang) for code in member.profile_gaps or []]
+    return render_template("web/me.html", member=member, gaps=gaps, **lists.home(member))
 
 
 @bp.route("/signin", methods=["GET", "POST"])

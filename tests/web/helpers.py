@@ -56,3 +56,20 @@ def signin_links_sent(app, member_email):
             if rendered:
                 urls.append(urlparse(re.search(r"https?://\S+", rendered.text).group(0)).path)
         return urls
+
+
+def signed_in(app, slug, email):
+    """A test client signed in as the member of tenant `slug` with this address, by the e-mailed link."""
+    client = app.test_client()
+    page = client.get(f"/t/{slug}/signin")
+    client.post(f"/t/{slug}/signin", data={"email": email, "csrf_token": csrf_from(page)})
+    path = signin_links_sent(app, email)[-1]
+    r = client.post(path, data={"csrf_token": csrf_from(client.get(path))})
+    assert r.status_code == 302, r.status_code
+    return client
+
+
+def post_form(client, page_path, action_path, **fields):
+    """POST `fields` to `action_path` with the CSRF token of the page at `page_path` (as a browser would)."""
+    token = csrf_from(client.get(page_path))
+    return client.post(action_path, data={**fields, "csrf_token": token})
