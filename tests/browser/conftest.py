@@ -59,8 +59,10 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory):
+    """One served app for every browser test (the in-process job runner belongs to the first app a process
+    starts, so a second served app would not get its e-mails out)."""
     from flask_migrate import upgrade
 
     port = _free_port()
@@ -123,7 +125,9 @@ def watched(browser):
     page.on("console", lambda msg: msg.type == "error"
             and seen.problems.append(f"console: {msg.text} ({msg.location.get('url')})"))
     page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: seen.problems.append(f"failed: {request.url}"))
+    # a request cut short because the page moved on (net::ERR_ABORTED: a click right after a load) is not a failure
+    page.on("requestfailed", lambda request: "ERR_ABORTED" not in (request.failure or "")
+            and seen.problems.append(f"failed: {request.url} ({request.failure})"))
     page.on("response", lambda response: response.status >= 400 and response.request.resource_type != "document"
             and seen.problems.append(f"{response.status}: {response.url}"))
     yield seen

@@ -2,6 +2,7 @@
 browser; the mentee, signed in the same way in a browser of their own, finds the mentorship on their page."""
 import json
 import re
+import time
 import urllib.request
 
 import pytest
@@ -34,10 +35,17 @@ def _sign_in(site, watched, inbox, email):
     page = watched.page
     page.goto(site.url(f"/t/{site.slug}/signin"))
     page.fill("input[type=email]", email)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert site.app.extensions["jobs"].wait(timeout=60)
-    [message] = [m for m in inbox.messages if m["To"] == email and "sign" in m["Subject"].lower()]
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    message = None
+    for _ in range(60):  # the e-mail goes out from the in-process job thread
+        assert site.app.extensions["jobs"].wait(timeout=60)
+        found = [m for m in inbox.messages if m["To"] == email and "sign" in m["Subject"].lower()]
+        if found:
+            [message] = found
+            break
+        time.sleep(0.5)
+    assert message is not None, f"no sign-in e-mail for {email}"
     link = re.search(r"https?://\S+/signin/\S+", inbox.text(message)).group(0)
     page.goto(link)
     page.click("button[type=submit]")
