@@ -406,8 +406,9 @@ def test_member_token_acts_only_for_its_member(app, world_a):
     y = make_member(app, world_a.tenant)
     x_token = _token(world_a, x)
     before = snapshot(world_a.admin)
+    # another mentee is nobody this member deals with: not even its card (SPEC §3), and as if it did not exist
+    assert_problem(_send(x_token, "GET", f"/api/v1/members/{y}", None), 404, "not_found")
     for method, path, body in [
-        ("GET", f"/api/v1/members/{y}", None),
         ("PATCH", f"/api/v1/members/{y}", {"headline": "hijacked"}),
         ("DELETE", f"/api/v1/members/{y}", None),
         ("GET", f"/api/v1/members/{y}/export", None),

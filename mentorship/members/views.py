@@ -7,7 +7,7 @@ from mentorship.common.bodies import raw_body_endpoint
 from mentorship.common.schemas import page_of
 from mentorship.database import paginate
 from mentorship.errors import ApiError
-from mentorship.members import import_jobs, operations, privacy
+from mentorship.members import cards, import_jobs, operations, privacy
 from mentorship.members.models import MemberImport
 from mentorship.members.schemas import (
     ImportResultSchema,
@@ -21,6 +21,7 @@ from mentorship.members.schemas import (
 )
 from mentorship.tenancy import operations as tenancy_operations
 from mentorship.tenancy.access import SELF, allow
+from mentorship.tenancy.credentials import current_principal
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members", description="Mentees and mentors")
 
@@ -58,10 +59,16 @@ class Members(MethodView):
 
 @blp.route("/<id:member_id>")
 class MemberResource(MethodView):
-    @allow("admin", "partner", SELF)
+    @allow("admin", "partner", "member")
     @blp.response(200, MemberSchema)
     def get(self, member_id):
-        """One member (staff, or the member themself)."""
+        """One member: staff and the member themself get the whole record; another member's token gets the
+        card (SPEC §3) of a member it deals with (its recommendations, the other side of its intros and
+        mentorships), and 404 for anyone else."""
+        principal = current_principal()
+        if principal.is_member and principal.member_id != member_id:
+            return jsonify(cards.visible_card(operations.get_member(principal.member_id),
+                                              operations.get_member(member_id)))
         # the body MemberSchema would dump, built without marshmallow (the hot read); flask-smorest passes a
         # Response through as it is, and jsonify is what it would have called
         return jsonify(operations.member_document(member_id))

@@ -118,7 +118,8 @@ def test_member_token_reads_only_itself(app, admin, tenant):
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     assert client.get(f"/api/v1/members/{me}", headers=headers).json == _schema_dump(app, tenant, me)
-    assert client.get(f"/api/v1/members/{other}", headers=headers).status_code == 403
+    # someone it does not deal with is nobody to it (SPEC §3): 404, as for a member that does not exist
+    assert client.get(f"/api/v1/members/{other}", headers=headers).status_code == 404
 
 
 def test_the_read_fails_closed_without_a_tenant(app, tenant):

@@ -34,7 +34,7 @@ WHO_MAY_CALL = {
     ("POST", "/api/v1/members"): {A, P},
     ("POST", "/api/v1/members/import"): {A, P},
     ("GET", "/api/v1/members/imports/<id:import_id>"): {A, P},
-    ("GET", MEMBER): {A, P, S},
+    ("GET", MEMBER): {A, P, M},  # a member: itself, or the card of a member it deals with (SPEC §3)
     ("PATCH", MEMBER): {A, P, S},
     ("DELETE", MEMBER): {A, S},
     ("GET", f"{MEMBER}/export"): {A, S},
