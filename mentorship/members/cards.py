@@ -9,7 +9,10 @@ from sqlalchemy import exists, or_, select
 
 from mentorship.errors import NotFound
 from mentorship.extensions import db
+from mentorship.matchmaking.recommendations import recommendations_for
 from mentorship.members.schemas import dump_member
+from mentorship.mentorships.models import Mentorship
+from mentorship.outreach.models import Intro
 
 CARD_FIELDS = ("id", "role", "name", "headline", "bio", "photo_url", "domains", "goals", "skills", "languages",
                "timezone", "school", "company", "title", "years_experience", "international")
@@ -25,9 +28,6 @@ def card(member):
 
 def _pair_between(viewer, other):
     """Whether an intro or a mentorship joins the two (in either role, any status): one query."""
-    from mentorship.mentorships.models import Mentorship
-    from mentorship.outreach.models import Intro
-
     def joined(model):
         return exists().where(or_((model.mentee_id == viewer.id) & (model.mentor_id == other.id),
                                   (model.mentee_id == other.id) & (model.mentor_id == viewer.id)))
@@ -35,8 +35,6 @@ def _pair_between(viewer, other):
 
 
 def _recommended(viewer, other):
-    from mentorship.matchmaking.recommendations import recommendations_for  # matchmaking builds on members
-
     items = recommendations_for(viewer, RECOMMENDED_AT_MOST)["items"]
     return any(item["mentor"]["id"] == other.id for item in items)
 
