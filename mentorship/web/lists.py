@@ -1,16 +1,25 @@
 """What the pair's pages list: the other party, a mentorship's meetings and referral requests, and a member's own
-intros, mentorships and coming meetings. Reads only; the signed-in member's principal limits the API's queries."""
-from sqlalchemy import or_, select
+intros, mentorships and coming meetings; the mentee's recommendations; what waits for the member (the mentor's
+inbox: intros to answer, referrals to decide; either side: times to pick, meetings to check in). Reads only; the
+signed-in member's principal limits the API's queries."""
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
+from mentorship.matchmaking.recommendations import recommendations_for
 from mentorship.members.models import Member
+from mentorship.mentorships.models import Mentorship
 from mentorship.mentorships.operations import mentorships_query
+from mentorship.outreach.models import Intro
 from mentorship.outreach.operations import intros_query
 from mentorship.referrals.models import ReferralRequest
 from mentorship.scheduling.models import Meeting
 
 LIMIT = 50
+RECOMMENDED = 10  # mentors on the mentee's home (the API's default `limit`)
+CHECK_IN_DAYS = 30  # a meeting that started longer ago than this no longer asks for a check-in on the home page
 
 
 def other_party(pair, member):
@@ -44,6 +53,46 @@ def home(member):
         or_(Meeting.mentee_id == member.id, Meeting.mentor_id == member.id),
         Meeting.status.in_(("proposed", "scheduled")), or_(Meeting.end.is_(None), Meeting.end > utcnow()))
         .order_by(Meeting.start.is_(None), Meeting.start).limit(LIMIT)).all()
-    others = names([p.mentor_id if p.mentee_id == member.id else p.mentee_id for p in [*intros, *mentorships,
-                                                                                       *meetings]])
-    return {"intros": intros, "mentorships": mentorships, "meetings": meetings, "others": others}
+    waiting = waiting_on(member)
+    pairs = [*intros, *mentorships, *meetings, *waiting["to_pick"], *waiting["to_check_in"], *waiting["to_decide"]]
+    others = names([p.mentor_id if p.mentee_id == member.id else p.mentee_id for p in pairs])
+    return {"intros": intros, "mentorships": mentorships, "meetings": meetings, "others": others,
+            "recommended": recommended(member), "load": load(member) if member.role == "mentor" else None,
+            **waiting}
+
+
+def recommended(member):
+    """The mentee's recommendations as GET /members/{id}/recommendations answers them (best first)."""
+    return recommendations_for(member, RECOMMENDED)["items"] if member.role == "mentee" else []
+
+
+def waiting_on(member):
+    """What waits for `member`: intros to answer and referrals to decide (a mentor), proposed times to pick and
+    meetings to check in (either side), each oldest first."""
+    now = utcnow()
+    mine = or_(Meeting.mentee_id == member.id, Meeting.mentor_id == member.id)
+    to_pick = db.session.scalars(select(Meeting).where(
+        mine, Meeting.status == "proposed", or_(Meeting.proposed_by.is_(None), Meeting.proposed_by != member.id))
+        .order_by(Meeting.id).limit(LIMIT)).all()
+    started = db.session.scalars(select(Meeting).where(
+        mine, Meeting.status.in_(("scheduled", "completed", "missed")), Meeting.start <= now,
+        Meeting.start > now - timedelta(days=CHECK_IN_DAYS)).order_by(Meeting.start).limit(LIMIT)).all()
+    to_check_in = [m for m in started if all(c.member_id != member.id for c in m.check_ins)]
+    intros, referrals = [], []
+    if member.role == "mentor":
+        intros = db.session.scalars(intros_query({"status": "pending", "mentor_id": member.id}).order_by(None).order_by(Intro.id)
+                                    .limit(LIMIT)).all()
+        referrals = db.session.scalars(select(ReferralRequest).where(
+            ReferralRequest.mentor_id == member.id, ReferralRequest.status == "requested")
+            .order_by(ReferralRequest.id).limit(LIMIT)).all()
+    senders = {m.id: m for m in db.session.scalars(select(Member).where(
+        Member.id.in_({i.mentee_id for i in intros}), Member.erased_at.is_(None)))}
+    return {"to_answer": [(intro, senders.get(intro.mentee_id)) for intro in intros], "to_decide": referrals,
+            "to_pick": to_pick, "to_check_in": to_check_in}
+
+
+def load(member):
+    """(active mentorships, capacity) of a mentor."""
+    active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
+        Mentorship.mentor_id == member.id, Mentorship.status == "active"))
+    return active, member.capacity

@@ -45,7 +45,8 @@ def _slug(endpoint, values):
 @bp.context_processor
 def _page_context():
     return {"current_lang": i18n.language(), "goal_names": GOAL_NAMES, "local_time": local_time,
-            "statuses": wording.STATUSES, "modes": wording.MODES, "milestone_names": wording.MILESTONES}
+            "statuses": wording.STATUSES, "modes": wording.MODES, "milestone_names": wording.MILESTONES,
+            "reasons": wording.REASONS}
 
 
 def local_time(when, zone=None):

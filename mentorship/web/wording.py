@@ -23,6 +23,16 @@ MILESTONES = {
     "follow_up_completed": _l("A follow-up meeting happened, a week or more after the first"),
     "mentor_endorsement": _l("The mentor wrote an endorsement"),
 }
+# why a mentor is recommended (SPEC §4 reason codes); on English pages the engine's detail follows
+REASONS = {
+    "shared_domain": _l("Works in your field"), "related_domain": _l("Works in a field next to yours"),
+    "goal_match": _l("Offers what you are looking for"), "same_school": _l("Went to your school"),
+    "shared_language": _l("Speaks your language"),
+    "international_experience": _l("Was an international student too"),
+    "visa_sponsorship": _l("Their employer sponsors work visas"),
+    "availability_overlap": _l("Free at the same times as you"),
+    "similar_background": _l("A background like yours"), "responsive": _l("Answers intros and shows up"),
+}
 DONE = {
     "accept": _l("You accepted the intro: your mentorship has started."),
     "decline": _l("You declined the intro. Thank you for answering."),
@@ -47,6 +57,7 @@ REFUSALS = {
     "referral_not_earned": _l("A referral request opens once everything below is done."),
     "referral_exists": _l("A referral request is already waiting for the mentor's decision."),
     "forbidden": _l("Only the other member can do this."),
+    "intro_exists": _l("Your intro to this mentor is already waiting for an answer."),
     "validation_error": _l("Some of what you entered needs another look."),
 }
 
