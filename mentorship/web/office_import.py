@@ -18,7 +18,7 @@ from mentorship.errors import Invalid
 from mentorship.extensions import db
 from mentorship.members import import_jobs, importer
 from mentorship.members.models import MemberImport
-from mentorship.web.office import RUN_STATUSES, _staff
+from mentorship.web.office import RUN_STATUSES, signed_in_staff
 from mentorship.web.views import bp
 
 REFUSALS = {
@@ -83,7 +83,7 @@ def _form(status=200, refusal=None, errors=(), pasted=None):
 
 @bp.route("/office/import", methods=["GET", "POST"])
 def office_import():
-    if _staff() is None:
+    if signed_in_staff() is None:
         return redirect(url_for(".office_signin"))
     if request.method == "GET":
         return _form()
@@ -108,7 +108,7 @@ def office_import():
 def _too_big(error):
     """A body over the configured limit: the import form with a message (other pages: the error page)."""
     try:
-        staff = request.endpoint == "web.office_import" and _staff() is not None
+        staff = request.endpoint == "web.office_import" and signed_in_staff() is not None
     except HTTPException:  # another tenant's staff: nothing of this tenant's
         staff = False
     if not staff:
@@ -121,7 +121,7 @@ def _too_big(error):
 @bp.route("/office/imports/<int:import_id>")
 def office_import_status(import_id):
     """A big import running as a job: rows checked of the total, then the counts or the rows' errors."""
-    if _staff() is None:
+    if signed_in_staff() is None:
         return redirect(url_for(".office_signin"))
     run = import_jobs.get_import(import_id)  # another tenant's, or none: NotFound, the pages' 404
     return render_template("web/office_import_status.html", run=run, running=run.status in ("queued", "running"),

@@ -180,3 +180,24 @@ def test_the_import_page_in_chinese(app, tenant):
     assert r.status_code == 422 and "没有导入任何内容" in html and "Nothing was imported" not in html
     r = _send(client, tenant, _csv([_row()]).encode())
     assert "已导入：新建 1 名，更新 0 名。" in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_import_the_sweep_gave_up_on_says_so(app, tenant, monkeypatch):
+    from sqlalchemy import update
+
+    from mentorship.extensions import db
+    from mentorship.members.models import MemberImport
+    from mentorship.tenancy.scope import tenant_scope
+
+    monkeypatch.setitem(app.config, "IMPORT_SYNC_MAX_ROWS", 5)
+    client = _staff(app, tenant)
+    r = _send(client, tenant, _csv([_row(email=f"m{i}@example.com") for i in range(6)]).encode())
+    import_id = int(r.headers["Location"].rsplit("/", 1)[1])
+    wait_local_jobs(app)
+    stopped = [{"row": None, "field": None, "message": "The import stopped 3 times without finishing."}]
+    with app.app_context(), tenant_scope(tenant.id):  # what requeue_stale_imports writes when it gives up
+        db.session.execute(update(MemberImport).where(MemberImport.id == import_id)
+                           .values(status="failed", errors=stopped, errors_total=1, created=None, updated=None))
+        db.session.commit()
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "the import stopped without finishing" in html and "some rows are not valid" not in html
