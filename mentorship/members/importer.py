@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
 from mentorship.common.clock import utcnow
-from mentorship.errors import Invalid, flatten_messages
+from mentorship.errors import ApiError, Invalid, flatten_messages
 from mentorship.extensions import db
 from mentorship.members.models import DEFAULT_CAPACITY, Member
 from mentorship.members.operations import _apply
@@ -27,6 +27,25 @@ LIST_FIELDS = ("domains", "goals", "skills", "languages")
 COLUMNS = set(MemberInSchema().fields) - {"prefers"}
 WINDOW = re.compile(r"^\s*([0-6])\s+(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*$")
 CHUNK = 500
+
+
+class NotText(ApiError):
+    """The upload's bytes are not text the import can read; `reason` says why (`not_utf8`, `nul_bytes`)."""
+
+    def __init__(self, detail, reason):
+        super().__init__(detail, code="bad_request")
+        self.reason = reason
+
+
+def decode(data):
+    """An upload's bytes as the import's text: UTF-8, a byte-order mark dropped; NotText (400) otherwise."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotText("The file is not UTF-8.", "not_utf8") from None
+    if "\x00" in text:
+        raise NotText("The file contains NUL bytes.", "nul_bytes")
+    return text
 
 
 def _cells_to_payload(row):

@@ -7,7 +7,7 @@ from mentorship.common.bodies import raw_body_endpoint
 from mentorship.common.schemas import page_of
 from mentorship.database import paginate
 from mentorship.errors import ApiError
-from mentorship.members import cards, import_jobs, operations, privacy
+from mentorship.members import cards, import_jobs, importer, operations, privacy
 from mentorship.members.models import MemberImport
 from mentorship.members.schemas import (
     ImportResultSchema,
@@ -107,13 +107,7 @@ def import_members():
     202 with an import job to poll."""
     if request.mimetype not in ("text/csv", "text/plain", "application/csv"):
         raise ApiError("Send the file as text/csv.", status=415, code="unsupported_media_type")
-    try:
-        text = request.get_data().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApiError("The file is not UTF-8.", code="bad_request") from None
-    if "\x00" in text:
-        raise ApiError("The file contains NUL bytes.", code="bad_request")
-    result = import_jobs.import_csv(text)
+    result = import_jobs.import_csv(importer.decode(request.get_data()))
     if isinstance(result, MemberImport):
         location = url_for("members.get_member_import", import_id=result.id)
         return jsonify(MemberImportSchema().dump(result)), 202, {"Location": location}

@@ -80,8 +80,8 @@ def waiting_on(member):
     to_check_in = [m for m in started if all(c.member_id != member.id for c in m.check_ins)]
     intros, referrals = [], []
     if member.role == "mentor":
-        intros = db.session.scalars(intros_query({"status": "pending", "mentor_id": member.id}).order_by(None).order_by(Intro.id)
-                                    .limit(LIMIT)).all()
+        pending = intros_query({"status": "pending", "mentor_id": member.id})
+        intros = db.session.scalars(pending.order_by(None).order_by(Intro.id).limit(LIMIT)).all()
         referrals = db.session.scalars(select(ReferralRequest).where(
             ReferralRequest.mentor_id == member.id, ReferralRequest.status == "requested")
             .order_by(ReferralRequest.id).limit(LIMIT)).all()

@@ -53,7 +53,7 @@ def _start(key_id):
         session["lang"] = lang
 
 
-def _staff():
+def signed_in_staff():
     """The admin key id of this tenant's signed-in staff, or None. A staff session of another tenant is 404 (it must
     learn nothing about this one); one whose key was revoked since is ended."""
     staff = session.get(STAFF)
@@ -122,7 +122,7 @@ def _charts(data):
 
 @bp.route("/office")
 def office():
-    if _staff() is None:
+    if signed_in_staff() is None:
         return redirect(url_for(".office_signin"))
     errors = {}
     start, end = _period(errors)
@@ -139,7 +139,7 @@ def office():
 @bp.route("/office/match-runs/<int:run_id>/apply", methods=["POST"])
 def office_apply_run(run_id):
     """The API's apply (warm intros from the career office); errors (not finished, applied twice) are its pages."""
-    if _staff() is None:
+    if signed_in_staff() is None:
         return redirect(url_for(".office_signin"))
     try:
         result = apply_run(match_runs.get_match_run(run_id))
