@@ -15,7 +15,9 @@ from marshmallow import ValidationError
 from mentorship.common.clock import utcnow
 from mentorship.errors import ApiError, NotFound
 from mentorship.extensions import db
+from mentorship.mentorships import milestones
 from mentorship.mentorships import operations as mentorships
+from mentorship.mentorships.schemas import MilestoneInSchema
 from mentorship.outreach import operations as outreach
 from mentorship.outreach.schemas import DeclineSchema
 from mentorship.referrals import operations as referrals
@@ -51,8 +53,8 @@ def _form(*names):
 def intro(intro_id):
     member = auth.party()
     item = outreach.get_intro(intro_id)
-    role = "mentor" if member.id == item.mentor_id else "mentee"
-    return render_template("web/intro.html", intro=item, role=role, other=lists.other_party(item, member))
+    return render_template("web/intro.html", intro=item, role=mentorships.party_of(item),
+                           other=lists.other_party(item, member))
 
 
 @bp.route("/intros/<int:intro_id>/<any(accept, decline, withdraw):action>", methods=["POST"])
@@ -80,6 +82,20 @@ def mentorship(mentorship_id):
         referral_requests=lists.referral_requests_of(item),
         missing=[wording.missing(code, policy) for code in described["trust"]["missing"]],
         durations=(15, 30, 45, 60), modes=wording.MODES)
+
+
+@bp.route("/mentorships/<int:mentorship_id>/milestones/<any(questions_prepared, career_plan_shared, "
+          "mentor_endorsement):key>", methods=["POST"])
+def complete_milestone(mentorship_id, key):
+    """A manual milestone with its evidence: the questions (one a line), the plan, or the endorsement."""
+    auth.party()
+    item = mentorships.get_mentorship(mentorship_id)
+    field = milestones.MANUAL[key][1]
+    value = request.form.get(field, "").strip()
+    if field == "questions":
+        value = [line.strip() for line in value.splitlines() if line.strip()]
+    run = lambda: milestones.complete_milestone(item, key, MilestoneInSchema().load({field: value}))  # noqa: E731
+    return _act(run, url_for(".mentorship", mentorship_id=mentorship_id), wording.DONE["milestone"])
 
 
 @bp.route("/mentorships/<int:mentorship_id>/meetings", methods=["POST"])

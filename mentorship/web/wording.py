@@ -43,6 +43,7 @@ DONE = {
     "confirm": _l("The meeting is scheduled."),
     "cancel": _l("The meeting is cancelled."),
     "check-in": _l("Thank you: your answer is saved."),
+    "milestone": _l("Saved: the milestone is done."),
 }
 REFUSALS = {
     "mentor_at_capacity": _l("You are mentoring as many people as your capacity allows, so you cannot accept "
@@ -55,6 +56,7 @@ REFUSALS = {
     "no_common_availability": _l("There is no free time you share in the next 14 days. Add availability, or "
                                  "enter a time you agreed on."),
     "referral_not_earned": _l("A referral request opens once everything below is done."),
+    "milestone_automatic": _l("This milestone completes by itself."),
     "referral_exists": _l("A referral request is already waiting for the mentor's decision."),
     "forbidden": _l("Only the other member can do this."),
     "intro_exists": _l("Your intro to this mentor is already waiting for an answer."),

@@ -271,3 +271,34 @@ def test_the_pages_in_chinese(app, tenant, pair, people):
         r = people["mentor"].get(path)
         assert r.status_code == 200 and 'lang="zh-Hans"' in _text(r), path
     assert "2026年6月3日" in _text(people["mentor"].get(f"{base}/meetings/{meeting}"))
+
+
+def test_manual_milestones_on_the_mentorship_page_each_by_its_own_party(app, tenant, pair, people):
+    ms = pair.mentorship()
+    page = f"/t/{tenant.slug}/mentorships/{ms}"
+    mentee_page, mentor_page = _text(people["mentee"].get(page)), _text(people["mentor"].get(page))
+    assert "Save my questions" in mentee_page and "Share my plan" in mentee_page and "Endorse" not in mentee_page
+    assert "Endorse" in mentor_page and "Save my questions" not in mentor_page
+    # two questions are not enough: refused with a message, nothing completed
+    r = post_form(people["mentee"], page, f"{page}/milestones/questions_prepared", questions="Why risk?\nHow?")
+    assert r.status_code == 303
+    assert "needs another look" in _text(people["mentee"].get(page))
+    done = {m["key"] for m in pair.mentee_client.get(f"/api/v1/mentorships/{ms}").json["milestones"]
+            if m["status"] == "completed"}
+    assert "questions_prepared" not in done
+    # the mentor cannot complete the mentee's milestone (the operation says who may)
+    post_form(people["mentor"], page, f"{page}/milestones/questions_prepared",
+              questions="One?\nTwo?\nThree?")
+    assert "Only the other member can do this." in _text(people["mentor"].get(page))
+    assert pair.mentee_client.get(f"/api/v1/mentorships/{ms}").json["milestones"][1]["status"] == "pending"
+    questions = "How did you move into risk?\nWhat do validators look for?\nWhich skills matter in year one?"
+    post_form(people["mentee"], page, f"{page}/milestones/questions_prepared", questions=questions)
+    post_form(people["mentor"], page, f"{page}/milestones/mentor_endorsement", note="Prepared and curious.")
+    milestones = {m["key"]: m for m in pair.mentee_client.get(f"/api/v1/mentorships/{ms}").json["milestones"]}
+    assert milestones["questions_prepared"]["status"] == "completed"
+    assert milestones["mentor_endorsement"]["status"] == "completed"
+    assert "Save my questions" not in _text(people["mentee"].get(page))
+    # no CSRF token: 400, nothing changes
+    r = people["mentee"].post(f"{page}/milestones/career_plan_shared", data={"plan": "x" * 300})
+    assert r.status_code == 400
+    assert pair.mentee_client.get(f"/api/v1/mentorships/{ms}").json["milestones"][3]["status"] == "pending"
