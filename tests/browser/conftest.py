@@ -18,6 +18,8 @@ from mentorship.config import TestConfig
 from mentorship.extensions import db
 from mentorship.tenancy.operations import create_tenant
 from mentorship.tenancy.scope import unscoped
+from tests.conftest import _Inbox
+from tests.factories import smtp_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -90,6 +92,13 @@ def site(tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture
+def inbox(site):
+    """A real SMTP sink the served app's e-mails go to."""
+    with smtp_server(site.app, _Inbox()) as received:
+        yield received
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -117,11 +126,9 @@ class Watched:
         self.page.set_viewport_size(VIEWPORTS["desktop"])
 
 
-@pytest.fixture
-def watched(browser):
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
-    page = context.new_page()
-    seen = Watched(page)
+def _watch(seen):
+    """Collect the page's console errors, uncaught errors, failed requests and 4xx/5xx assets into seen.problems."""
+    page = seen.page
     page.on("console", lambda msg: msg.type == "error"
             and seen.problems.append(f"console: {msg.text} ({msg.location.get('url')})"))
     page.on("pageerror", lambda error: seen.problems.append(f"page error: {error}"))
@@ -130,6 +137,29 @@ def watched(browser):
             and seen.problems.append(f"failed: {request.url} ({request.failure})"))
     page.on("response", lambda response: response.status >= 400 and response.request.resource_type != "document"
             and seen.problems.append(f"{response.status}: {response.url}"))
+    return seen
+
+
+@pytest.fixture
+def watched(browser):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    seen = _watch(Watched(context.new_page()))
     yield seen
     context.close()
     assert not seen.problems, seen.problems
+
+
+@pytest.fixture
+def another_browser(browser, watched):
+    """More people, each in a browser context of their own (their own cookies), watched like `watched` (their
+    problems fail the test too)."""
+    contexts = []
+
+    def open_one():
+        context = browser.new_context(viewport=VIEWPORTS["desktop"])
+        contexts.append(context)
+        return _watch(Watched(context.new_page(), watched.problems))
+
+    yield open_one
+    for context in contexts:
+        context.close()

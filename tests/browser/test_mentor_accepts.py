@@ -1,55 +1,12 @@
 """A mentor signs in from the link e-mailed to them (read from a real SMTP sink) and accepts an intro in the
 browser; the mentee, signed in the same way in a browser of their own, finds the mentorship on their page."""
-import json
-import re
-import time
-import urllib.request
-
-import pytest
-
-from tests.conftest import _Inbox
-from tests.factories import mentee_payload, mentor_payload, smtp_server
+from tests.browser.helpers import api as _api
+from tests.browser.helpers import sign_in as _sign_in
+from tests.factories import mentee_payload, mentor_payload
 
 MESSAGE = ("Hi, I'm a first-year MS student in financial engineering at Columbia. Your work on credit risk models and "
            "stress testing at a commercial bank is exactly what I want to learn about; how did you get started, and "
            "what should I read first?")
-
-
-def _api(site, method, path, body=None):
-    request = urllib.request.Request(site.url(path), method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {site.admin_key}",
-                                              "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
-@pytest.fixture
-def inbox(site):
-    with smtp_server(site.app, _Inbox()) as received:
-        yield received
-
-
-def _sign_in(site, watched, inbox, email):
-    """Ask for a link on the sign-in page, read it from the e-mail, confirm it: the session starts."""
-    page = watched.page
-    page.goto(site.url(f"/t/{site.slug}/signin"))
-    page.fill("input[type=email]", email)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    message = None
-    for _ in range(60):  # the e-mail goes out from the in-process job thread
-        assert site.app.extensions["jobs"].wait(timeout=60)
-        found = [m for m in inbox.messages if m["To"] == email and "sign" in m["Subject"].lower()]
-        if found:
-            [message] = found
-            break
-        time.sleep(0.5)
-    assert message is not None, f"no sign-in e-mail for {email}"
-    link = re.search(r"https?://\S+/signin/\S+", inbox.text(message)).group(0)
-    page.goto(link)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(rf"/t/{site.slug}/me"))
 
 
 def test_the_mentor_signs_in_from_the_e_mailed_link_and_accepts(site, browser, watched, inbox):
