@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from mentorship import events
-from mentorship.web import auth, i18n, office, party, privacy, security  # noqa: F401  (office, party: routes on bp)
+from mentorship.web import auth, i18n, office, party, privacy, profile, security  # noqa: F401  (office, party, profile: routes on bp)
 from mentorship.web.views import bp
 
 babel = Babel()
