@@ -256,3 +256,20 @@ def test_a_session_of_another_tenant_finds_nothing(app, tenant, other_tenant):
     admin_b = ApiClient(app.test_client(), other_tenant.admin_key)
     elsewhere = signed_in(app, other_tenant.slug, admin_b.post("/api/v1/members", json=mentee_payload()).json["email"])
     assert elsewhere.get(f"/t/{tenant.slug}/profile").status_code == 404
+
+
+def test_the_domain_picker_offers_this_tenants_domains_only(mentee, admin, app, tenant, other_tenant):
+    _, client = mentee
+    assert admin.post("/api/v1/members", json=mentor_payload(domains=["software/backend"])).status_code == 201
+    admin_b = ApiClient(app.test_client(), other_tenant.admin_key)
+    assert admin_b.post("/api/v1/members", json=mentor_payload(domains=["law/secret-practice"])).status_code == 201
+    html = _text(client.get(f"/t/{tenant.slug}/profile"))
+    assert '<option value="software/backend">' in html and '<option value="finance/credit-risk">' in html
+    assert "law/secret-practice" not in html
+
+
+def test_the_score_script_is_served(client):
+    r = client.get("/assets/profile.js")
+    body = r.get_data(as_text=True)
+    r.close()
+    assert r.status_code == 200 and "javascript" in r.content_type and "X-CSRFToken" in body

@@ -45,4 +45,25 @@ document.addEventListener("DOMContentLoaded", function () {
 
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  suggestAfterCommas(document.getElementById("domains"));
 });
+
+// A browser suggests from a <datalist> for the whole value of the input; in a comma-separated list, suggest each
+// known domain after what is typed already ("finance/pricing, soft" -> "finance/pricing, software/backend").
+function suggestAfterCommas(input) {
+  var list = input && document.getElementById(input.getAttribute("list"));
+  if (!list) return;
+  var known = Array.prototype.map.call(list.options, function (option) { return option.value; });
+  input.addEventListener("input", function () {
+    var cut = input.value.lastIndexOf(",");
+    var before = cut < 0 ? "" : input.value.slice(0, cut + 1) + " ";
+    var taken = before.split(",").map(function (item) { return item.trim(); });
+    while (list.firstChild) list.removeChild(list.firstChild);
+    known.forEach(function (domain) {
+      if (taken.indexOf(domain) >= 0) return;
+      var option = document.createElement("option");
+      option.value = before + domain;
+      list.appendChild(option);
+    });
+  });
+}
