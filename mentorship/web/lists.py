@@ -1,5 +1,6 @@
 """What the pair's pages list: the other party, a mentorship's meetings and referral requests, and a member's own
-intros, mentorships and coming meetings. Reads only; the signed-in member's principal limits the API's queries."""
+intros, mentorships and coming meetings; the domains the profile page suggests. Reads only; the signed-in member's
+principal limits the API's queries."""
 from sqlalchemy import or_, select
 
 from mentorship.common.clock import utcnow
@@ -47,3 +48,9 @@ def home(member):
     others = names([p.mentor_id if p.mentee_id == member.id else p.mentee_id for p in [*intros, *mentorships,
                                                                                        *meetings]])
     return {"intros": intros, "mentorships": mentorships, "meetings": meetings, "others": others}
+
+
+def domains_in_use(limit):
+    """The domains the tenant's members give (the profile page's suggestions), sorted; at most `limit`."""
+    rows = db.session.scalars(select(Member.domains).where(Member.erased_at.is_(None)).limit(2000))
+    return sorted({d for domains in rows for d in domains or [] if isinstance(d, str)})[:limit]

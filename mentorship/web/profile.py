@@ -4,7 +4,8 @@ schema and operation, with the profile score and gaps kept live while they type.
 Availability is a weekly grid of BLOCKS in the member's own time zone (a checkbox per weekday and block, valued
 "0 09:00-12:00" as the CSV import writes a window). A stored window that is not one of the blocks (set through the
 API or an import) is kept: it is listed under the grid as a ticked checkbox of its own, and saving keeps it unless
-the member unticks it. Nothing is ever merged or rounded into a block.
+the member unticks it. Nothing is ever merged or rounded into a block. Windows are wall-clock times of the member's
+own zone (SPEC §3), so changing the time zone keeps them at the same local times.
 
 `POST /profile/score` scores a draft of the form without saving it (the score and gaps members/profile.py computes
 for a stored member), for static/profile.js; the page works the same without it, by saving.
@@ -16,17 +17,16 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from coach import wording as coach_wording
 from mentorship.errors import Invalid
 from mentorship.extensions import db
 from mentorship.members import operations as members
-from mentorship.members.models import Member, profile_of
+from mentorship.members.models import profile_of
 from mentorship.members.profile import assess
 from mentorship.members.vocab import GOALS, timezones
-from mentorship.web import auth, forms, i18n
+from mentorship.web import auth, forms, i18n, lists
 from mentorship.web.views import bp
 
 BLOCKS = (("09:00", "12:00", _l("Morning")), ("12:00", "17:00", _l("Afternoon")), ("18:00", "21:00", _l("Evening")))
@@ -47,16 +47,17 @@ def profile():
         changes, errors = forms.load_profile(form, member.role)
         if not errors:
             try:
-                members.update_member(member, changes)
+                _save(member, changes)
             except Invalid as error:  # the operation's own refusal (not expected for the fields of the page)
                 db.session.rollback()
-                errors = forms.hints(error.extensions.get("errors") or {"name": None})
+                errors = forms.hints(error.extensions.get("errors") or {"form": None})
             else:
                 flash(_("Saved. Your profile score is now %(score)s of 100.", score=member.profile_score), "done")
                 return redirect(url_for(".profile"), code=303)
     return render_template(
         "web/profile.html", member=member, form=form, errors=errors, profile=draft_profile(member, changes),
-        goals=GOALS, timezones=sorted(timezones()), domain_choices=tenant_domains(), days=weekdays(),
+        goals=GOALS, timezones=sorted(timezones()), domain_choices=lists.domains_in_use(DOMAIN_CHOICES),
+        days=weekdays(),
         blocks=BLOCKS, custom=custom_windows(form)), (422 if errors else 200)
 
 
@@ -66,6 +67,13 @@ def profile_score():
     member = auth.party()
     changes, errors = forms.load_profile(request.form, member.role)
     return jsonify({**draft_profile(member, changes), "errors": {k: str(v) for k, v in errors.items()}})
+
+
+def _save(member, changes):
+    """PATCH what the form changed (the audit names those fields only); an unchanged form writes nothing."""
+    changed = {name: value for name, value in changes.items() if getattr(member, name) != value}
+    if changed:
+        members.update_member(member, changed)
 
 
 def draft_profile(member, changes):
@@ -110,10 +118,4 @@ def custom_windows(form):
 def weekdays():
     """Monday..Sunday (0..6, as availability counts them) in the page's language."""
     return get_day_names("wide", locale=get_locale())
-
-
-def tenant_domains():
-    """The domains members of this tenant use (the picker's suggestions), sorted."""
-    rows = db.session.scalars(select(Member.domains).where(Member.erased_at.is_(None)).limit(2000))
-    return sorted({d for domains in rows for d in domains or [] if isinstance(d, str)})[:DOMAIN_CHOICES]
 

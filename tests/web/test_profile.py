@@ -104,7 +104,11 @@ def test_saving_changes_the_member_as_the_api_shows_it(mentee, admin, tenant):
     assert after["needs_visa_sponsorship"] is False and after["international"] is True  # unticked, ticked
     assert after["email"] == member["email"] and after["role"] == "mentee"
     audit = admin.get("/api/v1/audit-events?action=member.updated").json["items"]
-    assert audit and audit[0]["actor"] == f"session:{member['id']}"
+    assert len(audit) == 1 and audit[0]["actor"] == f"session:{member['id']}"
+    assert "name" not in audit[0]["data"]["fields"] and "headline" in audit[0]["data"]["fields"]  # what changed
+    assert save(client, tenant, mentee_form(needs_visa_sponsorship=None,
+                                            headline="Analytics student, credit risk")).status_code == 303
+    assert len(admin.get("/api/v1/audit-events?action=member.updated").json["items"]) == 1  # nothing changed
 
 
 def test_clearing_an_optional_field_clears_it(mentee, admin, tenant):
