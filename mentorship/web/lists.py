@@ -1,7 +1,7 @@
 """What the pair's pages list: the other party, a mentorship's meetings and referral requests, and a member's own
 intros, mentorships and coming meetings; the mentee's recommendations; what waits for the member (the mentor's
-inbox: intros to answer, referrals to decide; either side: times to pick, meetings to check in). Reads only; the
-signed-in member's principal limits the API's queries."""
+inbox: intros to answer, referrals to decide; either side: times to pick, meetings to check in); the domains the
+profile page suggests. Reads only; the signed-in member's principal limits the API's queries."""
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
@@ -96,3 +96,9 @@ def load(member):
     active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
         Mentorship.mentor_id == member.id, Mentorship.status == "active"))
     return active, member.capacity
+
+
+def domains_in_use(limit):
+    """The domains the tenant's members give (the profile page's suggestions), sorted; at most `limit`."""
+    rows = db.session.scalars(select(Member.domains).where(Member.erased_at.is_(None)).limit(2000))
+    return sorted({d for domains in rows for d in domains or [] if isinstance(d, str)})[:limit]
