@@ -9,8 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from mentorship import events
-from mentorship.web import compose, office, office_import, party, profile  # noqa: F401  (their routes are on bp)
-from mentorship.web import auth, i18n, privacy, security
+from mentorship.web import auth, compose, i18n, office, office_import, party, privacy, profile, security  # noqa: F401  (their routes are on bp)
 from mentorship.web.views import bp
 
 babel = Babel()
