@@ -38,8 +38,10 @@ TEXT = {
 
 
 def _funnel(page):
-    """The numbers the funnel chart's description gives, in stage order (sent, accepted, scheduled, completed…)."""
-    return [int(n) for n in re.findall(r"\d+", page.locator("figure.chart svg desc").first.text_content())]
+    """The counts the funnel chart's description gives (percentages left out), in stage order: sent, accepted,
+    meetings scheduled, completed…"""
+    desc = page.locator("figure.chart svg desc").first.text_content()
+    return [int(n) for n in re.findall(r"\b(\d+)\b(?!\s*%)", desc)]
 
 
 def _office(site, watched, lang):
