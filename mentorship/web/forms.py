@@ -60,8 +60,7 @@ def split(value):
 
 
 def _text(form, name):
-    # a textarea posts its lines ending in CR LF: the schemas' text allows LF but no other control character
-    return form.get(name, "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    return form.get(name, "").strip()  # a textarea's CR LF line ends: common/schemas.Text stores them as LF
 
 
 def load_member(form, role):

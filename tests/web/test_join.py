@@ -99,3 +99,11 @@ def test_join_without_or_with_a_wrong_csrf_token_is_refused(app, admin):
     assert client.post(path, data={**join_form(), "csrf_token": "forged"}).status_code == 400
     assert _members(app) == before
     assert join(client, path).status_code == 302
+
+
+def test_an_introduction_typed_on_several_lines_is_accepted(app, admin):
+    """A textarea posts CR LF line ends; the schema takes LF only, so the form turns one into the other."""
+    client = app.test_client()
+    assert join(client, invite_path(admin), bio="First line.\r\nSecond line.").status_code == 302
+    with app.app_context(), unscoped():
+        assert db.session.scalar(select(Member.bio).order_by(Member.id.desc()).limit(1)) == "First line.\nSecond line."
