@@ -1,7 +1,13 @@
 """The pages' conventions: security headers, the session cookie, the API left sessionless, assets served by the
-app, and the invites endpoint."""
-from tests.factories import ApiClient, make_member
-from tests.web.helpers import invite_path, join
+app, the invites endpoint, and CSRF on every form."""
+import re
+
+from sqlalchemy import func, select
+
+from mentorship.extensions import db
+from mentorship.tenancy.scope import unscoped
+from tests.factories import ApiClient, make_member, mentee_payload
+from tests.web.helpers import csrf_from, invite_path, join, signed_in
 
 
 def test_pages_carry_a_csp_without_inline_script_and_are_not_framed_by_default(client, tenant):
@@ -74,3 +80,41 @@ def test_a_partner_key_may_invite(app, admin):
 def test_invites_are_in_the_openapi_document(client):
     paths = client.get("/openapi.json").json["paths"]
     assert "201" in paths["/api/v1/invites"]["post"]["responses"]
+
+
+def _sample_path(rule, slug):
+    """A concrete path for a page route: the tenant's slug, 1 for ids, the first choice of any(...), "x" else."""
+    def value(match):
+        converter, name = match.group(1) or "", match.group(2)
+        if name == "tenant_slug":
+            return slug
+        if converter.startswith("int"):
+            return "1"
+        if converter.startswith("any("):
+            return converter[4:].split(",")[0].strip().strip("'\"")
+        return "x"
+    return re.sub(r"<(?:([^:<>]+):)?([^<>]+)>", value, rule.rule)
+
+
+def _row_counts(app):
+    with app.app_context(), unscoped():
+        return {table.name: db.session.scalar(select(func.count()).select_from(table))
+                for table in db.metadata.sorted_tables}
+
+
+def test_every_form_of_the_pages_refuses_a_missing_or_wrong_csrf_token_and_changes_nothing(app, admin, tenant):
+    """Walks the URL map: every POST route of the pages, signed in (a member, and the career office), without a
+    token and with another session's token: 400, and not one row anywhere changes."""
+    member = admin.post("/api/v1/members", json=mentee_payload()).json
+    as_member = signed_in(app, tenant.slug, member["email"])
+    other = signed_in(app, tenant.slug, admin.post("/api/v1/members", json=mentee_payload()).json["email"])
+    wrong = csrf_from(other.get(f"/t/{tenant.slug}/me"))
+    routes = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("web.") and "POST" in rule.methods]
+    assert len(routes) >= 15, [r.rule for r in routes]
+    before = _row_counts(app)
+    for rule in routes:
+        path = _sample_path(rule, tenant.slug)
+        for data in ({}, {"csrf_token": wrong}):
+            r = as_member.post(path, data={**data, "message": "x", "email": member["email"]})
+            assert r.status_code == 400, (path, data, r.status_code)
+    assert _row_counts(app) == before
