@@ -7,11 +7,14 @@ from mentorship.extensions import db
 from mentorship.matchmaking import eligibility
 from mentorship.matchmaking.index import query
 from mentorship.matchmaking.profiles import profile_of
+from mentorship.members import cards
 from mentorship.members.models import Member
 from mentorship.notifications.outbox import notify
 from mentorship.outreach import capacity
 
 SUGGESTED = 3  # mentors named in a decline or expiry notice
+# the most recommendations one request can ask for (SPEC §4 `limit`): a mentor further down is nobody to this mentee
+RECOMMENDED_AT_MOST = 50
 
 
 def recommendations_for(mentee, limit):
@@ -28,6 +31,14 @@ def recommendations_for(mentee, limit):
                 for p in picks]
 
     return {"items": query(mentee.tenant_id, pick)}
+
+
+@cards.relation
+def recommended_to(viewer, other):
+    """SPEC §3: a mentee reads the card of a mentor among its recommendations (at the largest `limit`)."""
+    if viewer.role != "mentee":
+        return False
+    return any(item["mentor"]["id"] == other.id for item in recommendations_for(viewer, RECOMMENDED_AT_MOST)["items"])
 
 
 def tell_with_suggestions(intro):

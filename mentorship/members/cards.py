@@ -4,20 +4,23 @@ deals with — the mentors in its recommendations, the other side of its intros 
 
 A card is what someone needs to write a personal first message or to answer one: who they are, what they do, what
 they are looking for; never the e-mail address, availability, visa needs or the profile score.
-"""
-from sqlalchemy import exists, or_, select
 
+The rule is here; what joins two members is known by the domains above this one (an intro: outreach, a mentorship:
+mentorships, a recommendation: matchmaking), which each register theirs with `@relation` when imported. None
+registered: nobody's card is visible (it fails closed).
+"""
 from mentorship.errors import NotFound
-from mentorship.extensions import db
-from mentorship.matchmaking.recommendations import recommendations_for
 from mentorship.members.schemas import dump_member
-from mentorship.mentorships.models import Mentorship
-from mentorship.outreach.models import Intro
 
 CARD_FIELDS = ("id", "role", "name", "headline", "bio", "photo_url", "domains", "goals", "skills", "languages",
                "timezone", "school", "company", "title", "years_experience", "international")
-# the most recommendations one request can ask for (SPEC §4 `limit`): a mentor further down is nobody to this mentee
-RECOMMENDED_AT_MOST = 50
+_RELATIONS = []  # predicates (viewer, other) -> bool, registered by the domains that join members
+
+
+def relation(predicate):
+    """Register `predicate(viewer, other)`: True when it joins the two members (a decorator)."""
+    _RELATIONS.append(predicate)
+    return predicate
 
 
 def card(member):
@@ -26,26 +29,11 @@ def card(member):
     return {name: full[name] for name in CARD_FIELDS}
 
 
-def _pair_between(viewer, other):
-    """Whether an intro or a mentorship joins the two (in either role, any status): one query."""
-    def joined(model):
-        return exists().where(or_((model.mentee_id == viewer.id) & (model.mentor_id == other.id),
-                                  (model.mentee_id == other.id) & (model.mentor_id == viewer.id)))
-    return bool(db.session.scalar(select(or_(joined(Intro), joined(Mentorship)))))
-
-
-def _recommended(viewer, other):
-    items = recommendations_for(viewer, RECOMMENDED_AT_MOST)["items"]
-    return any(item["mentor"]["id"] == other.id for item in items)
-
-
 def may_see_card(viewer, other):
     """Whether member `viewer` deals with member `other` (see the module docstring)."""
     if viewer.id == other.id or viewer.role == other.role:
         return viewer.id == other.id
-    if _pair_between(viewer, other):
-        return True
-    return viewer.role == "mentee" and _recommended(viewer, other)
+    return any(joined(viewer, other) for joined in _RELATIONS)
 
 
 def visible_card(viewer, other):

@@ -1,5 +1,5 @@
 """Mentorships (SPEC §7): start on accept, close, and what a mentorship looks like to its readers."""
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from mentorship import events
@@ -7,6 +7,7 @@ from mentorship.common.clock import utcnow
 from mentorship.database import guarded_update, lock_row
 from mentorship.errors import Conflict
 from mentorship.extensions import db
+from mentorship.members import cards
 from mentorship.mentorships import trust as trust_rules
 from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.notifications.outbox import cancel_pending, notify
@@ -50,6 +51,14 @@ def mentorships_query(args):
     if "status" in args:
         query = query.where(Mentorship.status == args["status"])
     return query
+
+
+@cards.relation
+def mentorship_between(viewer, other):
+    """SPEC §3: the two members of a mentorship (open or closed) read each other's cards."""
+    return bool(db.session.scalar(select(exists().where(or_(
+        (Mentorship.mentee_id == viewer.id) & (Mentorship.mentor_id == other.id),
+        (Mentorship.mentee_id == other.id) & (Mentorship.mentor_id == viewer.id))))))
 
 
 def party_of(mentorship, principal=None):

@@ -55,6 +55,12 @@ def load(mentor_id):
     return db.session.scalar(select(active + pending))
 
 
+def mentoring(mentor_id):
+    """The mentor's active mentorships (one query): what their inbox says they mentor, beside their capacity."""
+    return db.session.scalar(select(func.count()).select_from(Mentorship).where(
+        Mentorship.mentor_id == mentor_id, Mentorship.status == SPENDS_CAPACITY_MENTORSHIP))
+
+
 def can_be_offered(mentor):
     """Room for one more intro (free capacity above zero). Lock the mentor first when the answer leads to a write."""
     return not is_full(mentor.capacity, load(mentor.id))

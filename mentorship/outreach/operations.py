@@ -1,7 +1,7 @@
 """Intros (SPEC §6): preview, send, accept, decline, withdraw, expire. Every write audits and notifies."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 import coach
@@ -10,6 +10,7 @@ from mentorship.common.clock import utcnow
 from mentorship.database import guarded_update, lock_rows
 from mentorship.errors import ApiError, Conflict, Invalid
 from mentorship.extensions import db
+from mentorship.members import cards
 from mentorship.members.models import Member
 from mentorship.mentorships.operations import start_mentorship
 from mentorship.notifications.outbox import cancel_pending, notify
@@ -95,6 +96,14 @@ def _insert(mentee, mentor, message, *, coaching=None, fingerprint=None, source=
 def send_warm_intro(mentee, mentor, message, match_run_id):
     """An intro from the career office (a match run's assignment); not coached, not committed here."""
     return _insert(mentee, mentor, message, source="career_office", match_run_id=match_run_id)
+
+
+@cards.relation
+def intro_between(viewer, other):
+    """SPEC §3: the two sides of an intro (any status) read each other's cards."""
+    return bool(db.session.scalar(select(exists().where(or_(
+        (Intro.mentee_id == viewer.id) & (Intro.mentor_id == other.id),
+        (Intro.mentee_id == other.id) & (Intro.mentor_id == viewer.id))))))
 
 
 def get_intro(intro_id):

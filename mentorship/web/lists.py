@@ -4,14 +4,14 @@ inbox: intros to answer, referrals to decide; either side: times to pick, meetin
 profile page suggests. Reads only; the signed-in member's principal limits the API's queries."""
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.matchmaking.recommendations import recommendations_for
 from mentorship.members.models import Member
-from mentorship.mentorships.models import Mentorship
 from mentorship.mentorships.operations import mentorships_query
+from mentorship.outreach import capacity
 from mentorship.outreach.models import Intro
 from mentorship.outreach.operations import intros_query
 from mentorship.referrals.models import ReferralRequest
@@ -93,9 +93,7 @@ def waiting_on(member):
 
 def load(member):
     """(active mentorships, capacity) of a mentor."""
-    active = db.session.scalar(select(func.count()).select_from(Mentorship).where(
-        Mentorship.mentor_id == member.id, Mentorship.status == "active"))
-    return active, member.capacity
+    return capacity.mentoring(member.id), member.capacity
 
 
 def domains_in_use(limit):
