@@ -13,6 +13,7 @@ PAGES = {
     "mentorships": "/mentorships/{id}",
     "meetings": "/meetings/{id}",  # with its confirm and check-in forms
     "referral_requests": "/mentorships/{mentorship_id}#referral",
+    "members": "/mentors/{id}",  # a mentor's card and the intro composer, for a mentee it is recommended to
 }
 HOME = "/me"
 CALENDAR = "/meetings/{id}/invite.ics"

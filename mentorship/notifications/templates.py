@@ -75,7 +75,8 @@ def _suggestions(ctx):
     ids = ctx.data.get("suggested") or []
     found = {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(ids),
                                                                        Member.erased_at.is_(None)))}
-    lines = [f"- {m.name}" + (f", {m.headline}" if m.headline else "") for m in map(found.get, ids) if m]
+    lines = [f"- {m.name}" + (f", {m.headline}" if m.headline else "") + f": {page_url(ctx.recipient, m)}"
+             for m in map(found.get, ids) if m]
     if not lines:
         return "Your career office can suggest other mentors."
     return "Mentors who could be a good fit now:\n" + "\n".join(lines)

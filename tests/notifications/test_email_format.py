@@ -167,7 +167,9 @@ def test_every_template_links_only_to_pages_never_the_api(app, tenant, every_obj
                     for url in URL.findall(part):
                         url = url.rstrip(".,;:)")
                         assert url == f"{base}/me" or url == f"{base}{expected[table]}" or \
-                            url == f"{base}/meetings/13/invite.ics", (event, url)
+                            url == f"{base}/meetings/13/invite.ics" or \
+                            url == f"{base}/mentors/{pair.mentor['id']}" and event in ("intro.declined",
+                                                                                     "intro.expired"), (event, url)
                 if event in ("meeting.scheduled", "meeting.reminder_24h", "meeting.reminder_1h",
                              "meeting.cancelled"):
                     [attachment] = email.attachments

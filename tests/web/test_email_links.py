@@ -17,11 +17,14 @@ from mentorship.outreach.models import Intro
 from mentorship.referrals.models import ReferralRequest
 from mentorship.scheduling.models import Meeting
 from mentorship.tenancy.scope import tenant_scope
+from tests.factories import mentor_payload
 from tests.pairs import make_pair
 from tests.web.helpers import signed_in
 
 URL = re.compile(r"https?://[^\s<>\"']+")
 TABLES = {"intro": Intro, "meeting": Meeting, "referral": ReferralRequest}
+# sent to the mentee only (with the mentors suggested now, each linked to their card and the composer)
+TO_THE_MENTEE = {"intro.declined", "intro.expired"}
 
 
 def _real_objects(pair, admin):
@@ -44,7 +47,9 @@ def _real_objects(pair, admin):
 def test_every_link_of_every_email_answers_200_for_its_recipient(app, admin, tenant):
     pair = make_pair(app, admin)
     ids = _real_objects(pair, admin)
-    data = {"suggested": [pair.mentor["id"]], "reason": "goals met", "milestone": "career plan shared",
+    another = admin.post("/api/v1/members", json=mentor_payload())  # recommended to the mentee now
+    assert another.status_code == 201
+    data = {"suggested": [another.json["id"]], "reason": "goals met", "milestone": "career plan shared",
             "job_title": "Analyst", "company": "Acme", "decision": "approved"}
     links = []  # (recipient email, event, url)
     with app.test_request_context(), tenant_scope(tenant.id):
@@ -53,7 +58,7 @@ def test_every_link_of_every_email_answers_200_for_its_recipient(app, admin, ten
                 continue
             model = TABLES.get(event.partition(".")[0], Mentorship)
             obj = db.session.get(model, ids[model])
-            for member_id in (pair.mentee["id"], pair.mentor["id"]):
+            for member_id in (pair.mentee["id"],) if event in TO_THE_MENTEE else (pair.mentee["id"], pair.mentor["id"]):
                 recipient = db.session.scalar(select(Member).where(Member.id == member_id))
                 email = render(Notification(event=event, data=data), recipient, obj)
                 assert email is not None, event
@@ -65,4 +70,5 @@ def test_every_link_of_every_email_answers_200_for_its_recipient(app, admin, ten
         r = sessions[email].get(path)
         assert r.status_code == 200, (event, email, url, r.status_code)
         kinds.add(re.sub(r"/\d+", "/<id>", path.removeprefix(f"/t/{tenant.slug}")))
-    assert kinds == {"/me", "/intros/<id>", "/mentorships/<id>", "/meetings/<id>", "/meetings/<id>/invite.ics"}
+    assert kinds == {"/me", "/intros/<id>", "/mentorships/<id>", "/meetings/<id>", "/meetings/<id>/invite.ics",
+                     "/mentors/<id>"}
