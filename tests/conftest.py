@@ -4,6 +4,7 @@ import os
 import tempfile
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -12,6 +13,7 @@ from mentorship.common.cache import clear_all
 from mentorship.config import TestConfig
 from mentorship.extensions import db
 from tests.factories import ApiClient, TenantFixture, make_tenant, smtp_server, wipe_redis
+from tests.pairs import MONDAY
 
 
 def _database_url():
@@ -133,3 +135,10 @@ def smtp_sink(app):
     """A real SMTP server on a free local port; MAIL_URL points at it for the test."""
     with smtp_server(app, _Inbox()) as inbox:
         yield inbox
+
+
+@pytest.fixture
+def clock():
+    """Time stopped at MONDAY (tests/pairs.py) for the test; `clock.move_to(...)` moves it."""
+    with time_machine.travel(MONDAY, tick=False) as machine:
+        yield machine

@@ -1,8 +1,12 @@
 """Building blocks for tests past the first message: a ready pair, an intro the coach lets through, a mentorship,
 a meeting, all created through the API as a portal would."""
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tests.factories import ApiClient, mentee_payload, mentor_payload
+
+# the `clock` fixture (tests/conftest.py) stops time here: a Monday noon, so weeks and slots are predictable
+MONDAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def good_message(mentor):

@@ -1,23 +1,15 @@
 """Mentorships, milestones, meetings, check-ins, trust and referrals (SPEC §7, §8): every error code."""
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 
 from mentorship.common.clock import utcnow
-from tests.pairs import make_pair, token_client, varied_message
+from tests.pairs import MONDAY, make_pair, token_client, varied_message
 
-MONDAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 QUESTIONS = {"questions": ["What do you do all day?", "How did you get started?", "What should I learn?"]}
 PLAN = {"plan": "p" * 10 + " I will finish my degree, pass the first CFA level, and apply to risk analyst roles "
                 "in New York while building SQL, SAS and communication skills through a volunteer project and "
                 "two informational interviews every month."}
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY, tick=False) as machine:
-        yield machine
 
 
 @pytest.fixture

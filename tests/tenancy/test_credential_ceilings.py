@@ -3,24 +3,16 @@ both the member and a partner key may. Each action below belongs to the member b
 docs/decisions.md): the partner-minted token gets 403 and nothing changes, while the admin-minted token of the
 same member still succeeds. What partners may do (own profile, recommendations, sending an intro, meetings) still
 works with a partner-minted token."""
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 
 from tests.factories import ApiClient, make_member
-from tests.pairs import good_message, make_pair, varied_message
+from tests.pairs import MONDAY, good_message, make_pair, varied_message
 from tests.test_isolation import assert_problem
 
-MONDAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 QUESTIONS = {"questions": ["What do you do all day?", "How did you get started?", "What should I learn?"]}
 REFERRAL = {"company": "Example Bank", "job_title": "Risk Analyst"}
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY, tick=False) as machine:
-        yield machine
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """The mentee's home and the mentor's inbox (issue 13): recommendations with reasons, a mentor's card with the
 intro composer and the coach reading along, the intros waiting for a mentor's answer, what waits for either side.
 Every action through the API's own operations; a member sees only what it deals with."""
-from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from mentorship.extensions import db
@@ -14,14 +12,7 @@ from tests.factories import ApiClient, mentee_payload, mentor_payload
 from tests.pairs import good_message
 from tests.web.helpers import csrf_from, post_form, signed_in
 
-MONDAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 COLD_ASK = "Hi, I am applying to your company. Can you refer me for the analyst job? Thanks."
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY, tick=False) as machine:
-        yield machine
 
 
 @pytest.fixture

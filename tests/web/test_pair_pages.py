@@ -4,23 +4,14 @@ operations, CSRF-checked; a refusal is a message on the page."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from mentorship.extensions import db
 from mentorship.mentorships.models import Mentorship
 from mentorship.tenancy.scope import unscoped
 from tests.factories import ApiClient, mentee_payload
-from tests.pairs import make_pair, varied_message
+from tests.pairs import MONDAY, make_pair, varied_message
 from tests.web.helpers import csrf_from, post_form, signed_in
-
-MONDAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY, tick=False) as machine:
-        yield machine
 
 
 @pytest.fixture
