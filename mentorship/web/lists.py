@@ -5,13 +5,13 @@ signed-in member's principal limits the API's queries."""
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import lazyload
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.matchmaking.recommendations import recommendations_for
 from mentorship.members.models import Member
 from mentorship.mentorships.models import Mentorship
-from mentorship.mentorships.operations import mentorships_query
 from mentorship.outreach.models import Intro
 from mentorship.outreach.operations import intros_query
 from mentorship.referrals.models import ReferralRequest
@@ -48,8 +48,12 @@ def names(ids):
 def home(member):
     """The signed-in member's intros, mentorships and meetings not yet over (newest first), with the other names."""
     intros = db.session.scalars(intros_query({}).limit(LIMIT)).all()
-    mentorships = db.session.scalars(mentorships_query({}).limit(LIMIT)).all()
-    meetings = db.session.scalars(select(Meeting).where(
+    # the home shows neither a mentorship's milestones nor a coming meeting's check-ins: not read (a query each).
+    # The member's own mentorships, as mentorships_query({}) lists them for this member, without its milestones.
+    mentorships = db.session.scalars(select(Mentorship).options(lazyload(Mentorship.milestones)).where(
+        or_(Mentorship.mentee_id == member.id, Mentorship.mentor_id == member.id))
+        .order_by(Mentorship.id.desc()).limit(LIMIT)).all()
+    meetings = db.session.scalars(select(Meeting).options(lazyload(Meeting.check_ins)).where(
         or_(Meeting.mentee_id == member.id, Meeting.mentor_id == member.id),
         Meeting.status.in_(("proposed", "scheduled")), or_(Meeting.end.is_(None), Meeting.end > utcnow()))
         .order_by(Meeting.start.is_(None), Meeting.start).limit(LIMIT)).all()
@@ -71,7 +75,7 @@ def waiting_on(member):
     meetings to check in (either side), each oldest first."""
     now = utcnow()
     mine = or_(Meeting.mentee_id == member.id, Meeting.mentor_id == member.id)
-    to_pick = db.session.scalars(select(Meeting).where(
+    to_pick = db.session.scalars(select(Meeting).options(lazyload(Meeting.check_ins)).where(
         mine, Meeting.status == "proposed", or_(Meeting.proposed_by.is_(None), Meeting.proposed_by != member.id))
         .order_by(Meeting.id).limit(LIMIT)).all()
     started = db.session.scalars(select(Meeting).where(
