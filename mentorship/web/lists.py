@@ -59,7 +59,7 @@ def home(member):
         .order_by(Meeting.start.is_(None), Meeting.start).limit(LIMIT)).all()
     waiting = waiting_on(member)
     pairs = [*intros, *mentorships, *meetings, *waiting["to_pick"], *waiting["to_check_in"], *waiting["to_decide"]]
-    others = names([p.mentor_id if p.mentee_id == member.id else p.mentee_id for p in pairs])
+    others = names([p.mentor_id if p.mentee_id == member.id else p.mentee_id for p in pairs]) if pairs else {}
     return {"intros": intros, "mentorships": mentorships, "meetings": meetings, "others": others,
             "recommended": recommended(member), "load": load(member) if member.role == "mentor" else None,
             **waiting}
@@ -90,7 +90,7 @@ def waiting_on(member):
             ReferralRequest.mentor_id == member.id, ReferralRequest.status == "requested")
             .order_by(ReferralRequest.id).limit(LIMIT)).all()
     senders = {m.id: m for m in db.session.scalars(select(Member).where(
-        Member.id.in_({i.mentee_id for i in intros}), Member.erased_at.is_(None)))}
+        Member.id.in_({i.mentee_id for i in intros}), Member.erased_at.is_(None)))} if intros else {}
     return {"to_answer": [(intro, senders.get(intro.mentee_id)) for intro in intros], "to_decide": referrals,
             "to_pick": to_pick, "to_check_in": to_check_in}
 

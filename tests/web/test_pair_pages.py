@@ -307,7 +307,8 @@ def test_manual_milestones_on_the_mentorship_page_each_by_its_own_party(app, ten
 def test_the_home_lists_a_mentorship_and_its_meetings_without_reading_milestones_or_check_ins(
         app, tenant, pair, people, clock):
     """The home shows the mentorship, a time to pick and the coming meetings as before; it does not read the
-    mentorship's milestones or the coming meetings' check-ins, which it never shows (one query each)."""
+    mentorship's milestones or the coming meetings' check-ins, which it never shows (one query each), nor look up
+    the senders of intros when none waits for an answer."""
     from sqlalchemy import event
 
     ms = pair.mentorship()
@@ -334,3 +335,5 @@ def test_the_home_lists_a_mentorship_and_its_meetings_without_reading_milestones
     assert f"/t/{tenant.slug}/meetings/{booked}" in body and body.count(f"Call with {name}") == 2
     assert f"To {name}" in body  # the intro
     assert not [s for s in statements if "FROM milestones" in s or "FROM meeting_check_ins" in s], statements
+    # a mentee has no intros to answer: the senders of none are not looked up
+    assert not [s for s in statements if "members.role" in s and "WHERE members.id IN" in s], statements
