@@ -39,9 +39,12 @@ def get_mentorship(mentorship_id):
     return get_visible(Mentorship, mentorship_id, "mentorship")
 
 
-def mentorships_query(args):
-    """Mentorships filtered by member and status; a member token lists only its own."""
-    query = select(Mentorship).options(selectinload(Mentorship.milestones)).order_by(Mentorship.id.desc())
+def mentorships_query(args, with_milestones=True):
+    """Mentorships filtered by member and status; a member token lists only its own. `with_milestones`: load each
+    one's milestones too (the API shows them; a page listing mentorships by name does not need them)."""
+    query = select(Mentorship).order_by(Mentorship.id.desc())
+    if with_milestones:
+        query = query.options(selectinload(Mentorship.milestones))
     principal = current_principal()
     member_id = principal.member_id if principal.is_member else args.get("member_id")
     ensure(lambda p: not p.is_member or args.get("member_id") in (None, p.member_id),

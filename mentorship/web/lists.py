@@ -5,6 +5,7 @@ profile page suggests. Reads only; the signed-in member's principal limits the A
 from datetime import timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
@@ -48,14 +49,15 @@ def names(ids):
 def home(member):
     """The signed-in member's intros, mentorships and meetings not yet over (newest first), with the other names."""
     intros = db.session.scalars(intros_query({}).limit(LIMIT)).all()
-    mentorships = db.session.scalars(mentorships_query({}).limit(LIMIT)).all()
-    meetings = db.session.scalars(select(Meeting).where(
+    # the home shows neither a mentorship's milestones nor a coming meeting's check-ins: not read (a query each).
+    mentorships = db.session.scalars(mentorships_query({}, with_milestones=False).limit(LIMIT)).all()
+    meetings = db.session.scalars(select(Meeting).options(lazyload(Meeting.check_ins)).where(
         or_(Meeting.mentee_id == member.id, Meeting.mentor_id == member.id),
         Meeting.status.in_(("proposed", "scheduled")), or_(Meeting.end.is_(None), Meeting.end > utcnow()))
         .order_by(Meeting.start.is_(None), Meeting.start).limit(LIMIT)).all()
     waiting = waiting_on(member)
     pairs = [*intros, *mentorships, *meetings, *waiting["to_pick"], *waiting["to_check_in"], *waiting["to_decide"]]
-    others = names([p.mentor_id if p.mentee_id == member.id else p.mentee_id for p in pairs])
+    others = names([p.mentor_id if p.mentee_id == member.id else p.mentee_id for p in pairs]) if pairs else {}
     return {"intros": intros, "mentorships": mentorships, "meetings": meetings, "others": others,
             "recommended": recommended(member), "load": load(member) if member.role == "mentor" else None,
             **waiting}
@@ -71,7 +73,7 @@ def waiting_on(member):
     meetings to check in (either side), each oldest first."""
     now = utcnow()
     mine = or_(Meeting.mentee_id == member.id, Meeting.mentor_id == member.id)
-    to_pick = db.session.scalars(select(Meeting).where(
+    to_pick = db.session.scalars(select(Meeting).options(lazyload(Meeting.check_ins)).where(
         mine, Meeting.status == "proposed", or_(Meeting.proposed_by.is_(None), Meeting.proposed_by != member.id))
         .order_by(Meeting.id).limit(LIMIT)).all()
     started = db.session.scalars(select(Meeting).where(
@@ -86,7 +88,7 @@ def waiting_on(member):
             ReferralRequest.mentor_id == member.id, ReferralRequest.status == "requested")
             .order_by(ReferralRequest.id).limit(LIMIT)).all()
     senders = {m.id: m for m in db.session.scalars(select(Member).where(
-        Member.id.in_({i.mentee_id for i in intros}), Member.erased_at.is_(None)))}
+        Member.id.in_({i.mentee_id for i in intros}), Member.erased_at.is_(None)))} if intros else {}
     return {"to_answer": [(intro, senders.get(intro.mentee_id)) for intro in intros], "to_decide": referrals,
             "to_pick": to_pick, "to_check_in": to_check_in}
 

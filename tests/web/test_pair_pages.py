@@ -293,3 +293,38 @@ def test_manual_milestones_on_the_mentorship_page_each_by_its_own_party(app, ten
     r = people["mentee"].post(f"{page}/milestones/career_plan_shared", data={"plan": "x" * 300})
     assert r.status_code == 400
     assert pair.mentee_client.get(f"/api/v1/mentorships/{ms}").json["milestones"][3]["status"] == "pending"
+
+
+def test_the_home_lists_a_mentorship_and_its_meetings_without_reading_milestones_or_check_ins(
+        app, tenant, pair, people, clock):
+    """The home shows the mentorship, a time to pick and the coming meetings as before; it does not read the
+    mentorship's milestones or the coming meetings' check-ins, which it never shows (one query each), nor look up
+    the senders of intros when none waits for an answer."""
+    from sqlalchemy import event
+
+    ms = pair.mentorship()
+    to_pick = pair.mentor_client.post(f"/api/v1/mentorships/{ms}/meetings",
+                                      json={"duration_minutes": 30, "mode": "video"})
+    assert to_pick.status_code == 201, to_pick.json
+    booked = _book(pair, ms, MONDAY + timedelta(days=2, hours=3))
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        body = _text(people["mentee"].get(f"/t/{tenant.slug}/me"))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    name = pair.mentor["name"]
+    assert f"/t/{tenant.slug}/mentorships/{ms}" in body and f"With {name}" in body
+    assert f"/t/{tenant.slug}/meetings/{to_pick.json['id']}" in body
+    assert f"Pick a time for your call with {name}" in body
+    assert f"/t/{tenant.slug}/meetings/{booked}" in body and body.count(f"Call with {name}") == 2
+    assert f"To {name}" in body  # the intro
+    assert not [s for s in statements if "FROM milestones" in s or "FROM meeting_check_ins" in s], statements
+    # a mentee has no intros to answer: the senders of none are not looked up
+    assert not [s for s in statements if "members.role" in s and "WHERE members.id IN" in s], statements
