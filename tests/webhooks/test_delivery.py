@@ -163,3 +163,19 @@ def test_unknown_events_and_a_lonely_star(admin):
     assert hook["events"] == ["intro.created"]
     assert admin.delete(f"/api/v1/webhooks/{hook['id']}").status_code == 204
     assert admin.get(f"/api/v1/webhooks/{hook['id']}/deliveries").status_code == 404
+
+
+def test_erasure_leaves_only_ids_in_the_bodies_that_showed_the_member(app, admin):
+    with receiving() as receiver:
+        receiver.answer = lambda request, earlier: 200
+        hook = _register(admin, receiver.url)
+        member = _ok(admin.post("/api/v1/members", json=mentee_payload(name="Erin Erased")), 201)
+        other = _ok(admin.post("/api/v1/members", json=mentee_payload(name="Kept Person")), 201)
+        assert admin.delete(f"/api/v1/members/{member['id']}").status_code == 204
+        wait_local_jobs(app)  # the pending delivery goes out as erasure left it
+        bodies = {json.loads(r.body)["data"].get("member_id"): r.body for r in receiver.requests}
+        assert b"Erin" not in bodies[member["id"]] and member["email"].encode() not in bodies[member["id"]]
+        assert json.loads(bodies[member["id"]]) == {**json.loads(bodies[member["id"]]), "type": "member.created",
+                                                    "data": {"member_id": member["id"], "erased": True}}
+        assert b"Kept Person" in bodies[other["id"]]
+        Webhook(hook["secret"]).verify(receiver.requests[0].body, receiver.requests[0].headers)
