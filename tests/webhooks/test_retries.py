@@ -96,3 +96,22 @@ def test_a_success_resets_the_failing_clock(app, admin):
         clock.move_to(START + timedelta(days=3, hours=1))
         _sweep_and_work(app)
         assert admin.get("/api/v1/webhooks").json["items"][0]["disabled_at"] is None
+
+
+def test_one_guarded_update_claims_a_delivery_once(app, admin, tenant):
+    from sqlalchemy import select
+
+    from mentorship.extensions import db
+    from mentorship.tenancy.scope import tenant_scope
+    from mentorship.webhooks import delivery
+    from mentorship.webhooks.models import WebhookDelivery
+
+    admin.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x", "events": ["member.created"]})
+    admin.post("/api/v1/members", json=mentee_payload())
+    with app.app_context(), tenant_scope(tenant.id):
+        row_id = db.session.scalar(select(WebhookDelivery.id))
+        assert (delivery._claim(row_id), delivery._claim(row_id)) == (1, None)  # the second worker gets nothing
+        assert delivery.deliver(tenant.id, row_id) == "skipped"
+        assert delivery._finish(row_id, 2, delivery.sender.Outcome(200, None)) == "superseded"  # not its attempt
+        assert delivery._finish(row_id, 1, delivery.sender.Outcome(204, None)) == "delivered"
+        assert delivery._claim(row_id) is None  # delivered: never claimed again
