@@ -79,6 +79,8 @@ def _finish(delivery_id, attempt, outcome, final=False):
     """Record the attempt, unless the lease ran out and another worker holds the delivery now."""
     now = utcnow()
     row = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id))
+    if row is None:  # its endpoint was deleted meanwhile
+        return "deleted"
     if row.status != "sending" or row.attempts != attempt:
         return "superseded"
     hook = db.session.scalar(select(Webhook).where(Webhook.id == row.webhook_id))
