@@ -179,3 +179,11 @@ def test_erasure_leaves_only_ids_in_the_bodies_that_showed_the_member(app, admin
                                                     "data": {"member_id": member["id"], "erased": True}}
         assert b"Kept Person" in bodies[other["id"]]
         Webhook(hook["secret"]).verify(receiver.requests[0].body, receiver.requests[0].headers)
+
+
+def test_an_idempotent_retry_of_the_registration_answers_the_same_endpoint_and_secret(admin):
+    body = {"url": "http://127.0.0.1:9/x", "events": ["referral.decided"]}
+    first = admin.post("/api/v1/webhooks", json=body, headers={"Idempotency-Key": "hook-1"})
+    again = admin.post("/api/v1/webhooks", json=body, headers={"Idempotency-Key": "hook-1"})
+    assert first.status_code == again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json == first.json and _ok(admin.get("/api/v1/webhooks"))["total"] == 1
