@@ -46,6 +46,12 @@ class DeliverySchema(ma.Schema):
     attempts = ma.fields.Integer()
     last_status_code = ma.fields.Integer(allow_none=True)
     last_error = ma.fields.String(allow_none=True)
-    next_attempt_at = ma.fields.AwareDateTime(allow_none=True)
+    next_attempt_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "null once settled"})
     created_at = ma.fields.AwareDateTime()
     delivered_at = ma.fields.AwareDateTime(allow_none=True)
+
+    @ma.post_dump
+    def _no_next_attempt_when_settled(self, data, **_):
+        if data.get("status") in ("delivered", "failed"):
+            data["next_attempt_at"] = None
+        return data

@@ -108,6 +108,7 @@ def test_signed_deliveries_retried_after_a_500_with_the_same_id_then_never_again
 
         listed = _ok(admin.get(f"/api/v1/webhooks/{hook['id']}/deliveries"))["items"]
         assert {(d["status"], d["attempts"], d["last_status_code"]) for d in listed} == {("delivered", 2, 204)}
+        assert {d["next_attempt_at"] for d in listed} == {None} and all(d["delivered_at"] for d in listed)
         assert {d["msg_id"] for d in listed} <= set(by_id)
 
         # after a success nothing is sent again: more sweeps, later, a duplicate job
