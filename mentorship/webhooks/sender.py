@@ -2,9 +2,11 @@
 connection goes to that checked address with the name in the Host header and TLS SNI (no second lookup to
 rebind). No redirects are followed (a 3xx is a failed attempt), timeouts are short and the answer's body is read
 only up to a small cap."""
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,16 +74,31 @@ def post(url, body, headers, allow_private=False):
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(address, host, port, timeout=TOTAL_TIMEOUT_SECONDS)
+    # socket timeouts bound each read, not the whole answer (a receiver dribbling bytes would hold the worker):
+    # at the deadline the watchdog shuts the socket, which ends whatever read is waiting
+    watchdog = threading.Timer(max(TOTAL_TIMEOUT_SECONDS - (time.monotonic() - started), 0), _cut, (connection,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", path, body=body.encode(), headers={
             **headers, "content-type": "application/json", "user-agent": USER_AGENT})
         response = connection.getresponse()
         _read_capped(response, started)
         return Outcome(response.status, None if 200 <= response.status < 300 else f"HTTP {response.status}")
-    except (OSError, http.client.HTTPException, TimeoutError) as exc:
+    except (OSError, http.client.HTTPException, TimeoutError, ValueError) as exc:
+        if time.monotonic() - started >= TOTAL_TIMEOUT_SECONDS:
+            return Outcome(None, f"TimeoutError: no complete answer within {TOTAL_TIMEOUT_SECONDS} s")
         return Outcome(None, f"{type(exc).__name__}: {exc}"[:500])
     finally:
+        watchdog.cancel()
         connection.close()
+
+
+def _cut(connection):
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _read_capped(response, started):

@@ -130,3 +130,36 @@ def test_the_rule_itself():
     with pytest.raises(ssrf.UnsafeUrl):
         ssrf.resolve("127.0.0.1", 80)
     assert ssrf.resolve("127.0.0.1", 80, allow_private=True) == ["127.0.0.1"]
+
+
+def test_a_receiver_dribbling_its_answer_is_cut_at_the_total_timeout(monkeypatch):
+    """Each read is bounded by the socket timeout; the whole answer by TOTAL_TIMEOUT_SECONDS."""
+    import threading
+    import time
+
+    from mentorship.webhooks import sender
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    stop = threading.Event()
+
+    def dribble():
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        while not stop.wait(0.3):  # one header byte at a time, never the end of the headers
+            try:
+                conn.sendall(b"X")
+            except OSError:
+                break
+        conn.close()
+
+    threading.Thread(target=dribble, daemon=True).start()
+    monkeypatch.setattr(sender, "TOTAL_TIMEOUT_SECONDS", 1.5)
+    started = time.monotonic()
+    outcome = sender.post(f"http://127.0.0.1:{server.getsockname()[1]}/", "{}", {}, allow_private=True)
+    stop.set()
+    server.close()
+    assert not outcome.ok and "within 1.5 s" in outcome.error, outcome
+    assert time.monotonic() - started < 3
