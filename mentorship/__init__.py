@@ -16,6 +16,7 @@ from mentorship import (
     referrals,
     scheduling,
     web,
+    webhooks,
 )
 from mentorship.cli import demo_cli, tenants_cli
 from mentorship.common import bodies
@@ -43,12 +44,13 @@ from mentorship.tenancy.requests import authenticate
 from mentorship.tenancy.views import audit_blp
 from mentorship.tenancy.views import blp as tenancy_blp
 from mentorship.web.api import blp as invites_blp
+from mentorship.webhooks.views import blp as webhooks_blp
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each domain package wires its event receivers (and so its place in the others' flows) in its own init_app.
-DOMAINS = (notifications, scheduling, mentorships, outreach, referrals, matchmaking, web)
+DOMAINS = (notifications, scheduling, mentorships, outreach, referrals, matchmaking, webhooks, web)
 BLUEPRINTS = (tenancy_blp, members_blp, recommendations_blp, match_runs_blp, intros_blp, mentorships_blp,
-              meetings_blp, referrals_blp, notifications_blp, reports_blp, audit_blp, invites_blp)
+              meetings_blp, referrals_blp, notifications_blp, reports_blp, audit_blp, invites_blp, webhooks_blp)
 
 
 def create_app(config=None):

@@ -65,6 +65,8 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
 
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
+    # a delivery claimed by a worker that died mid-request is sent again (same webhook-id) after this long
+    WEBHOOK_LEASE_SECONDS = int(os.environ.get("WEBHOOK_LEASE_SECONDS", 60))
 
     # Jobs: RQ over REDIS_URL, else a thread in the web process; the sweep re-enqueues anything due.
     JOBS_QUEUE_PREFIX = os.environ.get("JOBS_QUEUE_PREFIX", "")

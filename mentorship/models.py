@@ -10,3 +10,4 @@ from mentorship.tenancy.audit import AuditEvent  # noqa: F401
 from mentorship.tenancy.idempotency import IdempotencyKey  # noqa: F401
 from mentorship.tenancy.models import ApiKey, MemberToken, Tenant  # noqa: F401
 from mentorship.web.models import Invite, SignInLink  # noqa: F401
+from mentorship.webhooks.models import Webhook, WebhookDelivery  # noqa: F401

@@ -123,6 +123,12 @@ def _new_referral(world):
     return _in_tenant(world, create)
 
 
+def _new_webhook(world):
+    r = world.admin.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/in", "events": ["*"]})
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
 def _succeeded_match_run(world):
     run_id = _new_match_run(world)
     world.app.extensions["jobs"].wait()
@@ -139,6 +145,7 @@ PARAM_FACTORIES = {
     "mentorship_id": _new_mentorship,
     "meeting_id": _new_meeting,
     "referral_id": _new_referral,
+    "webhook_id": _new_webhook,
 }
 # full rule (as in the URL map) -> factory(world) -> {param: id}, for routes whose ids must belong together,
 # e.g. "/api/v1/mentorships/<id:mentorship_id>/meetings/<id:meeting_id>"

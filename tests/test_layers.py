@@ -24,6 +24,7 @@ LAYERS = [
     ("mentorships",),
     ("outreach",),
     ("referrals", "matchmaking"),
+    ("webhooks",),  # the outbox of SPEC §10's events: shows each changed object as its domain's API does
     ("reports",),
     ("web",),  # server-rendered pages: over every domain's operations, as the API's views are
     ("demo", "models"),

@@ -67,6 +67,10 @@ WHO_MAY_CALL = {
     ("GET", "/api/v1/notifications"): ALL,
     ("GET", "/api/v1/reports/funnel"): {A, P},
     ("POST", "/api/v1/invites"): {A, P},
+    ("GET", "/api/v1/webhooks"): {A, P},  # SPEC §1: a partner key's integration manages webhooks too
+    ("POST", "/api/v1/webhooks"): {A, P},
+    ("DELETE", "/api/v1/webhooks/<id:webhook_id>"): {A, P},
+    ("GET", "/api/v1/webhooks/<id:webhook_id>/deliveries"): {A, P},
 }
 MISSING_ID = 2**31 - 1
 GARBAGE_QUERY = "surprise=1&page=0&per_page=1000&limit=-5&from=yesterday"
@@ -130,7 +134,7 @@ def _path(rule, member_id):
                 .replace("<id:key_id>", str(MISSING_ID)).replace("<id:run_id>", str(MISSING_ID))
                 .replace("<id:intro_id>", str(MISSING_ID)).replace("<id:mentorship_id>", str(MISSING_ID))
                 .replace("<id:meeting_id>", str(MISSING_ID)).replace("<id:referral_id>", str(MISSING_ID))
-                .replace("<id:import_id>", str(MISSING_ID)))
+                .replace("<id:import_id>", str(MISSING_ID)).replace("<id:webhook_id>", str(MISSING_ID)))
 
 
 def _garbage(app, method):

@@ -1,0 +1,221 @@
+"""Webhook delivery throughput (issue 14): N signed deliveries to a local HTTP receiver by W worker processes,
+against the same workers running no-op jobs, interleaved in one session.
+
+Per database (a fresh PostgreSQL database or SQLite file, migrated by `flask db upgrade`): one tenant, one endpoint
+on a ThreadingHTTPServer on loopback in this process (answers 204 at once, counts each webhook-id), W worker
+processes (`flask --app wsgi worker`, RQ SimpleWorker) on Redis under a queue prefix of this run. Each round:
+- webhooks: N fresh `pending` delivery rows (the body of a real `member.created`, ~1.3 KB), N `deliver` jobs
+  enqueued; each job claims its row (one UPDATE), signs with standardwebhooks, POSTs, records the answer;
+- skipped: the same N `deliver` jobs again: the job path (app context, tenant scope, the claim's UPDATE, commit)
+  finds the rows delivered and does nothing else — the service's own no-op job;
+- rq-noop: N RQ jobs of `builtins.abs` — RQ's own cost per job, no app at all.
+Rate = N / (last job's end - first job's start), from RQ's job timestamps (worker start-up is excluded).
+Checked: every delivery `delivered`, the receiver got each webhook-id exactly once.
+Usage: .venv/bin/python bench/bench_webhooks.py [--deliveries 1000] [--workers 2] [--rounds 3]
+       [--databases postgresql,sqlite] [--json out.json]
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import _common
+from bench_import_job import Database
+
+ROOT = str(_common.ROOT)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+class Receiver:
+    def __init__(self):
+        self.ids, self.lock = {}, threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):  # noqa: N802
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                with receiver.lock:
+                    key = self.headers["webhook-id"]
+                    receiver.ids[key] = receiver.ids.get(key, 0) + 1
+                self.send_response(204)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+
+def _app(database_url, prefix):
+    from mentorship import create_app
+    from mentorship.config import Config
+
+    class BenchConfig(Config):
+        SQLALCHEMY_DATABASE_URI = database_url
+        REDIS_URL = globals()["REDIS_URL"]
+        JOBS_QUEUE_PREFIX = prefix
+        WEBHOOK_ALLOW_PRIVATE = True
+        SWEEP_IN_PROCESS = False
+        RATELIMIT_STORAGE_URI = "local://"
+
+    return create_app(BenchConfig)
+
+
+def _setup(app, url):
+    """A tenant, its endpoint and one real member.created body; returns (tenant id, webhook id, body)."""
+    from sqlalchemy import delete, select
+
+    from mentorship.extensions import db
+    from mentorship.members.operations import create_member
+    from mentorship.members.schemas import MemberInSchema
+    from mentorship.tenancy.operations import create_tenant
+    from mentorship.tenancy.scope import tenant_scope, unscoped
+    from mentorship.webhooks.models import WebhookDelivery
+    from mentorship.webhooks.operations import create_webhook
+    from tests.factories import mentee_payload
+
+    with app.app_context():
+        with unscoped():
+            tenant, _ = create_tenant(f"bench-hooks-{uuid.uuid4().hex[:8]}", "Bench")
+        with tenant_scope(tenant.id):
+            hook, _ = create_webhook(url, ["member.created"])
+            create_member(MemberInSchema().load(mentee_payload()))
+            body = db.session.scalar(select(WebhookDelivery.body))
+            db.session.execute(delete(WebhookDelivery))
+            db.session.commit()
+            return tenant.id, hook.id, body
+
+
+def _rows(app, tenant_id, webhook_id, body, n):
+    from mentorship.common.clock import utcnow
+    from mentorship.extensions import db
+    from mentorship.tenancy.scope import tenant_scope
+    from mentorship.webhooks.models import WebhookDelivery
+
+    with app.app_context(), tenant_scope(tenant_id):
+        now = utcnow()
+        rows = [WebhookDelivery(tenant_id=tenant_id, webhook_id=webhook_id, msg_id=f"msg_{uuid.uuid4().hex}",
+                                event="member.created", body=body, status="pending", attempts=0,
+                                next_attempt_at=now, created_at=now) for _ in range(n)]
+        db.session.add_all(rows)
+        db.session.commit()
+        return [row.id for row in rows]
+
+
+def _run_jobs(app, backend, enqueue_all, n):
+    """Enqueue n jobs with `enqueue_all(queue)`, wait for them, return jobs/s from RQ's own timestamps."""
+    from rq.job import Job
+
+    queue = backend.queue("default")
+    ids = enqueue_all(queue)
+    deadline = time.monotonic() + 600
+    while queue.finished_job_registry.count < n:
+        failed = queue.failed_job_registry.count
+        if failed or time.monotonic() > deadline:
+            raise SystemExit(f"{failed} jobs failed / timed out")
+        time.sleep(0.05)
+    jobs = Job.fetch_many(ids, connection=backend.redis)
+    seconds = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
+    for registry in (queue.finished_job_registry,):
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
+    return n / seconds, seconds
+
+
+def _delivered(app, tenant_id, ids):
+    from sqlalchemy import func, select
+
+    from mentorship.extensions import db
+    from mentorship.tenancy.scope import tenant_scope
+    from mentorship.webhooks.models import WebhookDelivery
+
+    with app.app_context(), tenant_scope(tenant_id):
+        return db.session.scalar(select(func.count()).select_from(WebhookDelivery).where(
+            WebhookDelivery.id.in_(ids), WebhookDelivery.status == "delivered"))
+
+
+def _one_database(kind, args):
+    from mentorship.jobs.runner import RqBackend
+    from mentorship.webhooks.delivery import deliver, job_id
+
+    prefix = f"bench-hooks-{uuid.uuid4().hex[:8]}:"
+    receiver = Receiver()
+    with Database(kind) as database:
+        env = {**os.environ, "DATABASE_URL": database.url, "REDIS_URL": REDIS_URL, "JOBS_QUEUE_PREFIX": prefix,
+               "WEBHOOK_ALLOW_PRIVATE": "true", "SWEEP_IN_PROCESS": "0", "PYTHONPATH": ROOT}
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+        app = _app(database.url, prefix)
+        backend = RqBackend(REDIS_URL, prefix)
+        tenant_id, webhook_id, body = _setup(app, receiver.url)
+        workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queues", "default"],
+                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    start_new_session=True) for _ in range(args.workers)]
+        series = {"webhooks": [], "skipped": [], "rq-noop": []}
+        try:
+            for _ in range(args.rounds):
+                ids = _rows(app, tenant_id, webhook_id, body, args.deliveries)
+
+                def enqueue_deliveries(queue, ids=ids, tag=""):
+                    with app.app_context():
+                        return [deliver.enqueue(tenant_id, i, job_id=job_id(tenant_id, i) + tag).id for i in ids]
+
+                series["webhooks"].append(_run_jobs(app, backend, enqueue_deliveries, args.deliveries))
+                assert _delivered(app, tenant_id, ids) == args.deliveries
+                series["skipped"].append(_run_jobs(
+                    app, backend, lambda q, ids=ids: enqueue_deliveries(q, ids, "-again"), args.deliveries))
+                series["rq-noop"].append(_run_jobs(app, backend, lambda q: [
+                    q.enqueue_call("builtins.abs", args=(1,), result_ttl=600).id for _ in range(args.deliveries)],
+                    args.deliveries))
+                print(f"{kind} round: " + ", ".join(f"{k} {v[-1][0]:,.0f}/s" for k, v in series.items()), flush=True)
+            counts = set(receiver.ids.values())
+            assert len(receiver.ids) == args.deliveries * args.rounds and counts == {1}, counts
+        finally:
+            for worker in workers:
+                os.killpg(worker.pid, signal.SIGTERM)
+            for worker in workers:
+                worker.wait(30)
+            for key in backend.redis.scan_iter(f"*{prefix}*"):
+                backend.redis.delete(key)
+            receiver.server.shutdown()
+    result = {name: {"rates": [round(r, 1) for r, _ in runs], "median": _common.median([r for r, _ in runs])}
+              for name, runs in series.items()}
+    result["webhooks_vs_skipped"] = result["webhooks"]["median"] / result["skipped"]["median"]
+    result["webhooks_vs_rq_noop"] = result["webhooks"]["median"] / result["rq-noop"]["median"]
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--deliveries", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    summary = {"deliveries": args.deliveries, "workers": args.workers, "rounds": args.rounds,
+               "machine": _common.machine(), "load_average": os.getloadavg()}
+    for kind in args.databases.split(","):
+        summary[kind] = _one_database(kind, args)
+        figures = summary[kind]
+        print(f"{kind}: {args.deliveries} deliveries x {args.rounds} rounds, {args.workers} workers: "
+              f"webhooks {figures['webhooks']['median']:,.0f}/s, skipped job {figures['skipped']['median']:,.0f}/s, "
+              f"RQ no-op {figures['rq-noop']['median']:,.0f}/s (webhooks = {figures['webhooks_vs_skipped']:.0%} of "
+              f"the skipped job, {figures['webhooks_vs_rq_noop']:.0%} of RQ's no-op)", flush=True)
+    if args.json:
+        _common.write_json(args.json, summary)
+
+
+if __name__ == "__main__":
+    main()

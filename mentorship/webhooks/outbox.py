@@ -1,0 +1,107 @@
+"""The webhook outbox: each SPEC §10 event becomes one delivery row per endpoint subscribed to it, written by a
+receiver of the domain event, so inside the transaction of its cause (it commits or rolls back with it).
+
+Body: {"type", "timestamp", "data"}, `data` holding the ids involved and the changed object as the API shows it
+(for a match run: its summary, without the assignment lists). Written once, so every retry sends the same bytes.
+"""
+import json
+import uuid
+
+from sqlalchemy import select
+
+from mentorship import events
+from mentorship.common.clock import utcnow
+from mentorship.extensions import db
+from mentorship.matchmaking.schemas import MatchRunSchema
+from mentorship.members.schemas import MemberSchema
+from mentorship.mentorships.operations import describe
+from mentorship.mentorships.schemas import MentorshipSchema
+from mentorship.outreach.schemas import IntroSchema
+from mentorship.referrals.schemas import ReferralSchema
+from mentorship.scheduling.schemas import MeetingSchema
+from mentorship.webhooks.delivery import deliver, job_id
+from mentorship.webhooks.models import Webhook, WebhookDelivery
+
+_RUN_SUMMARY = ("id", "status", "strategy", "min_score", "stats", "created_at", "started_at", "finished_at")
+
+
+def _member(member, **_):
+    return {"member_id": member.id, "member": MemberSchema().dump(member)}
+
+
+def _intro(intro, **_):
+    return {"intro_id": intro.id, "mentee_id": intro.mentee_id, "mentor_id": intro.mentor_id,
+            "mentorship_id": intro.mentorship_id, "intro": IntroSchema().dump(intro)}
+
+
+def _meeting(meeting, **_):
+    return {"meeting_id": meeting.id, "mentorship_id": meeting.mentorship_id, "mentee_id": meeting.mentee_id,
+            "mentor_id": meeting.mentor_id, "meeting": MeetingSchema().dump(meeting)}
+
+
+def _milestone(mentorship, key=None, by=None, **_):
+    return {"mentorship_id": mentorship.id, "mentee_id": mentorship.mentee_id, "mentor_id": mentorship.mentor_id,
+            "milestone": key, "completed_by": by, "mentorship": MentorshipSchema().dump(describe(mentorship))}
+
+
+def _referral(referral, **_):
+    return {"referral_request_id": referral.id, "mentorship_id": referral.mentorship_id,
+            "mentee_id": referral.mentee_id, "mentor_id": referral.mentor_id,
+            "referral_request": ReferralSchema().dump(referral)}
+
+
+def _match_run(run, **_):
+    return {"match_run_id": run.id, "match_run": MatchRunSchema(only=_RUN_SUMMARY).dump(run)}
+
+
+# SPEC §10's webhook events, each with what its `data` holds
+PAYLOADS = {
+    events.member_created: _member,
+    events.intro_created: _intro,
+    events.intro_accepted: _intro,
+    events.intro_declined: _intro,
+    events.intro_expired: _intro,
+    events.meeting_scheduled: _meeting,
+    events.meeting_completed: _meeting,
+    events.milestone_completed: _milestone,
+    events.referral_requested: _referral,
+    events.referral_decided: _referral,
+    events.match_run_succeeded: _match_run,
+}
+EVENT_NAMES = tuple(signal.name for signal in PAYLOADS)
+
+
+def _subscribed(tenant_id, event):
+    hooks = db.session.scalars(select(Webhook).where(Webhook.tenant_id == tenant_id,
+                                                     Webhook.disabled_at.is_(None)).order_by(Webhook.id)).all()
+    return [hook for hook in hooks if hook.wants(event)]
+
+
+def _receiver(signal):
+    build = PAYLOADS[signal]
+
+    def write_deliveries(sender, **kwargs):
+        hooks = _subscribed(sender.tenant_id, signal.name)
+        if not hooks:
+            return
+        now = utcnow()
+        body = json.dumps({"type": signal.name, "timestamp": now.isoformat(), "data": build(sender, **kwargs)},
+                          separators=(",", ":"), ensure_ascii=False, default=str)
+        for hook in hooks:
+            row = WebhookDelivery(tenant_id=sender.tenant_id, webhook_id=hook.id, msg_id=f"msg_{uuid.uuid4().hex}",
+                                  event=signal.name, body=body, status="pending", attempts=0, next_attempt_at=now,
+                                  created_at=now)
+            db.session.add(row)
+            db.session.flush()
+            deliver.enqueue_after_commit(row.tenant_id, row.id, job_id=job_id(row.tenant_id, row.id))
+
+    write_deliveries.__name__ = f"write_{signal.name.replace('.', '_')}_deliveries"
+    return write_deliveries
+
+
+_RECEIVERS = {signal: _receiver(signal) for signal in PAYLOADS}  # blinker keeps weak references: hold them here
+
+
+def connect():
+    for signal, receiver in _RECEIVERS.items():
+        signal.connect(receiver)
