@@ -26,6 +26,7 @@ LAYERS = [
     ("referrals", "matchmaking"),
     ("reports",),
     ("web",),  # server-rendered pages: over every domain's operations, as the API's views are
+    ("apidoc",),  # the generic parts of /openapi.json, read from every endpoint (tenancy.access: its @allow)
     ("demo", "models"),
     ("cli",),
     ("",),  # mentorship/__init__.py: create_app wires everything
