@@ -73,6 +73,7 @@ class Api(BaseApi):
         app.url_map.merge_slashes = False
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.register_converter(IdConverter, lambda c: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+        self.register_field(ma.fields.Url, "string", "uri")  # apispec says "url", which no JSON Schema tool knows
 
     def _register_error_handlers(self):
         """mentorship.errors registers the handlers: one problem+json path for every error."""
