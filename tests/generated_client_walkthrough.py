@@ -99,7 +99,7 @@ def main(base, key):
     meeting = parsed(mentorships_propose_meeting.sync_detailed(
         accepted.mentorship_id, client=as_mentee, body=MeetingIn.from_dict({"duration_minutes": 30, "mode": "video"})),
         Meeting, 201)
-    slot = Confirm.from_dict({"start": meeting.proposed_slots[0].start})
+    slot = Confirm(start=meeting.proposed_slots[0].start)
     parsed(meetings_confirm.sync_detailed(meeting.id, client=as_mentor, body=slot), Meeting, 200)
     ask = ReferralIn.from_dict({"company": "Example Bank", "job_title": "Credit Risk Analyst"})
     refused = parsed(referrals_request_referral.sync_detailed(accepted.mentorship_id, client=as_mentee, body=ask),
