@@ -64,14 +64,14 @@ EXAMPLES = {
         "issues": [
             {
                 "code": "cold_referral_ask",
-                "message": "Your message asks Mentor for a referral (“help with a referral”). In a first message "
+                "message": "Your message asks Dana for a referral (“help with a referral”). In a first message "
                 "this usually ends the conversation: a referral is something a mentor offers later, "
                 "once they know you and your work.",
                 "severity": "block",
             },
             {
                 "code": "not_personalized",
-                "message": "Your message says nothing specific about Mentor beyond their name.",
+                "message": "Your message says nothing specific about Dana beyond their name.",
                 "severity": "block",
             },
             {
@@ -84,9 +84,9 @@ EXAMPLES = {
         "score": 22,
         "suggestions": [
             "Leave the referral out. Ask to learn instead, for example: “Could I ask you two or three "
-            "questions about your work at Example Bank?” If the relationship grows, Mentor can offer to "
+            "questions about your work at Example Bank?” If the relationship grows, Dana can offer to "
             "refer you later.",
-            "Mention one thing from Mentor's profile and why it matters to you, for example their work at "
+            "Mention one thing from Dana's profile and why it matters to you, for example their work at "
             "Example Bank, their experience with sas or their focus on credit risk.",
             "Say what you hope to learn, for example: “I'd love to learn how you approach credit risk at "
             "Example Bank, and what helped you get there.”",
@@ -121,16 +121,16 @@ EXAMPLES = {
             "company_sponsors_visa": None,
             "created_at": "2026-12-04T20:18:31+00:00",
             "domains": ["finance/credit-risk"],
-            "email": "mentee153@example.edu",
+            "email": "adaeze.okafor@example.edu",
             "goals": ["domain-knowledge", "career-plan"],
             "graduation_year": 2026,
             "headline": "MS Business Analytics student interested in pricing",
             "id": 1,
             "international": True,
             "languages": ["en"],
-            "name": "Mentee 153",
+            "name": "Adaeze Okafor",
             "needs_visa_sponsorship": True,
-            "photo_url": "https://example.edu/p/153.jpg",
+            "photo_url": "https://randomuser.me/api/portraits/women/44.jpg",
             "prefers": None,
             "profile": {"gaps": [], "ready": True, "score": 100},
             "role": "mentee",
@@ -213,7 +213,7 @@ EXAMPLES = {
                 "mentee_id": 3,
                 "mentor_id": 4,
                 "mentorship_id": None,
-                "message": "Hi Mentor 51, I'm a Columbia analytics student. Your work as a Credit Risk Analyst at "
+                "message": "Hi Dana, I'm a Columbia analytics student. Your work as a Credit Risk Analyst at "
                 "Example Bank caught my eye because I spent last summer cleaning loan data and learning "
                 "SAS. I'd love to learn how your team decides when a risk model is good enough. What "
                 "skills should I build this year to be useful on a team like yours?",
@@ -309,16 +309,16 @@ EXAMPLES = {
         "company_sponsors_visa": True,
         "created_at": "2026-12-04T20:18:19+00:00",
         "domains": ["finance/credit-risk"],
-        "email": "mentor21@example.com",
+        "email": "dana.li@example.com",
         "goals": ["domain-knowledge", "career-plan", "visa-guidance"],
         "graduation_year": None,
         "headline": "Credit risk analyst at a commercial bank",
         "id": 2,
         "international": True,
         "languages": ["en", "zh"],
-        "name": "Mentor 21",
+        "name": "Dana Li",
         "needs_visa_sponsorship": None,
-        "photo_url": "https://example.com/p/21.jpg",
+        "photo_url": "https://randomuser.me/api/portraits/women/65.jpg",
         "prefers": None,
         "profile": {"gaps": ["capacity_zero"], "ready": True, "score": 96},
         "role": "mentor",
@@ -357,13 +357,13 @@ EXAMPLES = {
         "company": "Bank of China",
         "company_sponsors_visa": True,
         "domains": ["finance/credit-risk"],
-        "email": "mentor3@example.com",
+        "email": "dana.li@example.com",
         "goals": ["domain-knowledge", "career-plan", "visa-guidance"],
         "headline": "Credit risk analyst at a commercial bank",
         "international": True,
         "languages": ["en", "zh"],
         "name": "Dana Li",
-        "photo_url": "https://example.com/p/3.jpg",
+        "photo_url": "https://randomuser.me/api/portraits/women/65.jpg",
         "role": "mentor",
         "school": "Columbia University",
         "skills": ["sas", "model validation"],
@@ -385,16 +385,16 @@ EXAMPLES = {
                 "company_sponsors_visa": None,
                 "created_at": "2026-12-04T20:18:27+00:00",
                 "domains": ["finance/credit-risk", "finance/market-risk"],
-                "email": "m0@example.com",
+                "email": "lucas.pereira@example.com",
                 "goals": ["career-plan", "networking"],
                 "graduation_year": None,
                 "headline": "Risk lead",
                 "id": 1,
                 "international": True,
                 "languages": ["pt", "en"],
-                "name": "Mentor 0",
+                "name": "Lucas Pereira",
                 "needs_visa_sponsorship": None,
-                "photo_url": "https://example.com/a.jpg",
+                "photo_url": "https://randomuser.me/api/portraits/men/32.jpg",
                 "prefers": None,
                 "profile": {"gaps": [], "ready": True, "score": 100},
                 "role": "mentor",
