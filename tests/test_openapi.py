@@ -189,3 +189,54 @@ def test_request_examples_load_through_their_marshmallow_schemas(app, doc):
             if errors:
                 failures.append(f"{name} ({method.upper()} {path}): {errors}")
     assert not failures, "\n".join(failures)
+
+
+def test_an_endpoint_added_elsewhere_gets_it_all_by_being_registered(monkeypatch):
+    """What another branch's blueprint (webhooks, here a stand-in) gets without touching mentorship/apidoc."""
+    import marshmallow as ma
+    from flask import Flask
+    from flask.views import MethodView
+    from flask_smorest import Blueprint
+
+    from mentorship.apidoc import ApiDocPlugin
+    from mentorship.common.api import Api
+    from mentorship.tenancy.access import allow
+
+    class HookInSchema(ma.Schema):
+        url = ma.fields.Url(required=True)
+
+    class HookSchema(ma.Schema):
+        id = ma.fields.Integer()
+        url = ma.fields.Url()
+
+    monkeypatch.setitem(EXAMPLES, "HookIn", {"url": "https://portal.example.edu/hooks"})
+    blp = Blueprint("hooks", __name__, url_prefix="/api/v1/hooks")
+
+    @blp.route("")
+    class Hooks(MethodView):
+        @allow("admin", "partner")
+        @blp.arguments(HookInSchema)
+        @blp.response(201, HookSchema)
+        def post(self, data):
+            return data
+
+    @blp.route("/<id:hook_id>/deliveries")
+    @allow("admin")
+    @blp.response(200, HookSchema(many=True))
+    def list_deliveries(hook_id):
+        return []
+
+    app = Flask("stand_in")
+    app.config.update(API_TITLE="t", API_VERSION="1", OPENAPI_VERSION="3.0.3")
+    stand_in = Api()
+    stand_in.init_app(app, spec_kwargs={"extra_plugins": [ApiDocPlugin(app)]})
+    stand_in.register_blueprint(blp)
+    paths = stand_in.spec.to_dict()["paths"]
+    post, deliveries = paths["/api/v1/hooks"]["post"], paths["/api/v1/hooks/{hook_id}/deliveries"]["get"]
+    assert (post["operationId"], deliveries["operationId"]) == ("hooks_post", "hooks_list_deliveries")
+    assert post["security"] == deliveries["security"] == [{"bearerAuth": []}]
+    assert "admin key, partner key" in post["description"] and "partner" not in deliveries["description"]
+    assert set(post["responses"]) == {"201", "400", "401", "403", "409", "413", "415", "422", "429", "503"}
+    assert set(deliveries["responses"]) == {"200", "401", "403", "404", "429", "503"}
+    assert post["requestBody"]["content"]["application/json"]["example"] == EXAMPLES["HookIn"]
+    assert "example" not in post["responses"]["201"]["content"]["application/json"]  # Hook: none registered
