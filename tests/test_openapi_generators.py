@@ -2,8 +2,9 @@
 an error or a warning, and the generated client walks docs/walkthrough.md to the blocked intro (with `coaching`)
 and the refused referral request (with `missing`) against a served app.
 
-The generators live in a venv of their own (`.tools/gen-venv`, git-ignored; override with GEN_VENV) so that their
-dependencies never touch the app's; the first run creates it (about 90 s with pip's cache cold), later runs reuse it.
+The generators live in a venv of their own, so that their dependencies never touch the app's, kept outside the work
+tree (`~/.cache/mentorship/gen-venv-py3.X`; override with GEN_VENV) so that every clone on the machine, CI's fresh
+one too, reuses it: the first run creates it (90-110 s, mostly pip resolving), later runs take ~15 s.
 Skipped only when pip cannot install them (no network). They read the document, not the database: they run once,
 in the SQLite pass of `make test`."""
 import os
@@ -22,8 +23,8 @@ from mentorship.extensions import db
 from mentorship.tenancy.operations import create_tenant
 from mentorship.tenancy.scope import unscoped
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV = Path(os.environ.get("GEN_VENV", ROOT / ".tools" / "gen-venv"))
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mentorship"
+VENV = Path(os.environ.get("GEN_VENV") or CACHE / f"gen-venv-py{sys.version_info.major}.{sys.version_info.minor}")
 BIN = VENV / "bin"
 # email-validator: the generated pydantic models type e-mail addresses as EmailStr
 GENERATORS = ("openapi-python-client", "datamodel-code-generator", "email-validator")
@@ -44,6 +45,7 @@ def _rolled_back():
 def _install():
     if INSTALLED.exists() and INSTALLED.read_text() == " ".join(GENERATORS):
         return
+    VENV.parent.mkdir(parents=True, exist_ok=True)
     steps = ([sys.executable, "-m", "venv", str(VENV)],
              [str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *GENERATORS])
     for step in steps:
