@@ -12,6 +12,10 @@ from mentorship.tenancy.access import KINDS, SELF, endpoint_kinds
 
 SECURITY_SCHEME = "bearerAuth"
 METHODS = ("get", "put", "post", "patch", "delete")
+IDEMPOTENCY_KEY = {  # tenancy/idempotency.py: every POST
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 255},
+    "description": "Retry safely: the same key with the same body replays the first answer (Idempotent-Replayed: "
+                   "true); with another body 422 `idempotency_key_reused`; while the first runs 409. Kept 24 h."}
 WHO = {"admin": "admin key", "partner": "partner key", "member": "member token", SELF: "member token of that member"}
 
 
@@ -37,11 +41,11 @@ def error_statuses(path, method, operation, *, needs_credential, endpoint):
     if "{" in path:
         statuses.add(404)
     has_body = "requestBody" in operation
-    has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    has_query = any(p.get("in") in ("query", "header") for p in operation.get("parameters", []))
     if has_body:
         statuses |= {400, 413, 415, 422}
     if has_query:
-        statuses.add(422)
+        statuses.add(422)  # an argument out of range, an unknown one, a malformed Idempotency-Key
     if method == "post" or conflicts.may_conflict(endpoint, method):
         statuses.add(409)  # POST: the same Idempotency-Key while the first request runs
     return statuses
@@ -65,6 +69,8 @@ class ApiDocPlugin(BasePlugin):
         for method in [m for m in METHODS if m in operations]:
             operation = operations[method]
             operation["operationId"] = operation_id(rule.endpoint, method, view)
+            if method == "post":
+                operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
             if needs_credential:
                 operation["security"] = [{SECURITY_SCHEME: []}]
                 _describe_who(operation, endpoint_kinds(view, method.upper()))
