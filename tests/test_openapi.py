@@ -241,3 +241,13 @@ def test_an_endpoint_added_elsewhere_gets_it_all_by_being_registered(monkeypatch
     assert set(deliveries["responses"]) == {"200", "401", "403", "404", "429", "503"}
     assert post["requestBody"]["content"]["application/json"]["example"] == EXAMPLES["HookIn"]
     assert "example" not in post["responses"]["201"]["content"]["application/json"]  # Hook: none registered
+
+
+def test_every_error_response_has_a_problem_example_that_validates(doc):
+    components = {"components": {"schemas": _json_schema(doc["components"]["schemas"])}}
+    validator = jsonschema_rs.Draft4Validator({**components, "$ref": "#/components/schemas/Problem"})
+    used = {response["$ref"].rpartition("/")[2] for _, _, operation in operations(doc)
+            for status, response in operation["responses"].items() if "$ref" in response}
+    for name in used:
+        example = doc["components"]["responses"][name]["content"]["application/problem+json"]["example"]
+        assert validator.is_valid(example) and example["code"], (name, example)

@@ -25,7 +25,9 @@ DESCRIPTIONS = {
     503: "A dependency (PostgreSQL) is unavailable (`service_unavailable`); see Retry-After.",
 }
 EXTENSION_EXAMPLES = {
+    409: {"code": "invalid_transition", "detail": "The intro is accepted; it cannot become declined."},
     422: {"errors": {"timezone": ["Not an IANA time zone name, e.g. America/New_York."]}},
+    503: {"code": "service_unavailable", "detail": "The database is unavailable; try again shortly."},
 }
 
 
