@@ -17,8 +17,8 @@ METHODS = ("get", "put", "post", "patch", "delete")
 STABLE_IDS = {
     ("get", "/api/v1/members"): "members_get",
     ("post", "/api/v1/members"): "members_post",
-    ("get", "/api/v1/members/{member_id}"): "members_member_resource_get",
-    ("patch", "/api/v1/members/{member_id}"): "members_member_resource_patch",
+    ("get", "/api/v1/members/{member_id}"): "members_member_get",
+    ("patch", "/api/v1/members/{member_id}"): "members_member_patch",
     ("post", "/api/v1/members/{member_id}/tokens"): "members_create_member_token",
     ("post", "/api/v1/intros"): "intros_post",
     ("post", "/api/v1/intros/{intro_id}/accept"): "intros_accept",

@@ -21,11 +21,12 @@ WHO = {"admin": "admin key", "partner": "partner key", "member": "member token",
 
 def operation_id(endpoint, method, view):
     """`<blueprint>_<view function>` (intros_accept); a MethodView's method: `<blueprint>_<class>_<method>` in
-    snake case, the class dropped when it only repeats the blueprint (members_get, members_member_resource_patch)."""
+    snake case, without a `Resource` suffix, the class dropped when it only repeats the blueprint (members_get,
+    members_member_patch)."""
     blueprint, _, name = endpoint.partition(".")
     if getattr(view, "view_class", None) is None:
         return f"{blueprint}_{name}"
-    resource = _snake(name)
+    resource = _snake(name).removesuffix("_resource")
     return "_".join(part for part in (blueprint, "" if resource == blueprint else resource, method) if part)
 
 
