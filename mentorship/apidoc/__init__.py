@@ -4,6 +4,7 @@ of its request and response bodies. A new endpoint gets them all by being regist
 except the short list of operations that can conflict beyond POST (`conflicts.py`) and the examples (`examples.py`).
 """
 import re
+from http import HTTPStatus
 
 from apispec import BasePlugin
 
@@ -54,11 +55,10 @@ def error_statuses(path, method, operation, *, needs_credential, endpoint):
 
 class ApiDocPlugin(BasePlugin):
     def __init__(self, app):
+        super().__init__()
         self.app = app
-        self.spec = None
 
     def init_spec(self, spec):
-        self.spec = spec
         spec.components.security_scheme(SECURITY_SCHEME, {
             "type": "http", "scheme": "bearer",
             "description": "An admin key, a partner key or a member token: `Authorization: Bearer <secret>`."})
@@ -78,7 +78,7 @@ class ApiDocPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             for status in sorted(error_statuses(path, method, operation, needs_credential=needs_credential,
                                                 endpoint=rule.endpoint)):
-                responses.setdefault(str(status), _RESPONSE_NAMES[status])
+                responses.setdefault(str(status), HTTPStatus(status).name)  # mentorship.common.api's components
             attach_examples(operation)
 
 
@@ -119,7 +119,3 @@ def attach_examples(operation):
         if isinstance(response, dict):
             _attach_content(response.get("content", {}))
 
-
-_RESPONSE_NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT",
-                   413: "REQUEST_ENTITY_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 422: "UNPROCESSABLE_ENTITY",
-                   429: "TOO_MANY_REQUESTS", 503: "SERVICE_UNAVAILABLE"}
