@@ -6,6 +6,7 @@ from flask import Flask
 from flask.logging import has_level_handler
 
 from mentorship import (
+    apidoc,
     errors,
     jobs,
     matchmaking,
@@ -115,7 +116,7 @@ def _init_hooks(app):
 
 
 def _register_blueprints(app):
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [apidoc.ApiDocPlugin(app)]})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     limiter.exempt(ops_bp)

@@ -27,6 +27,7 @@ LAYERS = [
     ("webhooks",),  # the outbox of SPEC §10's events: shows each changed object as its domain's API does
     ("reports",),
     ("web",),  # server-rendered pages: over every domain's operations, as the API's views are
+    ("apidoc",),  # the generic parts of /openapi.json, read from every endpoint (tenancy.access: its @allow)
     ("demo", "models"),
     ("cli",),
     ("",),  # mentorship/__init__.py: create_app wires everything

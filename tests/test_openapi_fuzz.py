@@ -1,9 +1,12 @@
-"""Schemathesis over /openapi.json through the WSGI app: no 5xx, and every answer matches the document."""
+"""Schemathesis over /openapi.json through the WSGI app: no 5xx, and every answer matches the document: its status is
+one the operation lists (the document has no `default` response to hide one), its body the schema of that status,
+and an operation that declares the bearer security refuses a request without the credential."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
+    ignored_auth,
     not_a_server_error,
     response_headers_conformance,
     response_schema_conformance,
@@ -17,7 +20,7 @@ from mentorship.tenancy.models import ApiKey
 from mentorship.tenancy.scope import tenant_scope
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+          response_schema_conformance, ignored_auth]
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from email_validator import EmailNotValidError, validate_email
 from marshmallow import ValidationError, validate, validates_schema
 
 from mentorship.common.schemas import CONTROL_ONE_LINE, PageArgs, StrictSchema, Text
-from mentorship.members.vocab import DOMAIN_RE, GOALS, LANGUAGES, ROLES, timezones
+from mentorship.members.vocab import DOMAIN_RE, GOALS, LANGUAGES, ROLES, TIMEZONE_PATTERN, timezones
 
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d\Z"  # \Z: "$" would also accept a trailing newline
-HHMM_END = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)\Z"
+# (?!\n)$: Python's "$" alone would also accept a trailing newline, and \Z is not a pattern JSON Schema can read
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d(?!\n)$"
+HHMM_END = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)(?!\n)$"
 MENTOR_ONLY = ("company", "title", "years_experience", "capacity", "company_sponsors_visa", "prefers")
 MENTEE_ONLY = ("graduation_year", "needs_visa_sponsorship")
 
@@ -55,8 +56,14 @@ class Domain(Text):
 
 
 class Timezone(Text):
+    """An IANA time zone name. Documented as a pattern, not as an enum of ~600 names (some, like GMT0 and GMT-0,
+    differ only in punctuation, which code generators turn into one identifier); the tz database validates it."""
+
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, metadata={"enum": sorted(timezones())}, **kwargs)
+        super().__init__(*args, metadata={
+            "pattern": TIMEZONE_PATTERN, "maxLength": 64, "example": "America/New_York",
+            "description": "An IANA time zone name (tz database), e.g. `America/New_York`, `Europe/Berlin`, `UTC`; "
+                           "any other string answers 422."}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -149,7 +156,7 @@ class MemberSchema(ma.Schema):
     goals = ma.fields.List(ma.fields.String())
     skills = ma.fields.List(ma.fields.String())
     languages = ma.fields.List(ma.fields.String())
-    timezone = ma.fields.String()
+    timezone = Timezone()
     availability = ma.fields.List(ma.fields.Nested(WindowSchema))
     international = ma.fields.Boolean()
     school = ma.fields.String(allow_none=True)

@@ -29,6 +29,9 @@ blp = Blueprint("members", __name__, url_prefix="/api/v1/members", description="
 class ExportSchema(ma.Schema):
     """The member, their credentials and audit trail, and one section per domain that holds their data."""
 
+    class Meta:
+        unknown = ma.INCLUDE  # documented as open (additionalProperties): the domains' sections (intros, meetings...)
+
     member = ma.fields.Nested(MemberSchema)
     exported_at = ma.fields.AwareDateTime()
     tokens = ma.fields.List(ma.fields.Dict())

@@ -30,6 +30,11 @@ sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo
 DOMAIN_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*){0,3}$")
 
 
+# What every IANA name looks like (Area/Location[/Sub], UTC, EST5EDT, Etc/GMT+5): the document's pattern; the
+# tz database decides which of these strings name a zone (tests/test_openapi.py checks every name matches).
+TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
+
+
 @cache
 def timezones():
     return frozenset(available_timezones())

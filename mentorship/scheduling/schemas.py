@@ -12,8 +12,9 @@ class MeetingInSchema(StrictSchema):
 
 
 class SlotSchema(ma.Schema):
-    start = ma.fields.String()
-    end = ma.fields.String()
+    # stored as ISO 8601 text; documented as date-time, what Confirm takes back
+    start = ma.fields.String(metadata={"format": "date-time"})
+    end = ma.fields.String(metadata={"format": "date-time"})
 
 
 class MeetingCheckInSchema(ma.Schema):

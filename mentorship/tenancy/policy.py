@@ -27,7 +27,8 @@ DEFAULTS = {
     "frame_ancestors": [],
 }
 # https origins, a leading "*." allowed (CSP host-source); nothing that could end the directive or add another
-ORIGIN = r"^https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?\Z"
+# (?!\n)$ rather than \Z: the same end in Python (no trailing newline), and a pattern JSON Schema (ECMA 262) can read
+ORIGIN = r"^https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?(?!\n)$"
 
 
 _cache = TtlCache("POLICY_CACHE_SECONDS")
