@@ -569,4 +569,50 @@ EXAMPLES = {
         "token": "mmt_WwDSAwd8E7TblNbmXI4v0RoAJrDa6YrXnMDdoopTc1Y",
     },
     "TokenIn": {},
+    "WebhookIn": {"url": "https://portal.example.edu/hooks/mentorship", "events": ["intro.accepted",
+                                                                              "referral.decided"]},
+    "WebhookCreated": {
+        "id": 1,
+        "url": "https://portal.example.edu/hooks/mentorship",
+        "events": ["intro.accepted", "referral.decided"],
+        "created_at": "2026-12-04T20:18:38+00:00",
+        "disabled_at": None,
+        "disabled_reason": None,
+        "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    },
+    "WebhookPage": {
+        "items": [
+            {
+                "id": 1,
+                "url": "https://portal.example.edu/hooks/mentorship",
+                "events": ["intro.accepted", "referral.decided"],
+                "created_at": "2026-12-04T20:18:38+00:00",
+                "disabled_at": None,
+                "disabled_reason": None,
+            }
+        ],
+        "page": 1,
+        "per_page": 20,
+        "total": 1,
+    },
+    "DeliveryPage": {
+        "items": [
+            {
+                "id": 7,
+                "webhook_id": 1,
+                "msg_id": "msg_5f0c6a9e2d3b4f1a8c7e6d5b4a392817",
+                "event": "intro.accepted",
+                "status": "delivered",
+                "attempts": 2,
+                "last_status_code": 200,
+                "last_error": None,
+                "next_attempt_at": None,
+                "created_at": "2026-12-04T20:19:02+00:00",
+                "delivered_at": "2026-12-04T20:19:40+00:00",
+            }
+        ],
+        "page": 1,
+        "per_page": 20,
+        "total": 1,
+    },
 }
