@@ -4,10 +4,11 @@ from sqlalchemy.orm import selectinload
 
 from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.database import guarded_update, lock_row
+from mentorship.database import guarded_update, lock_row, paginate
 from mentorship.errors import Conflict
 from mentorship.extensions import db
 from mentorship.members import cards
+from mentorship.members.models import Member
 from mentorship.mentorships import trust as trust_rules
 from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.notifications.outbox import cancel_pending, notify
@@ -50,7 +51,25 @@ def mentorships_query(args):
         query = query.where((Mentorship.mentee_id == member_id) | (Mentorship.mentor_id == member_id))
     if "status" in args:
         query = query.where(Mentorship.status == args["status"])
+    if "school" in args:
+        query = query.where(Mentorship.mentee_id.in_(select(Member.id).where(Member.school == args["school"])))
     return query
+
+
+def mentorships_page(args):
+    """The list's page of described mentorships. Health is computed (trust.health, from meetings and the clock),
+    not stored: with `health`, every active mentorship matching the other filters is described and the page is
+    cut from those of that health."""
+    query = mentorships_query(args)
+    if "health" not in args:
+        page = paginate(query, args)
+        page["items"] = describe_many(page["items"])
+        return page
+    described = [d for d in describe_many(db.session.scalars(query.where(Mentorship.status == "active")).all())
+                 if d["health"] == args["health"]]
+    start = (args["page"] - 1) * args["per_page"]
+    return {"items": described[start:start + args["per_page"]], "page": args["page"], "per_page": args["per_page"],
+            "total": len(described)}
 
 
 @cards.relation

@@ -2,7 +2,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mentorship.common.schemas import page_of
-from mentorship.database import paginate
 from mentorship.mentorships import milestones, operations
 from mentorship.mentorships.schemas import (
     CloseSchema,
@@ -23,10 +22,8 @@ class Mentorships(MethodView):
     @blp.arguments(MentorshipListArgs, location="query")
     @blp.response(200, page_of(MentorshipSchema))
     def get(self, args):
-        """Mentorships by member and status (a member token sees only its own)."""
-        page = paginate(operations.mentorships_query(args), args)
-        page["items"] = operations.describe_many(page["items"])
-        return page
+        """Mentorships by member, status, health and the mentee's school (a member token sees only its own)."""
+        return operations.mentorships_page(args)
 
 
 @blp.route("/<id:mentorship_id>")
