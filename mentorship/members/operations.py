@@ -3,12 +3,12 @@ from sqlalchemy import Text, bindparam, cast, func, not_, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from mentorship import events
-from mentorship.database import PreparedRead
+from mentorship.database import PreparedRead, batches
 from mentorship.errors import Conflict, Invalid, NotFound
 from mentorship.extensions import db
 from mentorship.members.models import DEFAULT_CAPACITY, Member, profile_of
 from mentorship.members.profile import ready_clause
-from mentorship.members.schemas import SHOWN_COLUMNS, dump_member_values, role_errors
+from mentorship.members.schemas import SHOWN_COLUMNS, dump_member, dump_member_values, role_errors
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.policy import for_tenant
 from mentorship.tenancy.scope import required_tenant_id
@@ -104,6 +104,12 @@ def _commit_unique_email():
 
 def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def all_members(args):
+    """Every member the list's filters find (no page), as the API shows each: for a CSV."""
+    for batch in batches(members_query(args)):
+        yield from (dump_member(member, member.profile) for member in batch)
 
 
 _IN_CONTACT = []  # the SELECT of mentee ids in contact with someone, registered by outreach (capacity.py)

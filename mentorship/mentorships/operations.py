@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.database import guarded_update, lock_row, paginate
+from mentorship.database import batches, guarded_update, lock_row, paginate
 from mentorship.errors import Conflict
 from mentorship.extensions import db
 from mentorship.members import cards
@@ -54,6 +54,13 @@ def mentorships_query(args):
     if "school" in args:
         query = query.where(Mentorship.mentee_id.in_(select(Member.id).where(Member.school == args["school"])))
     return query
+
+
+def all_mentorships(args):
+    """Every mentorship the list's filters find (no page), described: for a CSV."""
+    for batch in batches(mentorships_query(args)):
+        described = describe_many(batch)
+        yield from (d for d in described if d["health"] == args["health"]) if "health" in args else described
 
 
 def mentorships_page(args):
