@@ -149,15 +149,20 @@ def describe(mentorship, now=None):
     return describe_many([mentorship], now)[0]
 
 
-def describe_many(mentorships, now=None):
+def describe_many(mentorships, now=None, meetings_query=None):
     """describe() for many mentorships with one meetings query per 1,000 (lists and reports: no N+1).
-    Load their milestones with selectinload(Mentorship.milestones) first."""
+    Load their milestones with selectinload(Mentorship.milestones) first. `meetings_query`: a SELECT of the ids of
+    the mentorships given (a report's period), to read their meetings in one query without a list of ids."""
     now = now or utcnow()
     meetings = {}
-    ids = [m.id for m in mentorships]
-    for i in range(0, len(ids), 1000):
-        for row in db.session.execute(select(Meeting.mentorship_id, Meeting.status, Meeting.start,
-                                             Meeting.finished_at).where(Meeting.mentorship_id.in_(ids[i:i + 1000]))):
+    columns = (Meeting.mentorship_id, Meeting.status, Meeting.start, Meeting.finished_at)
+    if meetings_query is not None:
+        chunks = [select(*columns).where(Meeting.mentorship_id.in_(meetings_query))]
+    else:
+        ids = [m.id for m in mentorships]
+        chunks = [select(*columns).where(Meeting.mentorship_id.in_(ids[i:i + 1000])) for i in range(0, len(ids), 1000)]
+    for chunk in chunks:
+        for row in db.session.execute(chunk):
             meetings.setdefault(row.mentorship_id, []).append(row)
     return [_described(m, meetings.get(m.id, []), now) for m in mentorships]
 

@@ -10,15 +10,15 @@ null.
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.members.profile import is_ready
-from mentorship.mentorships.models import Mentorship
+from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.mentorships.operations import describe_many
 from mentorship.outreach.models import BlockedIntro, Intro
 from mentorship.referrals.models import OUTCOMES, ReferralRequest
@@ -27,6 +27,8 @@ from mentorship.tenancy.policy import for_tenant
 from mentorship.tenancy.scope import current_tenant_id
 
 BREAKDOWNS = ("school", "domain", "source")
+MENTORSHIP_COLUMNS = ("id", "tenant_id", "mentee_id", "mentor_id", "intro_id", "status", "started_at", "closed_at",
+                      "close_reason", "last_activity_at")
 SOURCES = ("mentee", "career_office")
 
 
@@ -82,13 +84,26 @@ def _load(start, end, by, now):
     meetings = [(r.status, r.no_show_member_ids, pair_key.get(r.mentorship_id)) for r in db.session.execute(
         select(Meeting.mentorship_id, Meeting.status, Meeting.no_show_member_ids)
         .where(*_between(Meeting.created_at, *period)))]
-    rows = db.session.scalars(select(Mentorship).options(selectinload(Mentorship.milestones))
-                              .where(*_between(Mentorship.started_at, *period))).all()
-    mentorships = [(m, d, pair_key.get(m.id)) for m, d in zip(rows, describe_many(rows, now), strict=True)]
+    rows, in_period = _mentorship_rows(period)
+    mentorships = [(m, d, pair_key.get(m.id)) for m, d in zip(rows, describe_many(rows, now, in_period), strict=True)]
     referrals = [(r.status, r.outcome, pair_key.get(r.mentorship_id)) for r in db.session.execute(
         select(ReferralRequest.mentorship_id, ReferralRequest.status, ReferralRequest.outcome)
         .where(*_between(ReferralRequest.created_at, *period)))]
     return _Facts(members, intros, blocked, meetings, mentorships, referrals), tenant
+
+
+def _mentorship_rows(period):
+    """(The period's mentorships, the SELECT of their ids.) The mentorships come with their milestones as plain
+    rows with the ORM objects' attributes, which is all describe_many (trust and health) reads: loading tens of
+    thousands of ORM objects would cost seconds."""
+    columns = [getattr(Mentorship, name) for name in MENTORSHIP_COLUMNS]
+    rows = {r.id: SimpleNamespace(**r._asdict(), milestones=[]) for r in db.session.execute(
+        select(*columns).where(*_between(Mentorship.started_at, *period)).order_by(Mentorship.id))}
+    in_period = select(Mentorship.id).where(*_between(Mentorship.started_at, *period)).scalar_subquery()
+    for m in db.session.execute(select(Milestone.mentorship_id, Milestone.key, Milestone.status,
+                                       Milestone.completed_at).where(Milestone.mentorship_id.in_(in_period))):
+        rows[m.mentorship_id].milestones.append(m)
+    return list(rows.values()), in_period
 
 
 def _count(rows, index, value):
