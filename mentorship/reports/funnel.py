@@ -100,8 +100,10 @@ def _mentorship_rows(period):
     rows = {r.id: SimpleNamespace(**r._asdict(), milestones=[]) for r in db.session.execute(
         select(*columns).where(*_between(Mentorship.started_at, *period)).order_by(Mentorship.id))}
     in_period = select(Mentorship.id).where(*_between(Mentorship.started_at, *period)).scalar_subquery()
+    # only the completed milestones: trust, health and the medians read nothing of the pending ones
     for m in db.session.execute(select(Milestone.mentorship_id, Milestone.key, Milestone.status,
-                                       Milestone.completed_at).where(Milestone.mentorship_id.in_(in_period))):
+                                       Milestone.completed_at).where(Milestone.mentorship_id.in_(in_period),
+                                                                     Milestone.status == "completed")):
         rows[m.mentorship_id].milestones.append(m)
     return list(rows.values()), in_period
 
