@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.members.models import Member
-from mentorship.members.profile import is_ready
+from mentorship.members.profile import ready_clause
 from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.mentorships.operations import describe_many
 from mentorship.outreach.models import BlockedIntro, Intro
@@ -43,7 +43,7 @@ def _between(column, start, end):
 
 def top_domain(domains):
     """The group of a member's domains: the top-level segment of the first (`finance/credit-risk` -> `finance`)."""
-    return domains[0].split("/", 1)[0] if domains else None
+    return domains[0].split("/", 1)[0] if domains and domains[0] else None
 
 
 @dataclass
@@ -61,12 +61,13 @@ class _Facts:
 def _load(start, end, by, now):
     tenant = for_tenant(current_tenant_id())
     period = (start, end)
-    people = db.session.execute(select(Member.id, Member.role, Member.school, Member.domains, Member.profile_score,
-                                       Member.profile_gaps, Member.erased_at)).all()
-    member_key = {p.id: (p.school if by == "school" else top_domain(p.domains) if by == "domain" else None)
-                  for p in people}
-    members = [(p.role, is_ready(p.profile_score, p.profile_gaps, tenant["min_profile_score"]), member_key[p.id])
-               for p in people if p.erased_at is None]
+    # readiness and the first domain worked out by the database: no JSON list of 100,000 members decoded here
+    ready = ready_clause(Member.profile_score, Member.profile_gaps, tenant["min_profile_score"])
+    key = {"school": Member.school, "domain": Member.domains[0].as_string()}.get(by, literal(None))
+    people = db.session.execute(select(Member.id, Member.role, ready.label("ready"), Member.erased_at,
+                                       key.label("key"))).all()
+    member_key = {p.id: (top_domain([p.key]) if by == "domain" else p.key) for p in people}
+    members = [(p.role, bool(p.ready), member_key[p.id]) for p in people if p.erased_at is None]
     # a mentorship's key: its mentee's group, or the source of the intro it came from
     pairs = db.session.execute(select(Mentorship.id, Mentorship.mentee_id, Intro.source).outerjoin(
         Intro, Intro.id == Mentorship.intro_id)).all() if by else []
