@@ -55,7 +55,10 @@ def test_weekly_digest_with_the_clock_moved(app, admin, other_admin, smtp_sink):
         text = smtp_sink.text(digests[1]).replace("\r\n", "\n")
         assert "Intros sent: 2" in text and "  accepted: 1" in text and "  declined: 1" in text
         assert "Mentorships started: 1" in text and "No mentorship is at risk now." in text
-        assert f"/t/{admin.get('/api/v1/tenant').json['slug']}/office" in text
+        slug = admin.get("/api/v1/tenant").json["slug"]
+        assert f"/t/{slug}/office" in text
+        # the link opens the office's page (its sign-in first, for someone not signed in): never a 404
+        assert app.test_client().get(f"/t/{slug}/office", follow_redirects=True).status_code == 200
         assert "Intros sent: 0" in smtp_sink.text(digests[0]).replace("\r\n", "\n")
 
         clock.move_to(T0 + timedelta(days=43))  # six weeks without a meeting: at risk
