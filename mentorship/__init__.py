@@ -20,7 +20,7 @@ from mentorship import (
     webhooks,
 )
 from mentorship.cli import demo_cli, tenants_cli
-from mentorship.common import bodies
+from mentorship.common import bodies, queries
 from mentorship.common.redis_client import is_plain_redis, request_options
 from mentorship.common.sessions import ApiAwareSessionInterface
 from mentorship.config import Config
@@ -109,6 +109,7 @@ def _init_hooks(app):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", request_options(app.config))
     limiter.init_app(app)  # after authenticate: limits are per credential
     app.before_request(authorize)  # after the limiter (refusals count too), before anything reads the body
+    app.before_request(queries.check_query)  # unknown query parameters: 422 on every endpoint
     app.before_request(bodies.check_body)
     app.before_request(idempotency.before)
     app.after_request(idempotency.after)

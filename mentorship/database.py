@@ -81,6 +81,11 @@ def paginate(query_select, args):
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
+def batches(query_select, size=500):
+    """Every row of a SELECT, in lists of `size`, fetched as they are used (a CSV streams a whole list)."""
+    return db.session.scalars(query_select.execution_options(yield_per=size)).partitions()
+
+
 def for_update(query):
     """`query` taking row locks until the transaction ends: PostgreSQL's FOR UPDATE; on SQLite the query as it is,
     every transaction there already holding the database's single write lock from its start (BEGIN IMMEDIATE)."""

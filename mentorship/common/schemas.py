@@ -1,5 +1,6 @@
 """Shared marshmallow pieces: strict base schema, clean text, pagination envelope."""
 import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import marshmallow as ma
 from marshmallow import validate
@@ -56,12 +57,52 @@ class Text(ma.fields.String):
         return value.strip()
 
 
-class PageArgs(StrictSchema):
-    class Meta:
-        unknown = ma.EXCLUDE
+class DateOrTime(ma.fields.Field):
+    """A query bound: an ISO 8601 time with offset, or a date (`2026-12-01`) meaning that whole day in UTC.
 
+    `end=True` is an upper bound, exclusive as a time and inclusive as a date: `to=2026-12-01` is loaded as
+    2026-12-02T00:00Z, so the day's last moments count. Loaded as an aware UTC datetime."""
+
+    def __init__(self, *args, end=False, **kwargs):
+        metadata = {"description": ("through this date (inclusive), or before this time"
+                                    if end else "from this date or time (inclusive)"),
+                    "type": "string", "example": "2026-12-01", **kwargs.pop("metadata", {})}
+        super().__init__(*args, metadata=metadata, **kwargs)
+        self.end = end
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise ma.ValidationError("Use a date (2026-12-01) or a time with offset (2026-12-01T09:00:00Z).")
+        if len(value) == 10:
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                raise ma.ValidationError("Not a valid date.") from None
+            return datetime.combine(day + timedelta(days=1 if self.end else 0), time(), tzinfo=UTC)
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ma.ValidationError("Use a date (2026-12-01) or a time with offset (2026-12-01T09:00:00Z).") from None
+        if moment.tzinfo is None:
+            raise ma.ValidationError("A time needs its offset (Z or +01:00).")
+        return moment.astimezone(UTC)
+
+
+class PageArgs(StrictSchema):
     page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class PeriodArgs(StrictSchema):
+    """`from` / `to` of a report or list (dates or times); `from` must come before `to`."""
+
+    from_ = DateOrTime(data_key="from")
+    to = DateOrTime(end=True)
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] >= data["to"]:
+            raise ma.ValidationError({"from": ["Must be before `to`."]})
 
 
 _page_schemas = {}

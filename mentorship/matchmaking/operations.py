@@ -45,6 +45,14 @@ def get_match_run(run_id):
     return run
 
 
+def match_runs_query(args):
+    """The tenant's runs, newest first, by status."""
+    query = select(MatchRun).order_by(MatchRun.id.desc())
+    if "status" in args:
+        query = query.where(MatchRun.status == args["status"])
+    return query
+
+
 def recent_match_runs(limit=20):
     """The newest runs first (the career office's dashboard)."""
     return db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc()).limit(limit)).all()

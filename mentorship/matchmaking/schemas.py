@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from mentorship.common.schemas import StrictSchema
+from mentorship.common.schemas import PageArgs, StrictSchema
 
 STRATEGY_NAMES = ("optimal", "stable")
 UNMATCHED_REASONS = ("no_match", "not_ready", "busy", "member_erased")
@@ -10,10 +10,11 @@ SKIP_REASONS = ("member_erased", "mentee_not_ready", "mentor_not_ready", "intro_
 
 
 class RecommendationArgs(StrictSchema):
-    class Meta:
-        unknown = ma.EXCLUDE
-
     limit = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class MatchRunListArgs(PageArgs):
+    status = ma.fields.String(validate=validate.OneOf(("queued", "running", "succeeded", "failed")))
 
 
 class MentorCardSchema(ma.Schema):

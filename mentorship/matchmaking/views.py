@@ -1,12 +1,15 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from mentorship.common.schemas import page_of
+from mentorship.database import paginate
 from mentorship.matchmaking import operations
 from mentorship.matchmaking.apply import apply_run
 from mentorship.matchmaking.recommendations import recommendations_for
 from mentorship.matchmaking.schemas import (
     AppliedSchema,
     MatchRunInSchema,
+    MatchRunListArgs,
     MatchRunSchema,
     QueuedSchema,
     RecommendationArgs,
@@ -31,6 +34,13 @@ def get_recommendations(args, member_id):
 
 @blp.route("")
 class MatchRuns(MethodView):
+    @allow("admin")
+    @blp.arguments(MatchRunListArgs, location="query")
+    @blp.response(200, page_of(MatchRunSchema))
+    def get(self, args):
+        """The tenant's match runs, newest first (by status)."""
+        return paginate(operations.match_runs_query(args), args)
+
     @allow("admin")
     @blp.arguments(MatchRunInSchema)
     @blp.response(202, QueuedSchema)

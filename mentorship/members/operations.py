@@ -1,14 +1,16 @@
 """Member writes and reads: create, update, list (export and erasure: privacy.py). Each write audits."""
-from sqlalchemy import Text, bindparam, cast, func, or_, select
+from sqlalchemy import Text, bindparam, cast, func, not_, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from mentorship import events
-from mentorship.database import PreparedRead
+from mentorship.database import PreparedRead, batches
 from mentorship.errors import Conflict, Invalid, NotFound
 from mentorship.extensions import db
 from mentorship.members.models import DEFAULT_CAPACITY, Member, profile_of
-from mentorship.members.schemas import SHOWN_COLUMNS, dump_member_values, role_errors
+from mentorship.members.profile import ready_clause
+from mentorship.members.schemas import SHOWN_COLUMNS, dump_member, dump_member_values, role_errors
 from mentorship.tenancy.audit import record
+from mentorship.tenancy.policy import for_tenant
 from mentorship.tenancy.scope import required_tenant_id
 
 # built once: constructing the statement per call cost more than running it (the hot read of the API)
@@ -104,11 +106,39 @@ def _escape_like(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def all_members(args):
+    """Every member the list's filters find (no page), as the API shows each: for a CSV."""
+    for batch in batches(members_query(args)):
+        yield from (dump_member(member, member.profile) for member in batch)
+
+
+_IN_CONTACT = []  # the SELECT of mentee ids in contact with someone, registered by outreach (capacity.py)
+
+
+def in_contact(select_mentee_ids):
+    """Register `select_mentee_ids()`: a SELECT of the mentees in contact with anyone (a decorator). The members
+    list's `unmatched` filter reads it; who is in contact is decided above this package."""
+    _IN_CONTACT.append(select_mentee_ids)
+    return select_mentee_ids
+
+
 def members_query(args):
-    """SELECT for GET /members: role, domain prefix (`finance` finds `finance/credit-risk`), text search."""
+    """SELECT for GET /members: role, domain prefix (`finance` finds `finance/credit-risk`), text search, school,
+    cohort (graduation year), readiness, and mentees unmatched (in contact with nobody) or not."""
     query = select(Member).where(Member.erased_at.is_(None)).order_by(Member.id)
     if "role" in args:
         query = query.where(Member.role == args["role"])
+    if "school" in args:
+        query = query.where(Member.school == args["school"])
+    if "cohort" in args:
+        query = query.where(Member.graduation_year == args["cohort"])
+    if "ready" in args:
+        ready = ready_clause(Member.profile_score, Member.profile_gaps,
+                             for_tenant(required_tenant_id())["min_profile_score"])
+        query = query.where(ready if args["ready"] else not_(ready))
+    if "unmatched" in args:
+        busy = Member.id.in_(union(*(source() for source in _IN_CONTACT)))
+        query = query.where(Member.role == "mentee", not_(busy) if args["unmatched"] else busy)
     if "domain" in args:
         # domains are stored as a JSON list of slugs, which hold no quotes or LIKE wildcards:
         # '"finance"' matches the domain itself, '"finance/' any domain below it

@@ -1,6 +1,8 @@
 """Profile score and gaps (SPEC §3): what a mentor needs to see before a first message is worth reading."""
 import re
 
+from sqlalchemy import Text, and_, cast, not_
+
 from coach import latin_length
 
 # points for each part of a profile; a gap is a part that earned nothing
@@ -74,3 +76,10 @@ def assess(member):
 
 def is_ready(score, gaps, min_score):
     return score >= min_score and not BLOCKING_GAPS.intersection(gaps)
+
+
+def ready_clause(score, gaps, min_score):
+    """is_ready as a SQL condition on a score column and a JSON list column of gaps (lists filter by it). Gap codes
+    hold no quotes or LIKE wildcards, so '%"code"%' on the list's JSON text finds exactly that code."""
+    text = cast(gaps, Text)
+    return and_(score >= min_score, *(not_(text.like(f'%"{code}"%')) for code in sorted(BLOCKING_GAPS)))

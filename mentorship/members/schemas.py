@@ -177,6 +177,13 @@ class MemberListArgs(PageArgs):
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     domain = Domain()
     q = Text(validate=validate.Length(min=1, max=100))
+    school = Text(validate=validate.Length(min=1, max=120), metadata={"description": "exactly this school"})
+    ready = ma.fields.Boolean(metadata={"description": "profile ready (the policy's min_profile_score, no "
+                                                       "blocking gap) or not"})
+    cohort = ma.fields.Integer(validate=validate.Range(min=1950, max=2100),
+                               metadata={"description": "graduation year"})
+    unmatched = ma.fields.Boolean(metadata={"description": "true: mentees with neither an active mentorship nor a "
+                                                           "pending intro; false: mentees with one"})
 
 
 class ImportResultSchema(ma.Schema):

@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mentorship.common.bodies import raw_body_endpoint
+from mentorship.common.csvout import csv_response, table, wants_csv
 from mentorship.common.schemas import page_of
 from mentorship.database import paginate
 from mentorship.errors import ApiError
@@ -23,6 +24,8 @@ from mentorship.tenancy import operations as tenancy_operations
 from mentorship.tenancy.access import SELF, allow
 from mentorship.tenancy.credentials import current_principal
 
+CSV_COLUMNS = ("id", "role", "name", "email", "school", "graduation_year", "domains", "goals", "company", "title",
+               "capacity", "international", "profile.score", "profile.ready", "profile.gaps", "created_at")
 blp = Blueprint("members", __name__, url_prefix="/api/v1/members", description="Mentees and mentors")
 
 
@@ -49,7 +52,10 @@ class Members(MethodView):
     @blp.arguments(MemberListArgs, location="query")
     @blp.response(200, page_of(MemberSchema))
     def get(self, args):
-        """Members of the tenant; `domain=finance` also finds `finance/credit-risk`."""
+        """Members of the tenant; `domain=finance` also finds `finance/credit-risk`. With `Accept: text/csv`, every
+        member the filters find (no page), spreadsheet-safe."""
+        if wants_csv():
+            return csv_response("members", CSV_COLUMNS, table(CSV_COLUMNS, operations.all_members(args)))
         return paginate(operations.members_query(args), args)
 
     @allow("admin", "partner")

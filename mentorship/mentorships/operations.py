@@ -4,10 +4,11 @@ from sqlalchemy.orm import selectinload
 
 from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.database import guarded_update, lock_row
+from mentorship.database import batches, guarded_update, lock_row, paginate
 from mentorship.errors import Conflict
 from mentorship.extensions import db
 from mentorship.members import cards
+from mentorship.members.models import Member
 from mentorship.mentorships import trust as trust_rules
 from mentorship.mentorships.models import Mentorship, Milestone
 from mentorship.notifications.outbox import cancel_pending, notify
@@ -53,7 +54,32 @@ def mentorships_query(args, with_milestones=True):
         query = query.where((Mentorship.mentee_id == member_id) | (Mentorship.mentor_id == member_id))
     if "status" in args:
         query = query.where(Mentorship.status == args["status"])
+    if "school" in args:
+        query = query.where(Mentorship.mentee_id.in_(select(Member.id).where(Member.school == args["school"])))
     return query
+
+
+def all_mentorships(args):
+    """Every mentorship the list's filters find (no page), described: for a CSV."""
+    for batch in batches(mentorships_query(args)):
+        described = describe_many(batch)
+        yield from (d for d in described if d["health"] == args["health"]) if "health" in args else described
+
+
+def mentorships_page(args):
+    """The list's page of described mentorships. Health is computed (trust.health, from meetings and the clock),
+    not stored: with `health`, every active mentorship matching the other filters is described and the page is
+    cut from those of that health."""
+    query = mentorships_query(args)
+    if "health" not in args:
+        page = paginate(query, args)
+        page["items"] = describe_many(page["items"])
+        return page
+    described = [d for d in describe_many(db.session.scalars(query.where(Mentorship.status == "active")).all())
+                 if d["health"] == args["health"]]
+    start = (args["page"] - 1) * args["per_page"]
+    return {"items": described[start:start + args["per_page"]], "page": args["page"], "per_page": args["per_page"],
+            "total": len(described)}
 
 
 @cards.relation
@@ -126,15 +152,20 @@ def describe(mentorship, now=None):
     return describe_many([mentorship], now)[0]
 
 
-def describe_many(mentorships, now=None):
+def describe_many(mentorships, now=None, meetings_query=None):
     """describe() for many mentorships with one meetings query per 1,000 (lists and reports: no N+1).
-    Load their milestones with selectinload(Mentorship.milestones) first."""
+    Load their milestones with selectinload(Mentorship.milestones) first. `meetings_query`: a SELECT of the ids of
+    the mentorships given (a report's period), to read their meetings in one query without a list of ids."""
     now = now or utcnow()
     meetings = {}
-    ids = [m.id for m in mentorships]
-    for i in range(0, len(ids), 1000):
-        for row in db.session.execute(select(Meeting.mentorship_id, Meeting.status, Meeting.start,
-                                             Meeting.finished_at).where(Meeting.mentorship_id.in_(ids[i:i + 1000]))):
+    columns = (Meeting.mentorship_id, Meeting.status, Meeting.start, Meeting.finished_at)
+    if meetings_query is not None:
+        chunks = [select(*columns).where(Meeting.mentorship_id.in_(meetings_query))]
+    else:
+        ids = [m.id for m in mentorships]
+        chunks = [select(*columns).where(Meeting.mentorship_id.in_(ids[i:i + 1000])) for i in range(0, len(ids), 1000)]
+    for chunk in chunks:
+        for row in db.session.execute(chunk):
             meetings.setdefault(row.mentorship_id, []).append(row)
     return [_described(m, meetings.get(m.id, []), now) for m in mentorships]
 

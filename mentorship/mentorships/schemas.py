@@ -4,6 +4,7 @@ from marshmallow import validate
 from coach import latin_length
 from mentorship.common.schemas import PageArgs, StrictSchema, Text
 from mentorship.mentorships.models import CLOSE_REASONS
+from mentorship.mentorships.trust import HEALTH
 
 
 class MilestoneSchema(ma.Schema):
@@ -43,6 +44,9 @@ class MentorshipSchema(ma.Schema):
 class MentorshipListArgs(PageArgs):
     member_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     status = ma.fields.String(validate=validate.OneOf(["active", "closed"]))
+    health = ma.fields.String(validate=validate.OneOf(HEALTH), metadata={
+        "description": "active mentorships of this health (SPEC §7)"})
+    school = Text(validate=validate.Length(min=1, max=120), metadata={"description": "the mentee's school"})
 
 
 class CloseSchema(StrictSchema):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from mentorship.tenancy.policy import MILESTONE_KEYS
 
+HEALTH = ("on_track", "needs_check_in", "at_risk")  # best first
 NEEDS_CHECK_IN_DAYS = 21
 AT_RISK_DAYS = 42
 

@@ -1,8 +1,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from mentorship.common.csvout import csv_response, table, wants_csv
 from mentorship.common.schemas import page_of
-from mentorship.database import paginate
 from mentorship.mentorships import milestones, operations
 from mentorship.mentorships.schemas import (
     CloseSchema,
@@ -13,6 +13,8 @@ from mentorship.mentorships.schemas import (
 from mentorship.scheduling.schemas import MeetingInSchema, MeetingSchema
 from mentorship.tenancy.access import allow
 
+CSV_COLUMNS = ("id", "mentee_id", "mentor_id", "status", "health", "started_at", "closed_at", "close_reason",
+               "trust.score", "trust.referral_eligible", "trust.missing", "meetings.completed", "meetings.scheduled")
 blp = Blueprint("mentorships", __name__, url_prefix="/api/v1/mentorships",
                 description="Mentorships, milestones, trust and health")
 
@@ -23,10 +25,11 @@ class Mentorships(MethodView):
     @blp.arguments(MentorshipListArgs, location="query")
     @blp.response(200, page_of(MentorshipSchema))
     def get(self, args):
-        """Mentorships by member and status (a member token sees only its own)."""
-        page = paginate(operations.mentorships_query(args), args)
-        page["items"] = operations.describe_many(page["items"])
-        return page
+        """Mentorships by member, status, health and the mentee's school (a member token sees only its own). With
+        `Accept: text/csv`, every one the filters find (no page)."""
+        if wants_csv():
+            return csv_response("mentorships", CSV_COLUMNS, table(CSV_COLUMNS, operations.all_mentorships(args)))
+        return operations.mentorships_page(args)
 
 
 @blp.route("/<id:mentorship_id>")

@@ -47,9 +47,13 @@ def deliver(tenant_id, notification_id):
     if not _claim(notification_id):
         return "skipped"
     row = db.session.scalar(select(Notification).where(Notification.id == notification_id))
-    recipient = db.session.scalar(select(Member).where(Member.id == row.member_id))
     obj = db.session.scalar(select(_model(row.object_type)).where(_model(row.object_type).id == row.object_id))
-    if recipient is None or recipient.erased_at is not None or not recipient.email or obj is None:
+    if row.member_id is None:  # to the career office: its tenant's contact address as it is now
+        recipient, address = None, getattr(obj, "contact_email", None)
+    else:
+        recipient = db.session.scalar(select(Member).where(Member.id == row.member_id))
+        address = recipient.email if recipient is not None and recipient.erased_at is None else None
+    if not address or obj is None:
         row.status = "cancelled"
         return "cancelled"
     try:
@@ -59,7 +63,7 @@ def deliver(tenant_id, notification_id):
             return "cancelled"
         subject = email.subject
         domain = current_app.config["MAIL_FROM"].rpartition("@")[2].rstrip(">") or "mentorship.local"
-        mailer.send(recipient.email, subject, email.text, f"<notification-{tenant_id}-{row.id}@{domain}>",
+        mailer.send(address, subject, email.text, f"<notification-{tenant_id}-{row.id}@{domain}>",
                     attachments=email.attachments)
     except Exception as exc:
         _failed(row, exc)

@@ -16,6 +16,7 @@ PAGES = {
     "members": "/mentors/{id}",  # a mentor's card and the intro composer, for a mentee it is recommended to
 }
 HOME = "/me"
+OFFICE = "/office"  # the career office's dashboard
 CALENDAR = "/meetings/{id}/invite.ics"
 
 
@@ -32,3 +33,8 @@ def page_url(recipient, obj=None, *, calendar=False):
     else:
         path = PAGES[type(obj).__tablename__].format(id=obj.id, mentorship_id=getattr(obj, "mentorship_id", None))
     return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/t/{quote(slug, safe='')}{path}"
+
+
+def office_url(tenant):
+    """The absolute URL of the career office's dashboard of `tenant`."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/t/{quote(tenant.slug, safe='')}{OFFICE}"

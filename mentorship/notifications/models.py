@@ -24,7 +24,8 @@ class Notification(TenantScoped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    # NULL: to the career office (its tenant's contact_email), e.g. the weekly digest
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     event: Mapped[str] = mapped_column(String(60))
     key: Mapped[str] = mapped_column(String(200))
     object_type: Mapped[str] = mapped_column(String(40))

@@ -28,6 +28,20 @@ def notify(member_id, event, obj, *, due_at=None, key=None, **data):
     return row_id
 
 
+def notify_office(tenant, event, *, key, **data):
+    """Add the notification `event` for the career office of `tenant` (sent to its contact_email as it is when
+    sent); returns its id, or None when the key existed. `data` holds what the e-mail says: no personal text."""
+    now = utcnow()
+    insert = _dialect_insert()(Notification).values(
+        tenant_id=tenant.id, member_id=None, event=event, key=key, object_type="tenants", object_id=tenant.id,
+        data=data, due_at=now, status="pending", attempts=0, created_at=now)
+    row_id = db.session.scalar(insert.on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+                               .returning(Notification.id))
+    if row_id is not None:
+        deliver.enqueue_after_commit(tenant.id, row_id, job_id=job_id(tenant.id, row_id))
+    return row_id
+
+
 def _dialect_insert():
     return postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 

@@ -16,7 +16,7 @@ from mentorship.common.clock import utcnow
 from mentorship.common.sealing import unseal
 from mentorship.extensions import db
 from mentorship.members.models import Member
-from mentorship.notifications.links import page_url
+from mentorship.notifications.links import office_url, page_url
 from mentorship.tenancy.models import Tenant
 
 
@@ -137,7 +137,36 @@ def _signin_link(ctx):
                  f"works once:\n{url}\n\nIf you did not ask for it, ignore this e-mail.")
 
 
+DIGEST_LINES = (  # (label, metric of the funnel the digest was written with)
+    ("Intros sent", "intros.sent"), ("accepted", "intros.accepted"), ("declined", "intros.declined"),
+    ("expired", "intros.expired"), ("blocked by the coach", "intros.blocked"),
+    ("Meetings scheduled", "meetings.scheduled"), ("completed", "meetings.completed"), ("missed", "meetings.missed"),
+    ("Mentorships started", "mentorships.started"), ("Referrals requested", "referrals.requested"),
+    ("approved", "referrals.approved"), ("declined", "referrals.declined"), ("hired", "referrals.hired"),
+)
+
+
+def _weekly_digest(ctx):
+    """To the career office: the week's funnel (counts written with the notification) and the mentorships at risk
+    now, named from the members as they are when it is sent (one who left is not named)."""
+    counts = ctx.data.get("funnel") or {}
+    lines = [f"{'  ' if label[0].islower() else ''}{label}: {counts.get(metric, 0)}" for label, metric in DIGEST_LINES]
+    at_risk = ctx.data.get("at_risk") or []
+    names = {m.id: m.name for m in db.session.scalars(select(Member).where(
+        Member.id.in_({i for pair in at_risk for i in (pair["mentee_id"], pair["mentor_id"])}),
+        Member.erased_at.is_(None)))}
+    risky = [f"- {names.get(p['mentee_id'], 'a member who left')} with {names.get(p['mentor_id'], 'a member who left')}"
+             f" (mentorship {p['id']})" for p in at_risk]
+    text = (f"Hello {ctx.obj.name},\n\nYour week from {ctx.data['from'][:10]} to {ctx.data['through'][:10]}:\n\n"
+            + "\n".join(lines) + "\n\n"
+            + (f"Mentorships at risk now ({len(at_risk)}):\n" + "\n".join(risky) if at_risk
+               else "No mentorship is at risk now.")
+            + f"\n\nThe dashboard: {office_url(ctx.obj)}")
+    return Email(f"Your weekly mentorship digest: {ctx.data['from'][:10]} to {ctx.data['through'][:10]}", text)
+
+
 RENDERERS = {
+    "office.weekly_digest": _weekly_digest,
     "intro.received": _intro("{other} would like to connect", "Hi {name},\n\n{other} wrote to you:\n\n{message}\n\n"
                              "Accept or decline: {link}"),
     "intro.reminder": _intro("{other} is waiting for your answer", "Hi {name},\n\n{other}'s intro is still waiting. "

@@ -8,11 +8,12 @@ capacity above zero, and a mentor is never offered more people than they can tak
 A mentee and a mentor are in contact while an intro between them is pending or a mentorship is active; a
 decline keeps them apart for good. A mentee in contact with anyone is busy: match runs leave them out.
 """
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
 from mentorship.database import for_update
 from mentorship.errors import Conflict
 from mentorship.extensions import db
+from mentorship.members import operations as members_operations
 from mentorship.members.models import Member
 from mentorship.mentorships.models import Mentorship
 from mentorship.outreach.models import Intro
@@ -119,11 +120,16 @@ def excluded_mentors(mentee_id):
     return set(db.session.scalars(intros)) | set(db.session.scalars(active))
 
 
+@members_operations.in_contact
+def busy_mentees_select():
+    """The SELECT of mentees in contact with someone: a pending intro or an active mentorship."""
+    return union(select(Intro.mentee_id).where(Intro.status == SPENDS_CAPACITY_INTRO),
+                 select(Mentorship.mentee_id).where(Mentorship.status == SPENDS_CAPACITY_MENTORSHIP))
+
+
 def busy_mentees():
     """Mentees in contact with someone: a pending intro or an active mentorship."""
-    pending = select(Intro.mentee_id).where(Intro.status == SPENDS_CAPACITY_INTRO)
-    active = select(Mentorship.mentee_id).where(Mentorship.status == SPENDS_CAPACITY_MENTORSHIP)
-    return set(db.session.scalars(pending)) | set(db.session.scalars(active))
+    return set(db.session.scalars(busy_mentees_select()))
 
 
 def pairs_kept_apart():

@@ -14,7 +14,7 @@ from mentorship.notifications.outbox import notify
 from mentorship.referrals.models import DECISIONS, ReferralRequest
 from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
-from mentorship.tenancy.visibility import get_visible
+from mentorship.tenancy.visibility import get_visible, visible_query
 
 
 def request_referral(mentorship, data):
@@ -47,6 +47,15 @@ def request_referral(mentorship, data):
            job_title=referral.job_title)
     db.session.commit()
     return referral
+
+
+def referrals_query(args):
+    """Referral requests, newest first, by status and mentorship; a member token lists only its own."""
+    query = visible_query(select(ReferralRequest).order_by(ReferralRequest.id.desc()), ReferralRequest)
+    for name in ("status", "mentorship_id"):
+        if name in args:
+            query = query.where(getattr(ReferralRequest, name) == args[name])
+    return query
 
 
 def get_referral(referral_id):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from mentorship.common.schemas import StrictSchema, Text
+from mentorship.common.schemas import PageArgs, StrictSchema, Text
 from mentorship.referrals.models import DECISIONS, OUTCOMES, STATUSES
 
 
@@ -36,3 +36,8 @@ class DecideSchema(StrictSchema):
 
 class OutcomeSchema(StrictSchema):
     outcome = ma.fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+
+
+class ReferralListArgs(PageArgs):
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    mentorship_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))

@@ -1,11 +1,22 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from mentorship.common.csvout import csv_response, table, wants_csv
+from mentorship.common.schemas import page_of
+from mentorship.database import batches, paginate
 from mentorship.mentorships.operations import get_mentorship
 from mentorship.referrals import operations
-from mentorship.referrals.schemas import DecideSchema, OutcomeSchema, ReferralInSchema, ReferralSchema
+from mentorship.referrals.schemas import (
+    DecideSchema,
+    OutcomeSchema,
+    ReferralInSchema,
+    ReferralListArgs,
+    ReferralSchema,
+)
 from mentorship.tenancy.access import allow
 
+CSV_COLUMNS = ("id", "mentorship_id", "mentee_id", "mentor_id", "company", "job_title", "job_url", "status",
+               "outcome", "created_at", "decided_at")
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Earned referrals")
 
 
@@ -16,6 +27,19 @@ blp = Blueprint("referrals", __name__, url_prefix="/api/v1", description="Earned
 def request_referral(data, mentorship_id):
     """The mentee asks; 409 referral_not_earned with `missing` until the policy is met."""
     return operations.request_referral(get_mentorship(mentorship_id), data)
+
+
+@blp.route("/referral-requests")
+@allow("admin", "partner", "member")
+@blp.arguments(ReferralListArgs, location="query")
+@blp.response(200, page_of(ReferralSchema))
+def list_referrals(args):
+    """Referral requests by status and mentorship, newest first (a member token sees only its own). With
+    `Accept: text/csv`, every one the filters find (no page)."""
+    if wants_csv():
+        rows = (ReferralSchema().dump(r) for batch in batches(operations.referrals_query(args)) for r in batch)
+        return csv_response("referral-requests", CSV_COLUMNS, table(CSV_COLUMNS, rows))
+    return paginate(operations.referrals_query(args), args)
 
 
 @blp.route("/referral-requests/<id:referral_id>")

@@ -18,7 +18,7 @@ from mentorship.scheduling.models import CheckIn, Meeting
 from mentorship.tenancy.access import ensure
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.credentials import current_principal
-from mentorship.tenancy.visibility import get_visible
+from mentorship.tenancy.visibility import get_visible, visible_query
 
 WINDOW_DAYS = 14
 # event -> how long before the start (negative: after the end) it is due
@@ -123,6 +123,20 @@ def schedule_reminders(meeting):
             if due > now:
                 notify(member_id, event, meeting, due_at=due)
         notify(member_id, "meeting.check_in", meeting, due_at=meeting.end)
+
+
+def meetings_query(args):
+    """Meetings by status, member and start time (`from`/`to` leave out meetings with no time yet), the latest
+    first; a member token lists only its own."""
+    query = visible_query(select(Meeting).order_by(Meeting.start.desc().nulls_last(), Meeting.id.desc()), Meeting,
+                          args.get("member_id"))
+    if "status" in args:
+        query = query.where(Meeting.status == args["status"])
+    if args.get("from_"):
+        query = query.where(Meeting.start >= args["from_"])
+    if args.get("to"):
+        query = query.where(Meeting.start < args["to"])
+    return query
 
 
 def get_meeting(meeting_id):

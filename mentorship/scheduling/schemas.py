@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from mentorship.common.schemas import StrictSchema, Text
+from mentorship.common.schemas import DateOrTime, PageArgs, PeriodArgs, StrictSchema, Text
 from mentorship.scheduling.models import MODES, STATUSES
 
 
@@ -58,3 +58,11 @@ class CheckInInSchema(StrictSchema):
     happened = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
     rating = ma.fields.Integer(validate=validate.Range(min=1, max=5), allow_none=True)
     note = Text(multiline=True, validate=validate.Length(max=2000), allow_none=True)
+
+
+class MeetingListArgs(PageArgs, PeriodArgs):
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    member_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1),
+                                  metadata={"description": "meetings where this member is either party"})
+    from_ = DateOrTime(data_key="from", metadata={"description": "meetings starting at or after this date or time"})
+    to = DateOrTime(end=True, metadata={"description": "meetings starting through this date, or before this time"})

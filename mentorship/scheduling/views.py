@@ -1,11 +1,28 @@
 from flask import Response
 from flask_smorest import Blueprint
 
+from mentorship.common.schemas import page_of
+from mentorship.database import paginate
 from mentorship.scheduling import operations
-from mentorship.scheduling.schemas import CheckInInSchema, CheckInSchema, ConfirmSchema, MeetingSchema
+from mentorship.scheduling.schemas import (
+    CheckInInSchema,
+    CheckInSchema,
+    ConfirmSchema,
+    MeetingListArgs,
+    MeetingSchema,
+)
 from mentorship.tenancy.access import allow
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Meetings: bring it offline")
+
+
+@blp.route("/meetings")
+@allow("admin", "partner", "member")
+@blp.arguments(MeetingListArgs, location="query")
+@blp.response(200, page_of(MeetingSchema))
+def list_meetings(args):
+    """Meetings by status, member and start time, the latest first (a member token sees only its own)."""
+    return paginate(operations.meetings_query(args), args)
 
 
 @blp.route("/meetings/<id:meeting_id>")

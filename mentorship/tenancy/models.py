@@ -19,6 +19,7 @@ class Tenant(db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(160))
     policy: Mapped[dict] = mapped_column(JSON, default=dict)
+    contact_email: Mapped[str | None] = mapped_column(String(254))  # the career office: its weekly digest
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -35,7 +35,10 @@ def current_tenant():
 def update_policy(changes):
     """Apply a partial policy; unknown keys never reach here (schema)."""
     tenant = current_tenant()
-    tenant.policy = {**(tenant.policy or {}), **changes}
+    rules = {name: value for name, value in changes.items() if name != "contact_email"}
+    if "contact_email" in changes:  # a column of the tenant; the rest are rules kept in `policy`
+        tenant.contact_email = changes["contact_email"]
+    tenant.policy = {**(tenant.policy or {}), **rules}
     record("tenant.policy_updated", tenant, fields=sorted(changes))
     db.session.commit()
     policies.forget()

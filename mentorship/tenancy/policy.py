@@ -46,6 +46,8 @@ class PolicySchema(StrictSchema):
     max_pending_intros = ma.fields.Integer(validate=validate.Range(min=1, max=20))
     intro_expiry_days = ma.fields.Integer(validate=validate.Range(min=1, max=90))
     min_profile_score = ma.fields.Integer(validate=validate.Range(min=0, max=100))
+    contact_email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254), metadata={
+        "description": "the career office's address: its weekly digest goes there (none: no digest)"})
     frame_ancestors = ma.fields.List(
         ma.fields.String(validate=validate.Regexp(ORIGIN, error="An https origin, e.g. https://careers.example.edu.")),
         validate=validate.Length(max=10))
@@ -55,6 +57,7 @@ def effective(tenant):
     """The tenant's stored overrides over the defaults, milestones kept in SPEC order."""
     policy = {**DEFAULTS, **(tenant.policy or {})}
     policy["referral_requires"] = [k for k in MILESTONE_KEYS if k in policy["referral_requires"]]
+    policy["contact_email"] = tenant.contact_email  # a column of its own, not a rule: never in `policy`
     return policy
 
 

@@ -153,8 +153,8 @@ def test_every_template_links_only_to_pages_never_the_api(app, tenant, every_obj
             Member.id.in_([pair.mentee["id"], pair.mentor["id"]])))}
         rendered = 0
         for event in RENDERERS:
-            if event == "member.signin_link":  # its own object and page: tests/web/test_signin.py
-                continue
+            if event in ("member.signin_link", "office.weekly_digest"):  # their own objects and pages:
+                continue  # tests/web/test_signin.py, and test_the_office_digest_links_only_to_the_dashboard
             table = {"intro": "intros", "meeting": "meetings", "referral": "referral_requests"}.get(
                 event.partition(".")[0], "mentorships")
             for recipient in members.values():
@@ -175,7 +175,18 @@ def test_every_template_links_only_to_pages_never_the_api(app, tenant, every_obj
                     [attachment] = email.attachments
                     assert attachment.content_type == "text/calendar" and attachment.params == {"method": "REQUEST"}
                 rendered += 1
-    assert rendered == 2 * (len(RENDERERS) - 1)
+    assert rendered == 2 * (len(RENDERERS) - 2)
+
+
+def test_the_office_digest_links_only_to_the_dashboard(app, tenant):
+    from mentorship.tenancy.models import Tenant
+
+    data = {"from": "2026-06-01T00:00:00+00:00", "through": "2026-06-07T00:00:00+00:00", "funnel": {},
+            "at_risk": []}
+    with app.test_request_context(), tenant_scope(tenant.id):
+        email = render(Notification(event="office.weekly_digest", data=data), None, db.session.get(Tenant, tenant.id))
+    base = f"{app.config['PUBLIC_URL'].rstrip('/')}/t/{tenant.slug}"
+    assert [url.rstrip(".,;:)") for url in URL.findall(email.text)] == [f"{base}/office"]
 
 
 def test_page_url_builds_each_kind(app, tenant, every_object):

@@ -41,6 +41,7 @@ WHO_MAY_CALL = {
     ("POST", f"{MEMBER}/tokens"): {A, P},
     ("GET", f"{MEMBER}/recommendations"): {A, P, S},
     ("POST", "/api/v1/match-runs"): {A},
+    ("GET", "/api/v1/match-runs"): {A},
     ("GET", "/api/v1/match-runs/<id:run_id>"): {A},
     ("POST", "/api/v1/match-runs/<id:run_id>/apply"): {A},
     ("POST", "/api/v1/intros/preview"): ALL,
@@ -56,9 +57,11 @@ WHO_MAY_CALL = {
     ("POST", f"{MENTORSHIP}/milestones/<string(maxlength=40):key>"): {M},
     ("POST", f"{MENTORSHIP}/meetings"): ALL,
     ("POST", f"{MENTORSHIP}/referral-requests"): {M},
+    ("GET", "/api/v1/referral-requests"): ALL,  # a member token: only its own
     ("GET", REFERRAL): ALL,
     ("PATCH", REFERRAL): ALL,
     ("POST", f"{REFERRAL}/decide"): {M},
+    ("GET", "/api/v1/meetings"): ALL,  # a member token: only its own
     ("GET", MEETING): ALL,
     ("POST", f"{MEETING}/confirm"): ALL,
     ("POST", f"{MEETING}/cancel"): ALL,

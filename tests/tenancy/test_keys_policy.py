@@ -13,7 +13,7 @@ def test_policy_defaults_and_patch(admin):
         "referral_requires": ["intro_accepted", "questions_prepared", "first_meeting_completed",
                               "career_plan_shared", "follow_up_completed", "mentor_endorsement"],
         "min_weeks": 4, "min_meetings": 2, "max_pending_intros": 3, "intro_expiry_days": 14,
-        "min_profile_score": 70, "frame_ancestors": [],
+        "min_profile_score": 70, "frame_ancestors": [], "contact_email": None,
     }
     r = admin.patch("/api/v1/tenant/policy", json={"min_weeks": 6, "referral_requires": ["mentor_endorsement",
                                                                                           "intro_accepted"]})
