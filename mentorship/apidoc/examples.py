@@ -616,3 +616,15 @@ EXAMPLES = {
         "total": 1,
     },
 }
+
+
+def _page(item):
+    return {"items": [item], "page": 1, "per_page": 20, "total": 1}
+
+
+# the lists' pages and the funnel's breakdown, built from the examples of what they hold
+EXAMPLES["MatchRunPage"] = _page(EXAMPLES["MatchRun"])
+EXAMPLES["MeetingPage"] = _page(EXAMPLES["Meeting"])
+EXAMPLES["ReferralPage"] = _page(EXAMPLES["Referral"])
+EXAMPLES["FunnelReport"] = {**EXAMPLES["Funnel"], "by": "school",
+                            "groups": [{"key": "Columbia University", **EXAMPLES["Funnel"]}]}
