@@ -2,15 +2,14 @@
 an error or a warning, and the generated client walks docs/walkthrough.md to the blocked intro (with `coaching`)
 and the refused referral request (with `missing`) against a served app.
 
-The generators live in a venv of their own, so that their dependencies never touch the app's, kept outside the work
-tree (`~/.cache/mentorship/gen-venv-py3.X`; override with GEN_VENV) so that every clone on the machine, CI's fresh
-one too, reuses it: the first run creates it (90-110 s, mostly pip resolving), later runs take ~15 s.
+The generators live in a venv of their own, so that their dependencies never touch the app's
+(tests/generators_venv.py: outside the work tree, reused by every clone on the machine; `.ci/run` starts creating it
+in the background before the suite runs).
 Skipped only when pip cannot install them (no network). They read the document, not the database: they run once,
 in the SQLite pass of `make test`."""
 import os
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -22,13 +21,8 @@ from mentorship.config import TestConfig
 from mentorship.extensions import db
 from mentorship.tenancy.operations import create_tenant
 from mentorship.tenancy.scope import unscoped
+from tests.generators_venv import BIN, ensure
 
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mentorship"
-VENV = Path(os.environ.get("GEN_VENV") or CACHE / f"gen-venv-py{sys.version_info.major}.{sys.version_info.minor}")
-BIN = VENV / "bin"
-# email-validator: the generated pydantic models type e-mail addresses as EmailStr
-GENERATORS = ("openapi-python-client", "datamodel-code-generator", "email-validator")
-INSTALLED = VENV / ".installed"  # what the venv holds: a change to GENERATORS installs again
 # openapi-python-client generates no function for a text/csv body; the import endpoint takes the file as bytes
 CLIENT_CONFIG = "content_type_overrides:\n  text/csv: application/octet-stream\n"
 
@@ -43,18 +37,9 @@ def _rolled_back():
 
 
 def _install():
-    if INSTALLED.exists() and INSTALLED.read_text() == " ".join(GENERATORS):
-        return
-    VENV.parent.mkdir(parents=True, exist_ok=True)
-    steps = ([sys.executable, "-m", "venv", str(VENV)],
-             [str(BIN / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *GENERATORS])
-    for step in steps:
-        done = subprocess.run(step, capture_output=True, text=True, timeout=900)
-        if done.returncode:
-            lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-            pytest.skip(f"cannot install {' and '.join(GENERATORS)} ({' '.join(step[-3:])}): "
-                        f"{lines[-1] if lines else 'no output'}")
-    INSTALLED.write_text(" ".join(GENERATORS))
+    problem = ensure()
+    if problem:
+        pytest.skip(problem)
 
 
 @pytest.fixture(scope="module")
