@@ -146,3 +146,25 @@ def smtp_server(app, handler, **config):
     finally:
         app.config.update(previous)
         controller.stop()
+
+
+@contextmanager
+def committed_tenant(app, label):
+    """A tenant committed for real (a worker process must see its rows), deleted afterwards with everything it holds:
+    (tenant id, an admin ApiClient)."""
+    import os
+    import time
+
+    from mentorship.extensions import db
+    from mentorship.tenancy.models import Tenant
+
+    with app.app_context(), unscoped():
+        tenant, secret = tenancy_ops.create_tenant(f"{label}-{os.getpid()}-{time.monotonic_ns()}", label)
+        tenant_id = tenant.id
+    try:
+        yield tenant_id, ApiClient(app.test_client(), secret)
+    finally:
+        with app.app_context(), unscoped():
+            db.session.delete(db.session.get(Tenant, tenant_id))
+            db.session.commit()
+            db.session.remove()

@@ -40,3 +40,12 @@ def sign_in(site, watched, inbox, email, lang=None):
     page.goto(link)
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(rf"/t/{site.slug}/me"))
+
+
+def office_sign_in(site, watched, lang):
+    """The career office signs in with the tenant's admin key (the key form), pages in `lang`."""
+    page = watched.page
+    page.goto(site.url(f"/t/{site.slug}/office/signin?lang={lang}"))
+    page.fill("#key", site.admin_key)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/t/{site.slug}/office(\?.*)?$"))

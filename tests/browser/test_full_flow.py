@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
-from tests.browser.helpers import api, sign_in
+from tests.browser.helpers import api, office_sign_in, sign_in
 from tests.factories import mentor_payload
 
 TEXT = {
@@ -45,12 +45,8 @@ def _funnel(page):
 
 
 def _office(site, watched, lang):
-    page = watched.page
-    page.goto(site.url(f"/t/{site.slug}/office/signin?lang={lang}"))
-    page.fill("#key", site.admin_key)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"/t/{site.slug}/office(\?.*)?$"))
-    return _funnel(page)
+    office_sign_in(site, watched, lang)
+    return _funnel(watched.page)
 
 
 def _meeting_id(page):

@@ -1,19 +1,11 @@
 """The career office signs in with its admin key and reads the funnel drawn on the server, in English and Chinese;
 an intro sent through the API moves it."""
-import json
 import re
-import urllib.request
 
 import pytest
 
-
-def _api(site, method, path, body=None):
-    request = urllib.request.Request(site.url(path), method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {site.admin_key}",
-                                              "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
+from tests.browser.helpers import api as _api
+from tests.browser.helpers import office_sign_in
 
 
 def _sent(page):
@@ -24,11 +16,8 @@ def _sent(page):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_office_signs_in_and_sees_the_funnel_move(site, watched, lang):
+    office_sign_in(site, watched, lang)
     page = watched.page
-    page.goto(site.url(f"/t/{site.slug}/office/signin?lang={lang}"))
-    page.fill("#key", site.admin_key)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"/t/{site.slug}/office(\?.*)?$"))
     assert page.locator("figure.chart svg").count() >= 1
     before = _sent(page)
     watched.shoot(f"office-{lang}")

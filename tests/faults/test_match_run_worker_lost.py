@@ -24,10 +24,8 @@ from mentorship.jobs.schedule import sweep
 from mentorship.matchmaking import tasks
 from mentorship.matchmaking.models import MatchRun
 from mentorship.tenancy.audit import AuditEvent
-from mentorship.tenancy.models import Tenant
-from mentorship.tenancy.operations import create_tenant
-from mentorship.tenancy.scope import tenant_scope, unscoped
-from tests.factories import ApiClient, run_worker
+from mentorship.tenancy.scope import tenant_scope
+from tests.factories import committed_tenant, run_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = ["finance/credit-risk", "finance/market-risk", "software/backend", "data/analytics", "consulting/strategy"]
@@ -45,14 +43,8 @@ def _rolled_back():
 
 @pytest.fixture
 def office(app):
-    with app.app_context(), unscoped():
-        tenant, secret = create_tenant(f"lost-{os.getpid()}-{time.monotonic_ns()}", "Lost Worker")
-        tenant_id = tenant.id
-    yield tenant_id, ApiClient(app.test_client(), secret)
-    with app.app_context(), unscoped():
-        db.session.delete(db.session.get(Tenant, tenant_id))
-        db.session.commit()
-        db.session.remove()
+    with committed_tenant(app, "lost") as made:
+        yield made
 
 
 def _cohort_csv(mentees, mentors, part):

@@ -20,11 +20,9 @@ from standardwebhooks import Webhook
 
 from mentorship.extensions import db
 from mentorship.jobs.schedule import sweep
-from mentorship.tenancy.models import Tenant
-from mentorship.tenancy.operations import create_tenant
-from mentorship.tenancy.scope import tenant_scope, unscoped
+from mentorship.tenancy.scope import tenant_scope
 from mentorship.webhooks.models import WebhookDelivery
-from tests.factories import ApiClient, mentee_payload, run_worker, wipe_redis
+from tests.factories import committed_tenant, mentee_payload, run_worker, wipe_redis
 from tests.webhooks.receiver import Receiver, receiving, verify_stdlib
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,14 +36,8 @@ def _rolled_back():
 
 @pytest.fixture
 def office(app):
-    with app.app_context(), unscoped():
-        tenant, secret = create_tenant(f"hooks-{os.getpid()}-{time.monotonic_ns()}", "Killed Worker")
-        tenant_id = tenant.id
-    yield tenant_id, ApiClient(app.test_client(), secret)
-    with app.app_context(), unscoped():
-        db.session.delete(db.session.get(Tenant, tenant_id))
-        db.session.commit()
-        db.session.remove()
+    with committed_tenant(app, "hooks") as made:
+        yield made
 
 
 def _delivery(app, tenant_id):
