@@ -44,58 +44,80 @@ def _claimable(now):
 
 
 def _claim(delivery_id):
-    """The attempt number this worker now holds, or None when the delivery is not due, delivered or held."""
+    """(attempt number this worker now holds, webhook id, msg id, body) of the delivery, or None when it is not due,
+    delivered or held: one guarded UPDATE ... RETURNING, not committed here."""
     now = utcnow()
-    attempt = db.session.scalar(
+    return db.session.execute(
         update(WebhookDelivery).where(WebhookDelivery.id == delivery_id, _claimable(now))
         .values(status="sending", claimed_at=now, attempts=WebhookDelivery.attempts + 1)
-        .returning(WebhookDelivery.attempts), execution_options={"synchronize_session": False})
-    db.session.commit()
-    return attempt
+        .returning(WebhookDelivery.attempts, WebhookDelivery.webhook_id, WebhookDelivery.msg_id,
+                   WebhookDelivery.body), execution_options={"synchronize_session": False}).first()
 
 
 @job(queue="default", timeout=60)
 def deliver(tenant_id, delivery_id):
-    """Send one delivery unless it was delivered, is being sent, or is not due."""
-    attempt = _claim(delivery_id)
-    if attempt is None:
+    """Send one delivery unless it was delivered, is being sent, or is not due. Two commits: the claim (with what
+    the request needs read in its transaction) before the request, so none stays open during it; the outcome."""
+    claimed = _claim(delivery_id)
+    if claimed is None:
+        db.session.commit()  # nothing of its own changed (a read-only commit costs no WAL flush)
         return "skipped"
-    row = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id))
-    hook = db.session.scalar(select(Webhook).where(Webhook.id == row.webhook_id))
+    attempt, webhook_id, msg_id, body = claimed
+    hook = db.session.execute(select(Webhook.url, Webhook.sealed_secret, Webhook.disabled_at)
+                              .where(Webhook.id == webhook_id)).one()
+    db.session.commit()
     if hook.disabled_at is not None:
-        return _finish(row.id, attempt, sender.Outcome(None, "the endpoint is disabled"), final=True)
+        return _finish(delivery_id, attempt, sender.Outcome(None, "the endpoint is disabled"), final=True)
     secret = unseal(hook.sealed_secret, current_app.config["SECRET_KEY"], SEALING_PURPOSE)
     if secret is None:
-        return _finish(row.id, attempt, sender.Outcome(None, "the secret cannot be unsealed (SECRET_KEY changed)"),
-                       final=True)
-    url, body, msg_id = hook.url, row.body, row.msg_id
-    db.session.commit()  # no transaction stays open during the request
-    outcome = sender.post(url, body, sender.headers_for(secret, msg_id, body),
+        return _finish(delivery_id, attempt,
+                       sender.Outcome(None, "the secret cannot be unsealed (SECRET_KEY changed)"), final=True)
+    outcome = sender.post(hook.url, body, sender.headers_for(secret, msg_id, body),
                           allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
     return _finish(delivery_id, attempt, outcome)
 
 
 def _finish(delivery_id, attempt, outcome, final=False):
-    """Record the attempt, unless the lease ran out and another worker holds the delivery now."""
+    """Record the attempt, unless the lease ran out and another worker holds the delivery now. A success is one
+    guarded UPDATE (and the endpoint's failing clock cleared only when it runs); a failure also reads the endpoint
+    for its failing clock and the disabling rule."""
     now = utcnow()
-    row = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id))
-    if row is None:  # its endpoint was deleted meanwhile
-        return "deleted"
-    if row.status != "sending" or row.attempts != attempt:
-        return "superseded"
+    held = (WebhookDelivery.id == delivery_id, WebhookDelivery.status == "sending",
+            WebhookDelivery.attempts == attempt)
+    recorded = {"last_status_code": outcome.status_code, "last_error": outcome.error, "claimed_at": None}
+    if outcome.ok:
+        webhook_id = db.session.scalar(
+            update(WebhookDelivery).where(*held).values(status="delivered", delivered_at=now, **recorded)
+            .returning(WebhookDelivery.webhook_id), execution_options={"synchronize_session": False})
+        if webhook_id is None:
+            db.session.rollback()
+            return _gone_or_superseded(delivery_id)
+        db.session.execute(update(Webhook).where(Webhook.id == webhook_id, Webhook.failing_since.is_not(None))
+                           .values(failing_since=None), execution_options={"synchronize_session": False})
+        db.session.commit()
+        return "delivered"
+    row = db.session.scalar(select(WebhookDelivery).where(*held))
+    if row is None:
+        db.session.rollback()
+        return _gone_or_superseded(delivery_id)
     hook = db.session.scalar(select(Webhook).where(Webhook.id == row.webhook_id))
     row.last_status_code, row.last_error, row.claimed_at = outcome.status_code, outcome.error, None
-    if outcome.ok:
-        row.status, row.delivered_at, hook.failing_since = "delivered", now, None
-    elif final or now - row.created_at >= RETRY_WINDOW:
+    if final or now - row.created_at >= RETRY_WINDOW:
         row.status = "failed"
     else:
         row.status, row.next_attempt_at = "pending", now + timedelta(seconds=backoff(attempt))
-    if not outcome.ok and not final:
+    if not final:
         hook.failing_since = hook.failing_since or now
         disabling.disable_if_failing(hook, now)
     db.session.commit()
     return row.status
+
+
+def _gone_or_superseded(delivery_id):
+    """Why an outcome was not recorded: the endpoint (and its deliveries) deleted meanwhile, or another worker's."""
+    exists = db.session.scalar(select(WebhookDelivery.id).where(WebhookDelivery.id == delivery_id))
+    db.session.rollback()
+    return "superseded" if exists else "deleted"
 
 
 @periodic(every_seconds=60)

@@ -110,7 +110,8 @@ def test_one_guarded_update_claims_a_delivery_once(app, admin, tenant):
     admin.post("/api/v1/members", json=mentee_payload())
     with app.app_context(), tenant_scope(tenant.id):
         row_id = db.session.scalar(select(WebhookDelivery.id))
-        assert (delivery._claim(row_id), delivery._claim(row_id)) == (1, None)  # the second worker gets nothing
+        first, second = delivery._claim(row_id), delivery._claim(row_id)
+        assert first.attempts == 1 and second is None  # the second worker gets nothing
         assert delivery.deliver(tenant.id, row_id) == "skipped"
         assert delivery._finish(row_id, 2, delivery.sender.Outcome(200, None)) == "superseded"  # not its attempt
         assert delivery._finish(row_id, 1, delivery.sender.Outcome(204, None)) == "delivered"
