@@ -21,11 +21,18 @@ def _names(schema):
     return frozenset(field.data_key or name for name, field in instance.load_fields.items())
 
 
+def handler(view, method):
+    """The function that answers `method` for a registered view: the view function itself, or its MethodView's
+    method (HEAD is answered by `get`). What decorators declared (`@allow`, `@blp.arguments`) is on it."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return view
+    return getattr(view_class, "get" if method == "HEAD" else method.lower(), None)
+
+
 def declared_query(view, method):
     """The query parameter names a view function (or a MethodView's method) declares; empty when it declares none."""
-    view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        view = getattr(view_class, "get" if method == "HEAD" else method.lower(), None)
+    view = handler(view, method)
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
     return frozenset().union(*(_names(p["schema"]) for p in parameters if p["in"] == "query"))
 

@@ -7,6 +7,7 @@ so it can do only what both may; every other credential is its own single facet.
 """
 from flask import current_app, g, request
 
+from mentorship.common.queries import handler
 from mentorship.errors import Forbidden
 from mentorship.tenancy.credentials import current_principal
 
@@ -52,10 +53,7 @@ def allow(*kinds):
 
 def endpoint_kinds(view, method):
     """The kinds a view function (or a MethodView's method) declared with `allow`; none when it declared none."""
-    view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        view = getattr(view_class, "get" if method == "HEAD" else method.lower(), None)
-    return getattr(view, "allowed_kinds", frozenset())
+    return getattr(handler(view, method), "allowed_kinds", frozenset())
 
 
 def may_call(facet, kinds, view_args):
