@@ -201,32 +201,6 @@ EXAMPLES = {
         "eye: I spent a year building loan-default models in SAS. What does a typical week look like on a "
         "validation team? I'd like to learn before I choose a direction.",
     },
-    "IntroPage": {
-        "items": [
-            {
-                "coaching": {"issues": [], "ok": True, "score": 100, "suggestions": []},
-                "created_at": "2026-12-04T20:18:21+00:00",
-                "decline_reason": None,
-                "expires_at": "2026-12-18T20:18:21+00:00",
-                "id": 2,
-                "match_run_id": None,
-                "mentee_id": 3,
-                "mentor_id": 4,
-                "mentorship_id": None,
-                "message": "Hi Dana, I'm a Columbia analytics student. Your work as a Credit Risk Analyst at "
-                "Example Bank caught my eye because I spent last summer cleaning loan data and learning "
-                "SAS. I'd love to learn how your team decides when a risk model is good enough. What "
-                "skills should I build this year to be useful on a team like yours?",
-                "responded_at": "2026-12-04T20:18:21+00:00",
-                "source": "mentee",
-                "status": "declined",
-                "updated_at": "2026-12-04T20:18:21+00:00",
-            }
-        ],
-        "page": 1,
-        "per_page": 20,
-        "total": 1,
-    },
     "Invite": {
         "email": "someone@example.edu",
         "expires_at": "2026-12-11T20:18:44+00:00",
@@ -371,45 +345,6 @@ EXAMPLES = {
         "title": "Credit Risk Analyst",
         "years_experience": 5,
     },
-    "MemberPage": {
-        "items": [
-            {
-                "availability": [
-                    {"end": "12:00", "start": "09:00", "weekday": 0},
-                    {"end": "20:00", "start": "18:00", "weekday": 2},
-                ],
-                "bio": "I spent four years in retail banking before moving into data, and I like helping people "
-                "who are new to the country find their footing in finance careers.",
-                "capacity": 2,
-                "company": "Itau",
-                "company_sponsors_visa": None,
-                "created_at": "2026-12-04T20:18:27+00:00",
-                "domains": ["finance/credit-risk", "finance/market-risk"],
-                "email": "lucas.pereira@example.com",
-                "goals": ["career-plan", "networking"],
-                "graduation_year": None,
-                "headline": "Risk lead",
-                "id": 1,
-                "international": True,
-                "languages": ["pt", "en"],
-                "name": "Lucas Pereira",
-                "needs_visa_sponsorship": None,
-                "photo_url": "https://randomuser.me/api/portraits/men/32.jpg",
-                "prefers": None,
-                "profile": {"gaps": [], "ready": True, "score": 100},
-                "role": "mentor",
-                "school": "USP",
-                "skills": ["sas", "python"],
-                "timezone": "America/Sao_Paulo",
-                "title": "Risk Lead",
-                "updated_at": "2026-12-04T20:18:27+00:00",
-                "years_experience": None,
-            }
-        ],
-        "page": 1,
-        "per_page": 20,
-        "total": 7,
-    },
     "MemberPatch": {"capacity": 2},
     "Mentorship": {
         "close_reason": None,
@@ -443,39 +378,6 @@ EXAMPLES = {
         "started_at": "2026-03-02T14:00:00+00:00",
         "status": "active",
         "trust": {"missing": ["follow_up_completed", "mentor_endorsement"], "referral_eligible": False, "score": 51},
-    },
-    "MentorshipPage": {
-        "items": [
-            {
-                "close_reason": None,
-                "closed_at": None,
-                "health": "on_track",
-                "id": 5,
-                "intro_id": 5,
-                "meetings": {"completed": 0, "scheduled": 0},
-                "mentee_id": 9,
-                "mentor_id": 10,
-                "milestones": [
-                    {
-                        "completed_at": "2026-12-04T20:19:30+00:00",
-                        "evidence": {"intro_id": 5},
-                        "key": "intro_accepted",
-                        "status": "completed",
-                    },
-                    {"completed_at": None, "evidence": None, "key": "questions_prepared", "status": "pending"},
-                ],
-                "started_at": "2026-12-04T20:19:30+00:00",
-                "status": "active",
-                "trust": {
-                    "missing": ["questions_prepared", "first_meeting_completed"],
-                    "referral_eligible": False,
-                    "score": 10,
-                },
-            }
-        ],
-        "page": 1,
-        "per_page": 20,
-        "total": 5,
     },
     "MilestoneIn": {
         "questions": [
@@ -580,21 +482,6 @@ EXAMPLES = {
         "disabled_reason": None,
         "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     },
-    "WebhookPage": {
-        "items": [
-            {
-                "id": 1,
-                "url": "https://portal.example.edu/hooks/mentorship",
-                "events": ["intro.accepted", "referral.decided"],
-                "created_at": "2026-12-04T20:18:38+00:00",
-                "disabled_at": None,
-                "disabled_reason": None,
-            }
-        ],
-        "page": 1,
-        "per_page": 20,
-        "total": 1,
-    },
     "DeliveryPage": {
         "items": [
             {
@@ -624,6 +511,10 @@ def _page(item):
 
 # the lists' pages and the funnel's breakdown, built from the examples of what they hold
 EXAMPLES["MatchRunPage"] = _page(EXAMPLES["MatchRun"])
+EXAMPLES["IntroPage"] = _page(EXAMPLES["Intro"])
+EXAMPLES["MemberPage"] = _page(EXAMPLES["Member"])
+EXAMPLES["MentorshipPage"] = _page(EXAMPLES["Mentorship"])
+EXAMPLES["WebhookPage"] = _page({k: v for k, v in EXAMPLES["WebhookCreated"].items() if k != "secret"})
 EXAMPLES["MeetingPage"] = _page(EXAMPLES["Meeting"])
 EXAMPLES["ReferralPage"] = _page(EXAMPLES["Referral"])
 EXAMPLES["FunnelReport"] = {**EXAMPLES["Funnel"], "by": "school",
