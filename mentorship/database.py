@@ -1,5 +1,6 @@
 """The database beyond the ORM: engine tuning per backend, pages of a SELECT, row locks, prepared hot reads."""
 import logging
+import statistics
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -44,6 +45,20 @@ def end_session(_exc=None):
             db.session.registry.clear()
 
 
+class _Median:
+    """SQLite's `median(x)` aggregate (PostgreSQL: percentile_cont, reports/sql.py): NULLs left out, None of none."""
+
+    def __init__(self):
+        self.values = []
+
+    def step(self, value):
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        return statistics.median(self.values) if self.values else None
+
+
 def configure_engine(engine: Engine):
     if engine.dialect.name != "sqlite":
         return
@@ -52,6 +67,7 @@ def configure_engine(engine: Engine):
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_aggregate("median", 1, _Median)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")

@@ -173,8 +173,7 @@ def describe_many(mentorships, now=None, meetings_query=None):
 def _described(mentorship, meetings, now):
     completed = sum(1 for m in meetings if m.status == "completed")
     upcoming = any(m.status == "scheduled" and m.start and m.start > now for m in meetings)
-    finished = sorted((m for m in meetings if m.status in ("completed", "missed")), key=lambda m: m.finished_at)
-    unresolved_miss = bool(finished) and finished[-1].status == "missed"
+    unresolved_miss = trust_rules.unresolved_miss(m for m in meetings if m.status in ("completed", "missed"))
     policy = for_tenant(mentorship.tenant_id)
     return {
         "id": mentorship.id, "mentee_id": mentorship.mentee_id, "mentor_id": mentorship.mentor_id,

@@ -1,202 +1,204 @@
-"""The career office's funnel (SPEC §11): counts and medians over a period, from the domain tables, for the whole
-tenant and, with `by`, per school, domain or intro source (docs/decisions.md, "Staff views").
+"""The career office's funnel (SPEC §11): counts and medians over a period, for the whole tenant and, with `by`,
+per school, domain or intro source (docs/decisions.md, "Staff views").
 
-The period's rows are read once, each with what groups it: its mentee (school, or the top-level segment of the
-mentee's first domain) or its intro's source. The same summary is then made of all of them and of each group's,
-so a group's numbers are exactly those of the rows it holds and the groups of a breakdown add up to the total
-(medians aside). Members are a snapshot, not of the period; they have no source, so a source group's `members` is
-null.
+Counted by the database: one GROUP BY statement per kind of row (members, intros, blocked first messages,
+meetings, mentorships, referral requests) on what groups it — its mentee's school or the top-level segment of the
+mentee's first domain, or the source of the intro it came from — and one statement per median. Trust
+(referral eligibility) and health are the rules of mentorships/trust.py written as SQL conditions on each
+mentorship's meetings and completed milestones (tests/reports/test_funnel_reference.py holds them equal to the
+Python rules on random tenants). A breakdown's groups add up to the total (medians aside), because the total is
+their sum. Members are a snapshot, not of the period; they have no source, so a source group's `members` is null.
 """
-import statistics
-from dataclasses import dataclass
-from datetime import timedelta
-from types import SimpleNamespace
-
-from sqlalchemy import literal, select
+from sqlalchemy import case, func, literal, null, select, true
+from sqlalchemy.orm import aliased
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.members.profile import ready_clause
-from mentorship.mentorships.models import Mentorship, Milestone
-from mentorship.mentorships.operations import describe_many
+from mentorship.mentorships.models import Mentorship
 from mentorship.outreach.models import BlockedIntro, Intro
 from mentorship.referrals.models import OUTCOMES, ReferralRequest
+from mentorship.reports import pair_facts
+from mentorship.reports.sql import elapsed, first_segment, json_items, median, room_to_sort, rounded, with_total
 from mentorship.scheduling.models import Meeting
 from mentorship.tenancy.policy import for_tenant
 from mentorship.tenancy.scope import current_tenant_id
 
 BREAKDOWNS = ("school", "domain", "source")
-MENTORSHIP_COLUMNS = ("id", "tenant_id", "mentee_id", "mentor_id", "intro_id", "status", "started_at", "closed_at",
-                      "close_reason", "last_activity_at")
 SOURCES = ("mentee", "career_office")
+Mentee = aliased(Member, name="mentee")
+Pair = aliased(Mentorship, name="pair")
+PairIntro = aliased(Intro, name="pair_intro")
 
 
-def _between(column, start, end):
-    conditions = []
-    if start is not None:
-        conditions.append(column >= start)
-    if end is not None:
-        conditions.append(column < end)
-    return conditions
+def between(column, start, end):
+    """[start, end) on `column`, either end open when None."""
+    return [*([column >= start] if start is not None else []), *([column < end] if end is not None else [])]
 
 
-def top_domain(domains):
-    """The group of a member's domains: the top-level segment of the first (`finance/credit-risk` -> `finance`)."""
-    return domains[0].split("/", 1)[0] if domains and domains[0] else None
+class Grouping:
+    """What a row of the funnel is grouped by (`by`), and the joins that find it from the row."""
+
+    def __init__(self, by):
+        self.by = by
+
+    def mentee_key(self, mentee):
+        return {"school": mentee.school, "domain": first_segment(mentee.domains)}[self.by]
+
+    def select(self, columns, base, mentee_id=None, mentorship_id=None, source=None):
+        """SELECT grp, *columns FROM base [JOIN what finds the group] [GROUP BY grp]. A row reaches its group by its
+        mentee (`mentee_id`) for school and domain, and by its intro's `source` or its mentorship's intro for
+        source."""
+        if self.by is None:
+            return select(null().label("grp"), *columns).select_from(base)
+        if self.by == "source":
+            if source is not None:
+                statement = select(source.label("grp"), *columns).select_from(base)
+            else:
+                statement = select(PairIntro.source.label("grp"), *columns).select_from(base)
+                if mentorship_id is not None:
+                    statement = statement.join(Pair, Pair.id == mentorship_id)
+                    intro_id = Pair.intro_id
+                else:
+                    intro_id = Mentorship.intro_id
+                statement = statement.outerjoin(PairIntro, PairIntro.id == intro_id)
+        elif mentee_id is None:  # the members themselves
+            statement = select(self.mentee_key(base).label("grp"), *columns).select_from(base)
+        else:
+            statement = select(self.mentee_key(Mentee).label("grp"), *columns).select_from(base) \
+                .join(Mentee, Mentee.id == mentee_id)
+        return statement.group_by("grp")
 
 
-@dataclass
-class _Facts:
-    """The period's rows, each as a tuple whose last item is filled with its group key (None without `by`)."""
-
-    members: list  # (role, ready, key)
-    intros: list  # (status, created_at, responded_at, key)
-    blocked: list  # (key,)
-    meetings: list  # (status, no_show_member_ids, key)
-    mentorships: list  # (mentorship, described, key)
-    referrals: list  # (status, outcome, key)
+def _count_if(condition):
+    return func.coalesce(func.sum(pair_facts.flag(condition)), 0)
 
 
-def _load(start, end, by, now):
-    tenant = for_tenant(current_tenant_id())
-    period = (start, end)
-    # readiness and the first domain worked out by the database: no JSON list of 100,000 members decoded here
-    ready = ready_clause(Member.profile_score, Member.profile_gaps, tenant["min_profile_score"])
-    key = {"school": Member.school, "domain": Member.domains[0].as_string()}.get(by, literal(None))
-    people = db.session.execute(select(Member.id, Member.role, ready.label("ready"), Member.erased_at,
-                                       key.label("key"))).all()
-    member_key = {p.id: (top_domain([p.key]) if by == "domain" else p.key) for p in people}
-    members = [(p.role, bool(p.ready), member_key[p.id]) for p in people if p.erased_at is None]
-    # a mentorship's key: its mentee's group, or the source of the intro it came from
-    pairs = db.session.execute(select(Mentorship.id, Mentorship.mentee_id, Intro.source).outerjoin(
-        Intro, Intro.id == Mentorship.intro_id)).all() if by else []
-    pair_key = {p.id: (p.source if by == "source" else member_key.get(p.mentee_id)) for p in pairs}
-
-    def key_of(mentee_id, source):
-        return source if by == "source" else member_key.get(mentee_id) if by else None
-
-    intros = [(r.status, r.created_at, r.responded_at, key_of(r.mentee_id, r.source)) for r in db.session.execute(
-        select(Intro.mentee_id, Intro.source, Intro.status, Intro.created_at, Intro.responded_at)
-        .where(*_between(Intro.created_at, *period)))]
-    # a blocked first message is always a mentee's own (the career office's warm intros are not coached)
-    blocked = [(key_of(mentee_id, "mentee"),) for mentee_id in db.session.scalars(
-        select(BlockedIntro.mentee_id).where(*_between(BlockedIntro.at, *period)))]
-    meetings = [(r.status, r.no_show_member_ids, pair_key.get(r.mentorship_id)) for r in db.session.execute(
-        select(Meeting.mentorship_id, Meeting.status, Meeting.no_show_member_ids)
-        .where(*_between(Meeting.created_at, *period)))]
-    rows, in_period = _mentorship_rows(period)
-    mentorships = [(m, d, pair_key.get(m.id)) for m, d in zip(rows, describe_many(rows, now, in_period), strict=True)]
-    referrals = [(r.status, r.outcome, pair_key.get(r.mentorship_id)) for r in db.session.execute(
-        select(ReferralRequest.mentorship_id, ReferralRequest.status, ReferralRequest.outcome)
-        .where(*_between(ReferralRequest.created_at, *period)))]
-    return _Facts(members, intros, blocked, meetings, mentorships, referrals), tenant
+def _added(a, b):
+    """Counts of two groups added up, key by key (no-show counts by member too)."""
+    if isinstance(b, dict):
+        return {key: _added(a.get(key, {} if isinstance(value, dict) else 0), value) for key, value in b.items()} \
+            | {key: value for key, value in a.items() if key not in b}
+    return a + b
 
 
-def _mentorship_rows(period):
-    """(The period's mentorships, the SELECT of their ids.) The mentorships come with their milestones as plain
-    rows with the ORM objects' attributes, which is all describe_many (trust and health) reads: loading tens of
-    thousands of ORM objects would cost seconds."""
-    columns = [getattr(Mentorship, name) for name in MENTORSHIP_COLUMNS]
-    rows = {r.id: SimpleNamespace(**r._asdict(), milestones=[]) for r in db.session.execute(
-        select(*columns).where(*_between(Mentorship.started_at, *period)).order_by(Mentorship.id))}
-    in_period = select(Mentorship.id).where(*_between(Mentorship.started_at, *period)).scalar_subquery()
-    # only the completed milestones: trust, health and the medians read nothing of the pending ones
-    for m in db.session.execute(select(Milestone.mentorship_id, Milestone.key, Milestone.status,
-                                       Milestone.completed_at).where(Milestone.mentorship_id.in_(in_period),
-                                                                     Milestone.status == "completed")):
-        rows[m.mentorship_id].milestones.append(m)
-    return list(rows.values()), in_period
+def _with_sum(groups, empty):
+    """(groups, their sum): the total of a kind of row is the sum of its groups."""
+    total = empty
+    for counts in groups.values():
+        total = _added(total, counts)
+    return groups, total
 
 
-def _count(rows, index, value):
-    return sum(1 for row in rows if row[index] == value)
+def _members(grouping, tenant):
+    ready = ready_clause(Mentee.profile_score, Mentee.profile_gaps, tenant["min_profile_score"])
+    columns = (_count_if(Mentee.role == "mentee"), _count_if(Mentee.role == "mentor"), _count_if(ready))
+    people = (grouping if grouping.by != "source" else Grouping(None)).select(columns, Mentee)
+    return _with_sum({grp: {"mentees": a, "mentors": b, "ready": c}
+                      for grp, a, b, c in db.session.execute(people.where(Mentee.erased_at.is_(None)))},
+                     {"mentees": 0, "mentors": 0, "ready": 0})
 
 
-def _median(values):
-    values = list(values)
-    return round(statistics.median(values), 2) if values else None
+def _intros(grouping, period):
+    """Sent, accepted, declined, expired and the median hours to the mentor's answer, and the blocked first
+    messages, of the period."""
+    answered = Intro.status.in_(("accepted", "declined"))
+    hours = case((answered, elapsed(Intro.responded_at, Intro.created_at, 3600)))
+    rows = grouping.select((Intro.status.label("status"), hours.label("hours")), Intro, mentee_id=Intro.mentee_id,
+                           source=Intro.source).group_by(None).where(*between(Intro.created_at, *period))
+
+    def aggregates(c):
+        return (func.count(), *(_count_if(c.status == s) for s in ("accepted", "declined", "expired")),
+                median(c.hours))
+
+    def described(sent, accepted, declined, expired, hours):
+        return {**EMPTY_INTROS, "sent": sent, "accepted": accepted, "declined": declined, "expired": expired}, \
+            rounded(hours)
+
+    groups, total = with_total(rows, grouping.by is not None, aggregates)
+    groups, total = {grp: described(*values) for grp, values in groups.items()}, described(*total)
+    blocked = db.session.execute(grouping.select((func.count(),), BlockedIntro, mentee_id=BlockedIntro.mentee_id,
+                                                 source=literal("mentee") if grouping.by == "source" else null())
+                                 .where(*between(BlockedIntro.at, *period)))
+    for grp, n in blocked:
+        total[0]["blocked"] += n
+        if grouping.by is not None:
+            groups.setdefault(grp, described(0, 0, 0, 0, None))[0]["blocked"] = n
+    return groups, total
 
 
-def _summary(facts, tenant, with_members=True):
-    """SPEC §11's funnel of these facts."""
-    intros, meetings, referrals = facts.intros, facts.meetings, facts.referrals
-    described = [d for _, d, _ in facts.mentorships]
-    active = [d for d in described if d["status"] == "active"]
-    health = [d["health"] for d in active]
+def _meetings(grouping, period):
+    columns = (_count_if(Meeting.status.in_(("scheduled", "completed", "missed"))),
+               _count_if(Meeting.status == "completed"), _count_if(Meeting.status == "missed"))
+    where = between(Meeting.created_at, *period)
+    counts = {grp: {"scheduled": s, "completed": c, "missed": m, "no_shows": {}}
+              for grp, s, c, m in db.session.execute(grouping.select(
+                  columns, Meeting, mentee_id=Meeting.mentee_id, mentorship_id=Meeting.mentorship_id).where(*where))}
+    # who missed which meeting is a JSON list on each missed meeting: counted by member by the database
+    member = json_items(Meeting.no_show_member_ids)
+    missed = grouping.select((member.c.value, func.count()), Meeting, mentee_id=Meeting.mentee_id,
+                             mentorship_id=Meeting.mentorship_id).join(member, true()).group_by(member.c.value)
+    for grp, member_id, n in db.session.execute(missed.where(*where, Meeting.status == "missed")):
+        counts[grp]["no_shows"][str(int(member_id))] = n
+    return _with_sum(counts, EMPTY_MEETINGS)
+
+
+def _referrals(grouping, period):
+    columns = (func.count(), *(_count_if(ReferralRequest.status == s) for s in ("approved", "declined")),
+               *(_count_if(ReferralRequest.outcome == o) for o in OUTCOMES))
+    return _with_sum(
+        {grp: {"requested": n, "approved": a, "declined": d, "outcomes": dict(zip(OUTCOMES, outcomes, strict=True))}
+         for grp, n, a, d, *outcomes in db.session.execute(grouping.select(
+             columns, ReferralRequest, mentee_id=ReferralRequest.mentee_id,
+             mentorship_id=ReferralRequest.mentorship_id).where(*between(ReferralRequest.created_at, *period)))},
+        EMPTY_REFERRALS)
+
+
+EMPTY_INTROS = {"blocked": 0, "sent": 0, "accepted": 0, "declined": 0, "expired": 0}
+EMPTY_MEETINGS = {"scheduled": 0, "completed": 0, "missed": 0, "no_shows": {}}
+EMPTY_REFERRALS = {"requested": 0, "approved": 0, "declined": 0, "outcomes": {o: 0 for o in OUTCOMES}}
+EMPTY_PAIRS = {"mentorships": {"active": 0, "closed": 0, **{h: 0 for h in pair_facts.HEALTH}}, "eligible": 0,
+               "medians": (None, None)}
+
+
+def _summary(members, intros, meetings, pairs, referrals):
+    """SPEC §11's funnel of one group's (or the whole period's) counts."""
+    (intro_counts, response_hours), (first, to_eligible) = intros, pairs["medians"]
+    no_shows = dict(sorted(meetings["no_shows"].items(), key=lambda kv: (-kv[1], int(kv[0]))))
     return {
-        "members": {"mentees": _count(facts.members, 0, "mentee"), "mentors": _count(facts.members, 0, "mentor"),
-                    "ready": sum(1 for m in facts.members if m[1])} if with_members else None,
-        "intros": {"blocked": len(facts.blocked), "sent": len(intros), "accepted": _count(intros, 0, "accepted"),
-                   "declined": _count(intros, 0, "declined"), "expired": _count(intros, 0, "expired")},
-        "meetings": {"scheduled": sum(1 for m in meetings if m[0] in ("scheduled", "completed", "missed")),
-                     "completed": _count(meetings, 0, "completed"), "missed": _count(meetings, 0, "missed"),
-                     "no_shows": _no_shows(meetings)},
-        "mentorships": {"active": len(active), "closed": len(described) - len(active),
-                        "on_track": health.count("on_track"), "needs_check_in": health.count("needs_check_in"),
-                        "at_risk": health.count("at_risk")},
-        "referrals": {"eligible": sum(d["trust"]["referral_eligible"] for d in active), "requested": len(referrals),
-                      "approved": _count(referrals, 0, "approved"), "declined": _count(referrals, 0, "declined"),
-                      "outcomes": {o: _count(referrals, 1, o) for o in OUTCOMES}},
-        "medians": {"days_to_first_meeting": _median(_days_to_first_meeting(facts.mentorships)),
-                    "days_to_referral_eligible": _median(_days_to_eligible(facts.mentorships, tenant)),
-                    "mentor_response_hours": _median((responded - created).total_seconds() / 3600
-                                                     for status, created, responded, _ in intros
-                                                     if status in ("accepted", "declined") and responded)},
+        "members": members, "intros": intro_counts, "meetings": {**meetings, "no_shows": no_shows},
+        "mentorships": pairs["mentorships"], "referrals": {"eligible": pairs["eligible"], **referrals},
+        "medians": {"days_to_first_meeting": first, "days_to_referral_eligible": to_eligible,
+                    "mentor_response_hours": response_hours},
     }
 
 
-def _no_shows(meetings):
-    """Member id (as a string, a JSON key) -> meetings that member missed, most first."""
-    counts = {}
-    for status, ids, _ in meetings:
-        for member_id in (ids or []) if status == "missed" else []:
-            counts[str(member_id)] = counts.get(str(member_id), 0) + 1
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], int(kv[0]))))
-
-
-def _days_to_first_meeting(mentorships):
-    for mentorship, _, _ in mentorships:
-        first = next((s.completed_at for s in mentorship.milestones if s.key == "first_meeting_completed"), None)
-        if first:
-            yield (first - mentorship.started_at).total_seconds() / 86400
-
-
-def _days_to_eligible(mentorships, tenant):
-    """For eligible mentorships: from the start to the moment the last requirement was met."""
-    weeks = timedelta(weeks=tenant["min_weeks"])
-    for mentorship, d, _ in mentorships:
-        if d["trust"]["referral_eligible"]:
-            moments = [m.completed_at for m in mentorship.milestones if m.completed_at]
-            yield (max([*moments, mentorship.started_at + weeks]) - mentorship.started_at).total_seconds() / 86400
-
-
-FIELDS = ("members", "intros", "blocked", "meetings", "mentorships", "referrals")
-
-
-def _grouped(facts, by):
-    """{key: the facts of that group}, in one pass; keys alphabetical, members without one last (a source
-    breakdown always has both sources)."""
-    groups = {key: _Facts([], [], [], [], [], []) for key in (SOURCES if by == "source" else ())}
-    for name in FIELDS:
-        for row in getattr(facts, name):
-            group = groups.get(row[-1])
-            if group is None:
-                group = groups[row[-1]] = _Facts([], [], [], [], [], [])
-            getattr(group, name).append(row)
+def _keys(by, parts):
+    keys = set().union(*(groups for groups, _ in parts))
     if by == "source":
-        groups.pop(None, None)  # mentorships without an intro (none today), members: no source
-        return groups
-    return dict(sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or "")))
+        return [*SOURCES, *sorted(k for k in keys if k is not None and k not in SOURCES)]
+    return sorted(keys, key=lambda k: (k is None, k or ""))
 
 
 def funnel(start=None, end=None, by=None):
     """Everything a career office watches, for intros/meetings/mentorships/referrals created in [start, end); with
     `by` (school, domain, source) also `"by"` and `"groups"`: [{"key", ...the same funnel of the group's rows}]."""
-    facts, tenant = _load(start, end, by, utcnow())
-    data = _summary(facts, tenant)
+    now, tenant, period = utcnow(), for_tenant(current_tenant_id()), (start, end)
+    grouping = Grouping(by)
+    room_to_sort()
+    members = _members(grouping, tenant)
+    intros, meetings = _intros(grouping, period), _meetings(grouping, period)
+    pairs = pair_facts.counted(grouping, between(Mentorship.started_at, *period), tenant, now)
+    referrals = _referrals(grouping, period)
+    data = _summary(members[1], intros[1], meetings[1], pairs[1], referrals[1])
     if by:
+        no_members = {"mentees": 0, "mentors": 0, "ready": 0} if by != "source" else None
         data["by"] = by
-        data["groups"] = [{"key": key, **_summary(group, tenant, with_members=by != "source")}
-                          for key, group in _grouped(facts, by).items()]
+        data["groups"] = [
+            {"key": key, **_summary(members[0].get(key, no_members) if by != "source" else None,
+                                    intros[0].get(key, ({**EMPTY_INTROS}, None)), meetings[0].get(key, EMPTY_MEETINGS),
+                                    pairs[0].get(key, EMPTY_PAIRS), referrals[0].get(key, EMPTY_REFERRALS))}
+            for key in _keys(by, (members if by != "source" else ({}, None), intros, meetings, pairs, referrals))]
     return data
+
