@@ -9,7 +9,12 @@ not the API): `--members` members (4 mentees to 1 mentor, 12 schools, 8 top-leve
 scheduled), a referral request per tenth mentorship. Then rounds of one request per series (none, by=school,
 by=domain, by=source; the order rotates each round), through the WSGI test client with an admin key; the
 whole tenant (no from/to: the largest period). Medians of ms per request.
-Usage: .venv/bin/python bench/bench_funnel.py [--members 100000] [--intros 200000] [--rounds 5] [--json out.json]
+
+`--reference N`: also N rounds of the row-by-row funnel the database-counted one replaced
+(tests/reports/funnel_reference.py, called in the app directly, not over HTTP), interleaved with the HTTP series,
+and each series' answer compared with it (counts equal, medians to the hundredth): the baseline of the ratio.
+Usage: .venv/bin/python bench/bench_funnel.py [--members 100000] [--intros 200000] [--rounds 5] [--reference 1]
+       [--json out.json]
 """
 import argparse
 import time
@@ -90,7 +95,37 @@ def populate(conn, tenant_id, members, intros):
             for table in ("members", "intros", "mentorships", "milestones", "meetings", "referral_requests")}
 
 
-def run(members, intros, rounds):
+def _reference(app, tenant_id, by):
+    """(ms, answer) of the row-by-row funnel, in a request-like context (one session, the tenant in scope)."""
+    from mentorship.extensions import db
+    from mentorship.tenancy.scope import tenant_scope
+    from tests.reports import funnel_reference
+
+    with app.app_context(), tenant_scope(tenant_id):
+        begun = time.perf_counter()
+        answer = funnel_reference.funnel(None, None, by)
+        elapsed = (time.perf_counter() - begun) * 1000
+        db.session.rollback()
+    return elapsed, answer
+
+
+def _agree(new, old, path="funnel"):
+    """The first difference between the two answers (None when they agree; medians to the hundredth)."""
+    if isinstance(old, dict):
+        if not isinstance(new, dict) or set(new) != set(old):
+            return path
+        return next((d for key in old if (d := _agree(new[key], old[key], f"{path}.{key}"))), None)
+    if isinstance(old, list):
+        if not isinstance(new, list) or len(new) != len(old):
+            return path
+        return next((d for i, (a, b) in enumerate(zip(new, old, strict=True)) if (d := _agree(a, b, f"{path}[{i}]"))),
+                    None)
+    if isinstance(old, float) or isinstance(new, float):
+        return None if new is not None and old is not None and abs(new - old) <= 0.0101 else path
+    return None if new == old else path
+
+
+def run(members, intros, rounds, reference_rounds=0):
     import psycopg
 
     with Throwaway() as database:
@@ -102,7 +137,8 @@ def run(members, intros, rounds):
         loaded = time.perf_counter() - started
         client, headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
         times = {name: [] for name in SERIES}
-        check = None
+        reference = {name: [] for name in SERIES}
+        check, disagreements = None, []
         for round_ in range(rounds + 1):  # the first round warms up (caches, plans) and is not counted
             order = SERIES[round_ % len(SERIES):] + SERIES[:round_ % len(SERIES)]
             for name in order:
@@ -116,7 +152,15 @@ def run(members, intros, rounds):
                     check = response.json["intros"]["sent"]
                 if round_:
                     times[name].append(elapsed)
+                if round_ and round_ <= reference_rounds:
+                    ms, answer = _reference(app, tenant_id, None if name == "none" else name)
+                    reference[name].append(ms)
+                    difference = _agree(response.json, answer)
+                    if difference:
+                        disagreements.append(f"{name}: {difference}")
     return {"rows": rows, "load_seconds": round(loaded, 1), "intros_counted": check,
+            "reference_ms": {name: round(_common.median(values), 1) for name, values in reference.items() if values},
+            "disagreements": disagreements,
             "median_ms": {name: round(_common.median(values), 1) for name, values in times.items()},
             "max_ms": {name: round(max(values), 1) for name, values in times.items()},
             "rounds": rounds, "machine": _common.machine()}
@@ -126,7 +170,14 @@ def report(summary):
     print(f"rows: {summary['rows']} (bulk load {summary['load_seconds']} s); intros counted "
           f"{summary['intros_counted']}")
     for name in SERIES:
-        print(f"  {name:7s} median {summary['median_ms'][name]:8.1f} ms   max {summary['max_ms'][name]:8.1f} ms")
+        line = f"  {name:7s} median {summary['median_ms'][name]:8.1f} ms   max {summary['max_ms'][name]:8.1f} ms"
+        if name in summary["reference_ms"]:
+            ref = summary["reference_ms"][name]
+            line += f"   row-by-row {ref:9.1f} ms ({ref / summary['median_ms'][name]:.0f} x)"
+        print(line)
+    if summary["reference_ms"]:
+        print("  answers: " + ("the same as the row-by-row funnel's" if not summary["disagreements"]
+                               else "DIFFERENT: " + "; ".join(summary["disagreements"])))
 
 
 def main(argv=None):
@@ -134,9 +185,10 @@ def main(argv=None):
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--intros", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reference", type=int, default=0, help="rounds of the row-by-row baseline (0: none)")
     parser.add_argument("--json", help="also write the summary to this file")
     args = parser.parse_args(argv)
-    summary = run(args.members, args.intros, args.rounds)
+    summary = run(args.members, args.intros, args.rounds, args.reference)
     report(summary)
     _common.write_json(args.json, summary)
 
