@@ -9,7 +9,7 @@ mentorship's meetings and completed milestones (tests/reports/test_funnel_refere
 Python rules on random tenants). A breakdown's groups add up to the total (medians aside), because the total is
 their sum. Members are a snapshot, not of the period; they have no source, so a source group's `members` is null.
 """
-from sqlalchemy import case, func, literal, null, select, true
+from sqlalchemy import func, literal, null, select, true
 from sqlalchemy.orm import aliased
 
 from mentorship.common.clock import utcnow
@@ -19,8 +19,8 @@ from mentorship.members.profile import ready_clause
 from mentorship.mentorships.models import Mentorship
 from mentorship.outreach.models import BlockedIntro, Intro
 from mentorship.referrals.models import OUTCOMES, ReferralRequest
-from mentorship.reports import pair_facts
-from mentorship.reports.sql import elapsed, first_segment, json_items, median, room_to_sort, rounded, with_total
+from mentorship.reports import pair_facts, sql
+from mentorship.reports.sql import count_if, elapsed, median, rounded, with_total
 from mentorship.scheduling.models import Meeting
 from mentorship.tenancy.policy import for_tenant
 from mentorship.tenancy.scope import current_tenant_id
@@ -44,7 +44,7 @@ class Grouping:
         self.by = by
 
     def mentee_key(self, mentee):
-        return {"school": mentee.school, "domain": first_segment(mentee.domains)}[self.by]
+        return {"school": mentee.school, "domain": sql.first_segment(mentee.domains)}[self.by]
 
     def select(self, columns, base, mentee_id=None, mentorship_id=None, source=None):
         """SELECT grp, *columns FROM base [JOIN what finds the group] [GROUP BY grp]. A row reaches its group by its
@@ -71,10 +71,6 @@ class Grouping:
         return statement.group_by("grp")
 
 
-def _count_if(condition):
-    return func.coalesce(func.sum(pair_facts.flag(condition)), 0)
-
-
 def _added(a, b):
     """Counts of two groups added up, key by key (no-show counts by member too)."""
     if isinstance(b, dict):
@@ -93,7 +89,7 @@ def _with_sum(groups, empty):
 
 def _members(grouping, tenant):
     ready = ready_clause(Mentee.profile_score, Mentee.profile_gaps, tenant["min_profile_score"])
-    columns = (_count_if(Mentee.role == "mentee"), _count_if(Mentee.role == "mentor"), _count_if(ready))
+    columns = (count_if(Mentee.role == "mentee"), count_if(Mentee.role == "mentor"), count_if(ready))
     people = (grouping if grouping.by != "source" else Grouping(None)).select(columns, Mentee)
     return _with_sum({grp: {"mentees": a, "mentors": b, "ready": c}
                       for grp, a, b, c in db.session.execute(people.where(Mentee.erased_at.is_(None)))},
@@ -103,14 +99,13 @@ def _members(grouping, tenant):
 def _intros(grouping, period):
     """Sent, accepted, declined, expired and the median hours to the mentor's answer, and the blocked first
     messages, of the period."""
-    answered = Intro.status.in_(("accepted", "declined"))
-    hours = case((answered, elapsed(Intro.responded_at, Intro.created_at, 3600)))
+    hours = elapsed(Intro.responded_at, Intro.created_at, 3600)
     rows = grouping.select((Intro.status.label("status"), hours.label("hours")), Intro, mentee_id=Intro.mentee_id,
                            source=Intro.source).group_by(None).where(*between(Intro.created_at, *period))
 
     def aggregates(c):
-        return (func.count(), *(_count_if(c.status == s) for s in ("accepted", "declined", "expired")),
-                median(c.hours))
+        return (func.count(), *(count_if(c.status == s) for s in ("accepted", "declined", "expired")),
+                median(c.hours).filter(c.status.in_(("accepted", "declined"))))
 
     def described(sent, accepted, declined, expired, hours):
         return {**EMPTY_INTROS, "sent": sent, "accepted": accepted, "declined": declined, "expired": expired}, \
@@ -129,14 +124,14 @@ def _intros(grouping, period):
 
 
 def _meetings(grouping, period):
-    columns = (_count_if(Meeting.status.in_(("scheduled", "completed", "missed"))),
-               _count_if(Meeting.status == "completed"), _count_if(Meeting.status == "missed"))
+    columns = (count_if(Meeting.status.in_(("scheduled", "completed", "missed"))),
+               count_if(Meeting.status == "completed"), count_if(Meeting.status == "missed"))
     where = between(Meeting.created_at, *period)
     counts = {grp: {"scheduled": s, "completed": c, "missed": m, "no_shows": {}}
               for grp, s, c, m in db.session.execute(grouping.select(
                   columns, Meeting, mentee_id=Meeting.mentee_id, mentorship_id=Meeting.mentorship_id).where(*where))}
     # who missed which meeting is a JSON list on each missed meeting: counted by member by the database
-    member = json_items(Meeting.no_show_member_ids)
+    member = sql.json_items(Meeting.no_show_member_ids)
     missed = grouping.select((member.c.value, func.count()), Meeting, mentee_id=Meeting.mentee_id,
                              mentorship_id=Meeting.mentorship_id).join(member, true()).group_by(member.c.value)
     for grp, member_id, n in db.session.execute(missed.where(*where, Meeting.status == "missed")):
@@ -145,8 +140,8 @@ def _meetings(grouping, period):
 
 
 def _referrals(grouping, period):
-    columns = (func.count(), *(_count_if(ReferralRequest.status == s) for s in ("approved", "declined")),
-               *(_count_if(ReferralRequest.outcome == o) for o in OUTCOMES))
+    columns = (func.count(), *(count_if(ReferralRequest.status == s) for s in ("approved", "declined")),
+               *(count_if(ReferralRequest.outcome == o) for o in OUTCOMES))
     return _with_sum(
         {grp: {"requested": n, "approved": a, "declined": d, "outcomes": dict(zip(OUTCOMES, outcomes, strict=True))}
          for grp, n, a, d, *outcomes in db.session.execute(grouping.select(
@@ -186,7 +181,7 @@ def funnel(start=None, end=None, by=None):
     `by` (school, domain, source) also `"by"` and `"groups"`: [{"key", ...the same funnel of the group's rows}]."""
     now, tenant, period = utcnow(), for_tenant(current_tenant_id()), (start, end)
     grouping = Grouping(by)
-    room_to_sort()
+    sql.room_to_sort()
     members = _members(grouping, tenant)
     intros, meetings = _intros(grouping, period), _meetings(grouping, period)
     pairs = pair_facts.counted(grouping, between(Mentorship.started_at, *period), tenant, now)

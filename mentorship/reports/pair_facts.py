@@ -5,7 +5,7 @@ from sqlalchemy import and_, case, func, select
 
 from mentorship.mentorships import trust
 from mentorship.mentorships.models import Mentorship, Milestone
-from mentorship.reports.sql import elapsed, median, rounded, with_total
+from mentorship.reports.sql import count_if, elapsed, median, rounded, with_total
 from mentorship.scheduling.models import Meeting
 
 DAY = 86400.0
@@ -25,7 +25,7 @@ def _of_period(mentorship_id, period_conditions):
 def _meetings(in_period, now):
     return select(
         Meeting.mentorship_id.label("mid"),
-        func.sum(flag(Meeting.status == "completed")).label("completed"),
+        count_if(Meeting.status == "completed").label("completed"),
         func.max(flag(and_(Meeting.status == "scheduled", Meeting.start > now))).label("upcoming"),
         func.max(case((Meeting.status == "completed", Meeting.finished_at))).label("last_completed"),
         func.max(case((Meeting.status == "missed", Meeting.finished_at))).label("last_missed"),
@@ -35,7 +35,7 @@ def _meetings(in_period, now):
 def _milestones(in_period, policy):
     return select(
         Milestone.mentorship_id.label("mid"),
-        func.sum(flag(Milestone.key.in_(policy["referral_requires"]))).label("required"),
+        count_if(Milestone.key.in_(policy["referral_requires"])).label("required"),
         func.max(case((Milestone.key == "first_meeting_completed", Milestone.completed_at))).label("first_meeting"),
         func.max(Milestone.completed_at).label("last_done"),
     ).where(Milestone.status == "completed", *in_period) \
@@ -70,8 +70,8 @@ def counted(grouping, period_conditions, policy, now):
 
     def aggregates(c):
         active = c.active == 1
-        return (func.count(), func.coalesce(func.sum(c.active), 0), func.coalesce(func.sum(c.eligible * c.active), 0),
-                *(func.coalesce(func.sum(flag(and_(active, c.health == h))), 0) for h in HEALTH),
+        return (func.count(), count_if(active), count_if(and_(active, c.eligible == 1)),
+                *(count_if(and_(active, c.health == h)) for h in HEALTH),
                 median(c.first), median(c.to_eligible))
 
     groups, total = with_total(rows(grouping, period_conditions, policy, now), grouped, aggregates)

@@ -129,3 +129,8 @@ def json_items(column):
     on PostgreSQL, json_each on SQLite; the values come back as text on one and numbers on the other."""
     name = "json_array_elements_text" if db.session.get_bind().dialect.name == "postgresql" else "json_each"
     return getattr(func, name)(column).table_valued("value")
+
+
+def count_if(condition):
+    """How many rows of the group meet the condition: count(*) FILTER (WHERE ...) on both databases."""
+    return func.count().filter(condition)
