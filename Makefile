@@ -8,17 +8,23 @@ PORT ?= 5000
 PUBLIC_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite bench lint migrate seed clean translations
+.PHONY: run test test-sqlite bench lint migrate seed clean translations install install-run
 
-$(BIN)/.installed: pyproject.toml
+# Two steps: what serving needs (`make run`), then the test, lint and browser tools (`make test`, `make lint`).
+$(BIN)/.installed-run: pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e .
 	touch $@
+
+$(BIN)/.installed: $(BIN)/.installed-run
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install-run: $(BIN)/.installed-run
 
 install: $(BIN)/.installed
 
-migrate: install
+migrate: install-run
 	$(BIN)/flask db upgrade
 
 seed: migrate
