@@ -1,5 +1,10 @@
+{{/* release-chart, or the release alone when it already names the chart (`helm install mentorship`). */}}
 {{- define "mentorship.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
 {{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "mentorship.labels" -}}
