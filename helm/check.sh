@@ -50,7 +50,8 @@ check_values() {  # name, helm args...
     || { grep -v '^INFO' "$out/$name.valid"; return 1; }
   passed=$(grep -c '^INFO .* passed for resource' "$out/$name.valid" || true)
   expected=$(( (objects - crds) * ${#KUBE_VERSIONS[@]} ))
-  if [[ $passed -ne $expected ]] || grep -v '^INFO' "$out/$name.valid" | grep -qv "kind ServiceMonitor with api version monitoring.coreos.com/v1"; then
+  if [[ $passed -ne $expected ]] \
+    || grep -v '^INFO' "$out/$name.valid" | grep -qv "kind ServiceMonitor with api version monitoring.coreos.com/v1"; then
     cat "$out/$name.valid"; echo "FAIL $name: $passed of $expected validations passed" >&2; return 1
   fi
   # ...and the ServiceMonitor against the hand-written part of its CRD's schema that the chart uses
