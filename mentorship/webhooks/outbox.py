@@ -119,8 +119,7 @@ def write_imported_deliveries(tenant_id, member_ids=(), **_):
             for member_id, member in member_documents(tenant_id, member_ids) for hook in hooks]
     ids = db.session.scalars(insert(WebhookDelivery).returning(WebhookDelivery.id, sort_by_parameter_order=True),
                              rows).all()
-    for row_id in ids:
-        deliver.enqueue_after_commit(tenant_id, row_id, job_id=job_id(tenant_id, row_id))
+    deliver.enqueue_many_after_commit(tenant_id, [((row_id,), job_id(tenant_id, row_id)) for row_id in ids])
 
 
 _RECEIVERS = {signal: _receiver(signal) for signal in PAYLOADS}  # blinker keeps weak references: hold them here

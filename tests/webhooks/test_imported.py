@@ -1,16 +1,23 @@
 """Members created by a CSV import are announced like members created one by one: one signed `member.created`
 delivery per imported member and subscribed endpoint, its body shaped exactly as a single create's, for the
 synchronous import and for the import job alike; nothing for a tenant without endpoints, nothing crosses tenants."""
+import time
+
 import pytest
 from sqlalchemy import func, select, update
 from standardwebhooks import Webhook
 
 from mentorship.common.clock import utcnow
+from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
+from mentorship.jobs import runner
+from mentorship.jobs.registry import QUEUES
+from mentorship.jobs.runner import RqBackend
 from mentorship.tenancy.scope import unscoped
 from mentorship.webhooks.models import Webhook as Endpoint
 from mentorship.webhooks.models import WebhookDelivery
-from tests.factories import mentee_payload, wait_local_jobs
+from tests.factories import mentee_payload, run_worker, wait_local_jobs
+from tests.faults import services
 from tests.members.test_import import _csv, _post, _row
 from tests.webhooks.receiver import receiving
 
@@ -126,3 +133,25 @@ def test_a_disabled_endpoint_gets_nothing(app, admin, receiver):
     assert _ok(_post(admin, _csv(_rows(2)))) == {"created": 2, "updated": 0}
     wait_local_jobs(app)
     assert _all_deliveries(app) == 0
+
+
+def test_over_redis_the_deliveries_are_queued_in_batches_and_sent(app, admin, receiver, rq_backend, monkeypatch):
+    monkeypatch.setattr(runner, "ENQUEUE_BATCH", 2)  # three pipelines for five jobs
+    hook = _register(admin, receiver.url)
+    assert _ok(_post(admin, _csv(_rows(5)))) == {"created": 5, "updated": 0}
+    assert sum(rq_backend.queue(name).count for name in QUEUES) == 5
+    run_worker(rq_backend)
+    assert len(_bodies(receiver, hook["secret"])) == 5
+    assert {d["status"] for d in _ok(admin.get(f"/api/v1/webhooks/{hook['id']}/deliveries"))["items"]} == {
+        "delivered"}
+
+
+def test_redis_unreachable_the_import_answers_and_the_deliveries_wait_for_the_sweep(app, admin, monkeypatch):
+    url = f"redis://127.0.0.1:{services.free_port()}/0"
+    monkeypatch.setitem(app.extensions, "jobs", RqBackend(url, redis=request_client(url, app.config)))
+    hook = _register(admin, "http://127.0.0.1:9/hook")
+    started = time.monotonic()
+    assert _ok(_post(admin, _csv(_rows(3)))) == {"created": 3, "updated": 0}
+    assert time.monotonic() - started < 3
+    listed = _ok(admin.get(f"/api/v1/webhooks/{hook['id']}/deliveries"))["items"]
+    assert [(d["event"], d["status"]) for d in listed] == [("member.created", "pending")] * 3
