@@ -3,6 +3,8 @@ receiver of the domain event, so inside the transaction of its cause (it commits
 
 Body: {"type", "timestamp", "data"}, `data` holding the ids involved and the changed object as the API shows it
 (for a match run: its summary, without the assignment lists). Written once, so every retry sends the same bytes.
+A CSV import's new members (`members.imported`, one event per INSERT batch) get the `member.created` rows of all of
+them in one statement, each body as a single create writes it.
 """
 import json
 import uuid
@@ -26,8 +28,12 @@ from mentorship.webhooks.models import Webhook, WebhookDelivery
 _RUN_SUMMARY = ("id", "status", "strategy", "min_score", "stats", "created_at", "started_at", "finished_at")
 
 
+def _member_data(member_id, document):
+    return {"member_id": member_id, "member": document}
+
+
 def _member(member, **_):
-    return {"member_id": member.id, "member": MemberSchema().dump(member)}
+    return _member_data(member.id, MemberSchema().dump(member))
 
 
 def _intro(intro, **_):
@@ -115,8 +121,8 @@ def write_imported_deliveries(tenant_id, member_ids=(), **_):
     if not hooks or not member_ids:
         return
     now = utcnow()
-    rows = [_row(tenant_id, hook, event, _body(event, now, {"member_id": member_id, "member": member}), now)
-            for member_id, member in member_documents(tenant_id, member_ids) for hook in hooks]
+    rows = [_row(tenant_id, hook, event, _body(event, now, _member_data(member_id, document)), now)
+            for member_id, document in member_documents(tenant_id, member_ids) for hook in hooks]
     ids = db.session.scalars(insert(WebhookDelivery).returning(WebhookDelivery.id, sort_by_parameter_order=True),
                              rows).all()
     deliver.enqueue_many_after_commit(tenant_id, [((row_id,), job_id(tenant_id, row_id)) for row_id in ids])
