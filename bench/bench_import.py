@@ -1,7 +1,10 @@
 """CSV import throughput: 10,000 generated members, created then re-imported (updated), on a fresh SQLite file.
 
-Each repetition runs in its own subprocess with its own fresh database; the figure reported is the median.
-Usage: .venv/bin/python bench/bench_import.py [--rows 10000] [--reps 3] [--seed 7] [--json out.json]
+Each repetition runs in its own subprocess with its own fresh database; the figure reported is the median. The
+import is the synchronous one (IMPORT_SYNC_MAX_ROWS raised to the row count; bench_import_job.py times the job).
+`--webhook` first registers an endpoint for `member.created`, so the import also writes one outbox row per new
+member (the in-process job backend queues the deliveries; nothing is sent).
+Usage: .venv/bin/python bench/bench_import.py [--rows 10000] [--reps 3] [--seed 7] [--webhook] [--json out.json]
 """
 import argparse
 import csv
@@ -125,16 +128,21 @@ def _post(client, secret, body):
     return elapsed, response.get_json()
 
 
-def one_repetition(rows, seed):
+def one_repetition(rows, seed, webhook=False):
     """One fresh database: warm up on another tenant, then time the create import and the update re-import."""
     from _common import FreshDatabase, make_app, make_tenant
 
     body = generate_csv(rows, seed).encode()
     with FreshDatabase() as database:
         app = make_app(database.url)
+        app.config["IMPORT_SYNC_MAX_ROWS"] = max(app.config["IMPORT_SYNC_MAX_ROWS"], rows)  # one request, not a job
         _, warm_secret = make_tenant(app, "warmup")
         _, secret = make_tenant(app, "bench")
         client = app.test_client()
+        if webhook:
+            endpoint = {"url": "http://127.0.0.1:9/hook", "events": ["member.created"]}
+            hook = client.post("/api/v1/webhooks", json=endpoint, headers={"Authorization": f"Bearer {secret}"})
+            assert hook.status_code == 201, hook.get_json()
         _post(client, warm_secret, generate_csv(50, seed + 1, email_prefix="warm").encode())
         create_s, created = _post(client, secret, body)
         update_s, updated = _post(client, secret, body)
@@ -144,10 +152,11 @@ def one_repetition(rows, seed):
             "update_rows_per_s": rows / update_s, "bytes": len(body)}
 
 
-def run(rows=10_000, reps=3, seed=7, verbose=True):
+def run(rows=10_000, reps=3, seed=7, verbose=True, webhook=False):
     results = []
     for i in range(reps):
-        out = subprocess.run([sys.executable, __file__, "--single", "--rows", str(rows), "--seed", str(seed)],
+        out = subprocess.run([sys.executable, __file__, "--single", "--rows", str(rows), "--seed", str(seed)]
+                             + (["--webhook"] if webhook else []),
                              capture_output=True, text=True, check=False)
         if out.returncode != 0:
             raise SystemExit(f"repetition {i + 1} failed:\n{out.stderr[-4000:]}")
@@ -157,7 +166,7 @@ def run(rows=10_000, reps=3, seed=7, verbose=True):
             print(f"  rep {i + 1}/{reps}: create {result['create_rows_per_s']:,.0f} rows/s ({result['create_s']:.2f} s)"
                   f" | update {result['update_rows_per_s']:,.0f} rows/s ({result['update_s']:.2f} s)", flush=True)
     summary = {
-        "rows": rows, "reps": reps, "seed": seed, "csv_bytes": results[0]["bytes"],
+        "rows": rows, "reps": reps, "seed": seed, "webhook": webhook, "csv_bytes": results[0]["bytes"],
         "create_rows_per_s": [r["create_rows_per_s"] for r in results],
         "update_rows_per_s": [r["update_rows_per_s"] for r in results],
     }
@@ -170,7 +179,7 @@ def run(rows=10_000, reps=3, seed=7, verbose=True):
 
 def report(summary):
     print(f"CSV import, {summary['rows']:,} rows ({summary['csv_bytes']:,} bytes), median of {summary['reps']}"
-          f" fresh SQLite databases:")
+          f" fresh SQLite databases{', an endpoint for member.created' if summary.get('webhook') else ''}:")
     print(f"  create: {summary['create_median']:,.0f} rows/s   (runs: "
           f"{', '.join(f'{v:,.0f}' for v in summary['create_rows_per_s'])})"
           f"   target >= {summary['target']:,}: {'MET' if summary['create_target_met'] else 'NOT MET'}")
@@ -183,13 +192,14 @@ def main(argv=None):
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--webhook", action="store_true", help="register an endpoint for member.created first")
     parser.add_argument("--json", help="also write the summary to this file")
     parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.single:
-        print(json.dumps(one_repetition(args.rows, args.seed)))
+        print(json.dumps(one_repetition(args.rows, args.seed, args.webhook)))
         return
-    summary = run(args.rows, args.reps, args.seed)
+    summary = run(args.rows, args.reps, args.seed, webhook=args.webhook)
     report(summary)
     _common.write_json(args.json, summary)
 

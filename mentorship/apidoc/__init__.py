@@ -1,14 +1,16 @@
 """The generic parts of /openapi.json, added to every operation as its blueprint is registered (an apispec plugin):
-the bearer security scheme, a stable operationId, the problem+json error responses it can answer, and the examples
-of its request and response bodies. A new endpoint gets them all by being registered; nothing here names one,
-except the short list of operations that can conflict beyond POST (`conflicts.py`) and the examples (`examples.py`).
+the bearer security scheme, a stable operationId, the problem+json error responses it can answer, the examples
+of its request and response bodies, and the text/csv variant of a 200 answer where the view serves one (csvdoc.py).
+A new endpoint gets them all by being registered; nothing here names one, except the short list of operations
+that can conflict beyond POST (`conflicts.py`) and the examples (`examples.py`).
 """
 import re
 from http import HTTPStatus
 
 from apispec import BasePlugin
 
-from mentorship.apidoc import conflicts, examples
+from mentorship.apidoc import conflicts, csvdoc, examples
+from mentorship.common.queries import handler
 from mentorship.tenancy.access import KINDS, SELF, endpoint_kinds
 
 SECURITY_SCHEME = "bearerAuth"
@@ -80,6 +82,7 @@ class ApiDocPlugin(BasePlugin):
                                                 endpoint=rule.endpoint)):
                 responses.setdefault(str(status), HTTPStatus(status).name)  # mentorship.common.api's components
             attach_examples(operation)
+            csvdoc.attach_csv(operation, handler(view, method))
 
 
 def _describe_who(operation, kinds):

@@ -12,6 +12,19 @@ from flask import Response, request
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV = "text/csv"
+SERVES_CSV = "serves_csv"  # the attribute `serves_csv` puts on a view function
+
+
+def serves_csv(table_of):
+    """Mark a view that also answers `Accept: text/csv`. `table_of(body)` gives (header, rows) of the CSV holding
+    what the JSON answer `body` holds: /openapi.json (apidoc) documents the CSV with the table of the JSON answer's
+    example, made by the code that makes the real rows, so the two cannot drift apart."""
+
+    def mark(view):
+        setattr(view, SERVES_CSV, table_of)
+        return view
+
+    return mark
 
 
 def wants_csv():
@@ -42,6 +55,11 @@ def pick(item, path):
     return item
 
 
+def text(header, rows):
+    """The whole CSV text of a header and rows."""
+    return "".join(lines(header, rows))
+
+
 def lines(header, rows):
     """The CSV text of a header and rows, a line at a time."""
     out = io.StringIO()
@@ -61,6 +79,11 @@ def _chain(header, rows):
 def table(columns, items):
     """Rows of `columns` (dotted paths) from dicts."""
     return ([pick(item, column) for column in columns] for item in items)
+
+
+def page_table(columns):
+    """For `serves_csv`: a list's CSV, the `columns` (dotted paths) of each item of its JSON page."""
+    return lambda page: (columns, table(columns, page["items"]))
 
 
 def csv_response(name, header, rows):

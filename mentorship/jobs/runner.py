@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
-from mentorship.jobs.registry import AFTER_COMMIT, JOBS
+from mentorship.jobs.registry import AFTER_COMMIT, AFTER_COMMIT_MANY, JOBS
 from mentorship.tenancy.scope import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ RETRY_INTERVALS = [10, 60, 300, 900]
 # after a failed enqueue, later ones skip Redis this long (the sweep queues their work): an unreachable Redis
 # costs one timeout now and then, not one per request
 QUIET_AFTER_FAILURE_SECONDS = 5
+ENQUEUE_BATCH = 1000  # jobs per Redis round trip in enqueue_many
 _state = {"app": None, "local": None}
 
 
@@ -53,11 +54,14 @@ def enqueue(name, tenant_id, *ids, job_id=None):
 def _enqueue_committed(session):
     for name, tenant_id, ids, job_id in session.info.pop(AFTER_COMMIT, []):
         JOBS[name].enqueue_or_leave_for_sweep(tenant_id, *ids, job_id=job_id)  # the row is committed
+    for name, tenant_id, calls in session.info.pop(AFTER_COMMIT_MANY, []):
+        JOBS[name].enqueue_many_or_leave_for_sweep(tenant_id, calls)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_uncommitted(session):
     session.info.pop(AFTER_COMMIT, None)
+    session.info.pop(AFTER_COMMIT_MANY, None)
 
 
 def execute(name, tenant_id, *ids):
@@ -95,14 +99,31 @@ class RqBackend:
     def worker_connection(self):
         return Redis.from_url(self.url, socket_connect_timeout=5, socket_keepalive=True)
 
+    def _options(self, spec):
+        return {"timeout": spec.timeout, "result_ttl": 3600, "failure_ttl": 7 * 86400,
+                "retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)}
+
     def enqueue(self, spec, tenant_id, ids, job_id):
         if time.monotonic() < self.quiet_until:
             raise QueueUnavailable("Redis failed less than a few seconds ago")
         try:
             return self.queue(spec.queue).enqueue_call(
                 "mentorship.jobs.runner.execute", args=(spec.name, tenant_id, *ids), job_id=job_id,
-                timeout=spec.timeout, result_ttl=3600, failure_ttl=7 * 86400,
-                retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+                **self._options(spec))
+        except RedisError:
+            self.quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+            raise
+
+    def enqueue_many(self, spec, tenant_id, calls):
+        """Each (ids, job_id) of `calls` queued as `enqueue` does, ENQUEUE_BATCH to a pipeline (one round trip)."""
+        if time.monotonic() < self.quiet_until:
+            raise QueueUnavailable("Redis failed less than a few seconds ago")
+        queue, options = self.queue(spec.queue), self._options(spec)
+        try:
+            for start in range(0, len(calls), ENQUEUE_BATCH):
+                queue.enqueue_many([Queue.prepare_data("mentorship.jobs.runner.execute",
+                                                       args=(spec.name, tenant_id, *ids), job_id=job_id, **options)
+                                    for ids, job_id in calls[start:start + ENQUEUE_BATCH]])
         except RedisError:
             self.quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
             raise
@@ -126,6 +147,10 @@ class LocalBackend:
         if self.autostart:
             self._ensure_thread()
         return job_id
+
+    def enqueue_many(self, spec, tenant_id, calls):
+        for ids, job_id in calls:
+            self.enqueue(spec, tenant_id, ids, job_id)
 
     def _ensure_thread(self):
         with self.lock:

@@ -14,6 +14,7 @@ from flask import g
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
+from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.errors import ApiError, Invalid, flatten_messages
 from mentorship.extensions import db
@@ -211,6 +212,7 @@ def _bulk_create(creates):
     ids = db.session.scalars(insert(Member).returning(Member.id, sort_by_parameter_order=True), values,
                              execution_options={"render_nulls": True}).all()
     db.session.execute(insert(AuditEvent), audit_rows("member.created", "members", ids, tenant_id, via="import"))
+    events.members_imported.send(tenant_id, member_ids=ids)
 
 
 def count_rows(text):

@@ -46,6 +46,20 @@ def member_document(member_id):
     return dump_member_values(row, profile_of(tenant_id, row[_SCORE], row[_SCORE + 1]))
 
 
+def member_documents(tenant_id, member_ids, chunk=1000):
+    """(id, MemberSchema's dump) of each of the tenant's members with these ids, in the order given: many members
+    read in a few SELECTs (an event about a whole import)."""
+    columns = [_T.c[name] for name in SHOWN_COLUMNS] + [_T.c.profile_score, _T.c.profile_gaps]
+    member_ids = list(member_ids)
+    for i in range(0, len(member_ids), chunk):
+        ids = member_ids[i:i + chunk]
+        rows = {row[0]: row for row in db.session.execute(
+            select(*columns).where(_T.c.tenant_id == tenant_id, _T.c.id.in_(ids)))}
+        for member_id in ids:
+            row = rows[member_id]
+            yield member_id, dump_member_values(row, profile_of(tenant_id, row[_SCORE], row[_SCORE + 1]))
+
+
 def _email_taken(email, except_id=None):
     query = select(Member.id).where(Member.email == email)
     if except_id:

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mentorship.common.bodies import raw_body_endpoint
-from mentorship.common.csvout import csv_response, table, wants_csv
+from mentorship.common.csvout import csv_response, page_table, serves_csv, table, wants_csv
 from mentorship.common.schemas import page_of
 from mentorship.database import paginate
 from mentorship.errors import ApiError
@@ -48,6 +48,7 @@ class ExportSchema(ma.Schema):
 
 @blp.route("")
 class Members(MethodView):
+    @serves_csv(page_table(CSV_COLUMNS))
     @allow("admin", "partner")
     @blp.arguments(MemberListArgs, location="query")
     @blp.response(200, page_of(MemberSchema))

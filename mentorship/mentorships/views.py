@@ -1,7 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mentorship.common.csvout import csv_response, table, wants_csv
+from mentorship.common.csvout import csv_response, page_table, serves_csv, table, wants_csv
 from mentorship.common.schemas import page_of
 from mentorship.mentorships import milestones, operations
 from mentorship.mentorships.schemas import (
@@ -21,6 +21,7 @@ blp = Blueprint("mentorships", __name__, url_prefix="/api/v1/mentorships",
 
 @blp.route("")
 class Mentorships(MethodView):
+    @serves_csv(page_table(CSV_COLUMNS))
     @allow("admin", "partner", "member")
     @blp.arguments(MentorshipListArgs, location="query")
     @blp.response(200, page_of(MentorshipSchema))

@@ -1,7 +1,7 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mentorship.common.csvout import csv_response, table, wants_csv
+from mentorship.common.csvout import csv_response, page_table, serves_csv, table, wants_csv
 from mentorship.common.schemas import page_of
 from mentorship.database import batches, paginate
 from mentorship.mentorships.operations import get_mentorship
@@ -30,6 +30,7 @@ def request_referral(data, mentorship_id):
 
 
 @blp.route("/referral-requests")
+@serves_csv(page_table(CSV_COLUMNS))
 @allow("admin", "partner", "member")
 @blp.arguments(ReferralListArgs, location="query")
 @blp.response(200, page_of(ReferralSchema))

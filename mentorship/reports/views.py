@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from mentorship.common.csvout import csv_response, wants_csv
+from mentorship.common.csvout import csv_response, serves_csv, wants_csv
 from mentorship.common.schemas import PeriodArgs
 from mentorship.reports.funnel import BREAKDOWNS, funnel
 from mentorship.tenancy.access import allow
@@ -45,19 +45,27 @@ def _flatten(data, prefix=""):
             yield f"{prefix}{key}", value
 
 
-def _csv(data):
-    """metric,value; with groups metric,all,<each group's key> (no school or domain: "(none)")."""
+def _table(data):
+    """(file name, header, rows): metric,value; with groups metric,all,<each group's key> (no school or domain:
+    "(none)")."""
     total = dict(_flatten(data))
     if "groups" not in data:
-        return csv_response("funnel", ["metric", "value"], list(total.items()))
+        return "funnel", ["metric", "value"], list(total.items())
     groups = [dict(_flatten(group)) for group in data["groups"]]
     metrics = list(dict.fromkeys([*total, *(metric for group in groups for metric in group)]))
     header = ["metric", "all", *("(none)" if g["key"] is None else g["key"] for g in data["groups"])]
-    return csv_response(f"funnel-by-{data['by']}", header,
-                        [[metric, total.get(metric), *(g.get(metric) for g in groups)] for metric in metrics])
+    return (f"funnel-by-{data['by']}", header,
+            [[metric, total.get(metric), *(g.get(metric) for g in groups)] for metric in metrics])
+
+
+def _documented_table(report):
+    """For /openapi.json: the CSV of a report without ?by= (metric,value)."""
+    _, header, rows = _table({key: value for key, value in report.items() if key not in ("by", "groups")})
+    return header, rows
 
 
 @blp.route("/funnel")
+@serves_csv(_documented_table)
 @allow("admin", "partner")
 @blp.arguments(FunnelArgs, location="query")
 @blp.response(200, FunnelReportSchema,
@@ -67,4 +75,4 @@ def get_funnel(args):
     """Members, intros, meetings, mentorships, referrals and medians for a period; `from`/`to` take dates (whole
     days, `to` inclusive) or times (`to` exclusive)."""
     data = funnel(args.get("from_"), args.get("to"), args.get("by"))
-    return _csv(data) if wants_csv() else data
+    return csv_response(*_table(data)) if wants_csv() else data

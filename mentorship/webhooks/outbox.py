@@ -3,16 +3,19 @@ receiver of the domain event, so inside the transaction of its cause (it commits
 
 Body: {"type", "timestamp", "data"}, `data` holding the ids involved and the changed object as the API shows it
 (for a match run: its summary, without the assignment lists). Written once, so every retry sends the same bytes.
+A CSV import's new members (`members.imported`, one event per INSERT batch) get the `member.created` rows of all of
+them in one statement, each body as a single create writes it.
 """
 import json
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.matchmaking.schemas import MatchRunSchema
+from mentorship.members.operations import member_documents
 from mentorship.members.schemas import MemberSchema
 from mentorship.mentorships.operations import describe
 from mentorship.mentorships.schemas import MentorshipSchema
@@ -25,8 +28,12 @@ from mentorship.webhooks.models import Webhook, WebhookDelivery
 _RUN_SUMMARY = ("id", "status", "strategy", "min_score", "stats", "created_at", "started_at", "finished_at")
 
 
+def _member_data(member_id, document):
+    return {"member_id": member_id, "member": document}
+
+
 def _member(member, **_):
-    return {"member_id": member.id, "member": MemberSchema().dump(member)}
+    return _member_data(member.id, MemberSchema().dump(member))
 
 
 def _intro(intro, **_):
@@ -77,6 +84,16 @@ def _subscribed(tenant_id, event):
     return [hook for hook in hooks if hook.wants(event)]
 
 
+def _body(event, now, data):
+    return json.dumps({"type": event, "timestamp": now.isoformat(), "data": data},
+                      separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _row(tenant_id, hook, event, body, now):
+    return {"tenant_id": tenant_id, "webhook_id": hook.id, "msg_id": f"msg_{uuid.uuid4().hex}", "event": event,
+            "body": body, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+
+
 def _receiver(signal):
     build = PAYLOADS[signal]
 
@@ -85,12 +102,9 @@ def _receiver(signal):
         if not hooks:
             return
         now = utcnow()
-        body = json.dumps({"type": signal.name, "timestamp": now.isoformat(), "data": build(sender, **kwargs)},
-                          separators=(",", ":"), ensure_ascii=False, default=str)
+        body = _body(signal.name, now, build(sender, **kwargs))
         for hook in hooks:
-            row = WebhookDelivery(tenant_id=sender.tenant_id, webhook_id=hook.id, msg_id=f"msg_{uuid.uuid4().hex}",
-                                  event=signal.name, body=body, status="pending", attempts=0, next_attempt_at=now,
-                                  created_at=now)
+            row = WebhookDelivery(**_row(sender.tenant_id, hook, signal.name, body, now))
             db.session.add(row)
             db.session.flush()
             deliver.enqueue_after_commit(row.tenant_id, row.id, job_id=job_id(row.tenant_id, row.id))
@@ -99,9 +113,25 @@ def _receiver(signal):
     return write_deliveries
 
 
+def write_imported_deliveries(tenant_id, member_ids=(), **_):
+    """members.imported: the `member.created` delivery of each imported member, the body as a single create writes
+    it, every row in one executemany INSERT."""
+    event = events.member_created.name
+    hooks = _subscribed(tenant_id, event)
+    if not hooks or not member_ids:
+        return
+    now = utcnow()
+    rows = [_row(tenant_id, hook, event, _body(event, now, _member_data(member_id, document)), now)
+            for member_id, document in member_documents(tenant_id, member_ids) for hook in hooks]
+    ids = db.session.scalars(insert(WebhookDelivery).returning(WebhookDelivery.id, sort_by_parameter_order=True),
+                             rows).all()
+    deliver.enqueue_many_after_commit(tenant_id, [((row_id,), job_id(tenant_id, row_id)) for row_id in ids])
+
+
 _RECEIVERS = {signal: _receiver(signal) for signal in PAYLOADS}  # blinker keeps weak references: hold them here
 
 
 def connect():
     for signal, receiver in _RECEIVERS.items():
         signal.connect(receiver)
+    events.members_imported.connect(write_imported_deliveries)
