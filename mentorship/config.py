@@ -78,6 +78,10 @@ class Config:
     MATCH_RUN_HEARTBEAT_SECONDS = float(os.environ.get("MATCH_RUN_HEARTBEAT_SECONDS", 10))
     MATCH_RUN_STALE_SECONDS = float(os.environ.get("MATCH_RUN_STALE_SECONDS", 45))
 
+    # plain for a console (flask run); json (one object per line) under gunicorn, which sets it (gunicorn.conf.py)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
     API_TITLE = "Mentorship API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
