@@ -66,3 +66,19 @@ def test_notification_backlog_counts_what_is_due_and_not_sent(app, admin, client
     assert _backlog(client, "notifications") >= 1
     wait_local_jobs(app)
     assert _backlog(client, "notifications") == 0
+
+
+def test_a_worker_serves_its_own_job_metrics_when_given_a_port(app, tenant, rq_backend, monkeypatch):
+    from mentorship.jobs import cli
+
+    served = []
+    monkeypatch.setattr(cli, "start_http_server", served.append)
+    monkeypatch.setitem(app.config, "WORKER_METRICS_PORT", 9109)
+    labels = {"queue": "high", "job": "notifications.delivery.deliver", "outcome": "succeeded"}
+    before = _value("mentorship_jobs_total", **labels)
+    with app.app_context():
+        JOBS[NOTIFY].enqueue(tenant.id, 987654321)
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert served == [9109]
+    assert _value("mentorship_jobs_total", **labels) == before + 1  # counted where the worker runs it
