@@ -71,6 +71,7 @@ def test_outside_tests_the_app_configures_the_root_logger(root_logger):
     class Config(TestConfig):
         TESTING = False
         LOG_FORMAT = "json"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"  # never connected to here
 
     create_app(Config)
     [handler] = [h for h in root_logger.handlers if getattr(h, "mentorship", False)]
