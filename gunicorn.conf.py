@@ -5,6 +5,7 @@ Environment: WEB_CONCURRENCY (workers; default 2 per CPU + 1), GUNICORN_BIND (0.
 PROMETHEUS_MULTIPROC_DIR (a fresh temporary directory when unset; emptied at start either way).
 """
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,6 +30,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus() + 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = 5
+# GUNICORN_PRELOAD=1: import the app once in the master and fork it (quicker start, pages shared between workers);
+# safe here because creating the app opens no database or Redis connection
+preload_app = os.environ.get("GUNICORN_PRELOAD", "").lower() in {"1", "true", "yes", "on"}
 # the workers' heartbeat files in memory: a read-only root filesystem (Kubernetes) has no writable /tmp otherwise
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
@@ -41,12 +45,17 @@ class AccessFormatter(JsonFormatter):
     FIELDS = {"method": "m", "path": "U", "query": "q", "bytes": "B", "request_id": "{x-request-id}o",
               "remote_addr": "h", "user_agent": "{user-agent}i"}
 
+    # invitation and sign-in links carry their token in the path (mentorship/web/views.py): never in a log
+    SECRET_IN_PATH = re.compile(r"(/(?:join|signin)/)[^/]+")
+
     def add_fields(self, log_record, record, message_dict):
         super().add_fields(log_record, record, message_dict)
         atoms = record.args if isinstance(record.args, dict) else {}
         for field, atom in self.FIELDS.items():
             value = atoms.get(atom)
             log_record[field] = value.replace('\\"', '"') if isinstance(value, str) else value
+        log_record["path"] = self.SECRET_IN_PATH.sub(r"\1[redacted]", log_record["path"] or "")
+        log_record["message"] = self.SECRET_IN_PATH.sub(r"\1[redacted]", log_record.get("message", ""))
         status = str(atoms.get("s", ""))
         log_record["status"] = int(status) if status.isdigit() else status
         log_record["duration_ms"] = round(atoms.get("D", 0) / 1000, 3)

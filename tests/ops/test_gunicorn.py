@@ -119,3 +119,11 @@ def test_access_log_is_json_with_the_request_id(server):
     assert line["request_id"] == answer.headers["X-Request-Id"]
     assert (line["method"], line["status"], line["query"]) == ("GET", 200, "probe=1")
     assert line["duration_ms"] >= 0 and line["timestamp"] and line["level"] == "INFO"
+
+
+def test_access_log_leaves_out_the_tokens_of_sign_in_and_invitation_links(server):
+    for path in ("/t/nowhere/signin/sign-in-secret-1", "/t/nowhere/join/invite-secret-2"):
+        _get(f"{server.base}{path}")
+    wait_until(lambda: len([x for x in server.lines() if x["logger"] == "gunicorn.access"
+                            and "[redacted]" in x["path"]]) == 2, 10, "the access log")
+    assert "secret" not in server.log.read_text()
