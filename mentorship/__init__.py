@@ -1,9 +1,7 @@
 """Mentorship: students and professionals, from a personal first message to an earned referral."""
-import logging
 from pathlib import Path
 
 from flask import Flask
-from flask.logging import has_level_handler
 
 from mentorship import (
     apidoc,
@@ -33,7 +31,7 @@ from mentorship.matchmaking.views import recommendations_blp
 from mentorship.members.views import blp as members_blp
 from mentorship.mentorships.views import blp as mentorships_blp
 from mentorship.notifications.views import blp as notifications_blp
-from mentorship.ops import metrics
+from mentorship.ops import logs, metrics
 from mentorship.ops.views import bp as ops_bp
 from mentorship.outreach.views import blp as intros_blp
 from mentorship.referrals.views import blp as referrals_blp
@@ -58,7 +56,7 @@ def create_app(config=None):
     """Wire extensions, request hooks, blueprints, domains, jobs, error handlers and CLI commands."""
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config or Config)
-    _init_logging(app)
+    logs.init_app(app)  # first: its request id is on every later hook's log lines
     _init_database(app)
     _init_hooks(app)
     _register_blueprints(app)
@@ -69,20 +67,6 @@ def create_app(config=None):
     for command in (tenants_cli, demo_cli, worker_command, sweep_command, scheduler_command):
         app.cli.add_command(command)
     return app
-
-
-def _init_logging(app):
-    """Outside tests, the e-mails logged without MAIL_URL (logger `mentorship.mail`, INFO) reach stderr: `make run`'s
-    console. A handler configured by the host (gunicorn's, a logging config) is used instead when there is one."""
-    if app.testing:
-        return
-    mail = logging.getLogger("mentorship.mail")
-    if mail.level == logging.NOTSET:
-        mail.setLevel(logging.INFO)
-    if not has_level_handler(mail):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s in %(name)s: %(message)s"))
-        mail.addHandler(handler)
 
 
 def _init_database(app):
@@ -102,7 +86,9 @@ def _init_database(app):
 
 def _init_hooks(app):
     app.session_interface = ApiAwareSessionInterface()
-    app.before_request(metrics.start_timer)
+    # first: the timer starts before every other hook and the count sees the final status
+    metrics.init_app(app, backlog={"notifications": notifications.delivery.backlog,
+                                   "webhook_deliveries": webhooks.delivery.backlog})
     app.before_request(authenticate)
     app.after_request(errors.retry_after_only_when_limited)  # registered first, so it runs after the limiter's
     if is_plain_redis(app.config["RATELIMIT_STORAGE_URI"]):  # a dead Redis must not hold a request for long
@@ -113,7 +99,6 @@ def _init_hooks(app):
     app.before_request(bodies.check_body)
     app.before_request(idempotency.before)
     app.after_request(idempotency.after)
-    app.after_request(metrics.observe)
 
 
 def _register_blueprints(app):

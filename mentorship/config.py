@@ -73,10 +73,16 @@ class Config:
     SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", 60))
     SWEEP_IN_PROCESS = _bool("SWEEP_IN_PROCESS", True)
     SWEEP_WAIT_SECONDS = int(os.environ.get("SWEEP_WAIT_SECONDS", 600))
+    # `flask worker` serves its own job metrics on this port (prometheus_client's server) when set
+    WORKER_METRICS_PORT = int(os.environ.get("WORKER_METRICS_PORT") or 0)
     JOBS_LOCAL_AUTOSTART = True
     # a match run's worker beats this often; a running run silent for MATCH_RUN_STALE_SECONDS is run again by the sweep
     MATCH_RUN_HEARTBEAT_SECONDS = float(os.environ.get("MATCH_RUN_HEARTBEAT_SECONDS", 10))
     MATCH_RUN_STALE_SECONDS = float(os.environ.get("MATCH_RUN_STALE_SECONDS", 45))
+
+    # plain for a console (flask run); json (one object per line) under gunicorn, which sets it (gunicorn.conf.py)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     API_TITLE = "Mentorship API"
     API_VERSION = "v1"

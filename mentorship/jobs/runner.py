@@ -10,6 +10,7 @@ from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from mentorship.common.metrics import timed_job
 from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
 from mentorship.jobs.registry import AFTER_COMMIT, AFTER_COMMIT_MANY, JOBS
@@ -68,7 +69,7 @@ def execute(name, tenant_id, *ids):
     """The body of every job, on either backend: fresh app context, the tenant's scope, commit or roll back."""
     spec = JOBS[name]
     app = _state["app"]
-    with app.app_context(), tenant_scope(tenant_id):
+    with timed_job(spec.queue, name.removeprefix("mentorship.")), app.app_context(), tenant_scope(tenant_id):
         g.actor = f"job:{name.rsplit('.', 1)[-1]}"
         try:
             result = spec.func(tenant_id, *ids)

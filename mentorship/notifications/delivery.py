@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
@@ -12,6 +12,7 @@ from mentorship.members.models import Member
 from mentorship.notifications import mailer
 from mentorship.notifications.models import Notification
 from mentorship.notifications.templates import render
+from mentorship.tenancy.scope import unscoped
 
 MAX_ATTEMPTS = 8
 
@@ -78,6 +79,12 @@ def _failed(row, exc):
     row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
     row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
     db.session.commit()
+
+
+def backlog():
+    """Notifications due and not sent, across tenants (the `mentorship_outbox_backlog` gauge of /metrics)."""
+    with unscoped():
+        return db.session.scalar(select(func.count()).select_from(Notification).where(_claimable(utcnow())))
 
 
 @periodic(every_seconds=60)

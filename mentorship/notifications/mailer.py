@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app
 from markupsafe import Markup, escape
 
-# the whole message at INFO when there is no MAIL_URL: `make run` shows it on its console (see create_app)
+# without MAIL_URL: a warning that the e-mail was not sent, and the whole message at INFO for `make run`'s console
 log = logging.getLogger("mentorship.mail")
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -44,6 +44,7 @@ def send(to, subject, text, message_id, *, attachments=()):
                                params=dict(attachment.params))
     url = current_app.config.get("MAIL_URL") or ""
     if not url:
+        log.warning("e-mail %s not sent: MAIL_URL is not set", message_id)
         files = "".join(f"\nAttachment: {a.filename} ({a.content_type})" for a in attachments)
         log.info("E-mail (no MAIL_URL, not sent)\nTo: %s\nSubject: %s%s\n\n%s\n", to, subject, files, text)
         return

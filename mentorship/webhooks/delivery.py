@@ -10,13 +10,15 @@ import random
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from mentorship.common.clock import utcnow
+from mentorship.common.metrics import WEBHOOK_FAILURES
 from mentorship.common.sealing import unseal
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.jobs.schedule import periodic
+from mentorship.tenancy.scope import unscoped
 from mentorship.webhooks import disabling, sender
 from mentorship.webhooks.models import Webhook, WebhookDelivery
 
@@ -110,6 +112,7 @@ def _finish(delivery_id, attempt, outcome, final=False):
         hook.failing_since = hook.failing_since or now
         disabling.disable_if_failing(hook, now)
     db.session.commit()
+    WEBHOOK_FAILURES.labels(row.status).inc()
     return row.status
 
 
@@ -118,6 +121,12 @@ def _gone_or_superseded(delivery_id):
     exists = db.session.scalar(select(WebhookDelivery.id).where(WebhookDelivery.id == delivery_id))
     db.session.rollback()
     return "superseded" if exists else "deleted"
+
+
+def backlog():
+    """Deliveries due and not delivered, across tenants (the `mentorship_outbox_backlog` gauge of /metrics)."""
+    with unscoped():
+        return db.session.scalar(select(func.count()).select_from(WebhookDelivery).where(_claimable(utcnow())))
 
 
 @periodic(every_seconds=60)

@@ -221,31 +221,3 @@ def test_without_mail_url_each_email_is_logged_whole_and_marked_sent(app, admin,
     rows = admin.get(f"/api/v1/notifications?member_id={pair.mentor['id']}").json["items"]
     [row] = [n for n in rows if n["event"] == "intro.received"]
     assert row["status"] == "sent" and row["subject"] == f"{pair.mentee['name']} would like to connect"
-
-
-def test_outside_tests_the_mail_logger_reaches_the_console():
-    from flask import Flask
-    from flask.logging import has_level_handler
-
-    from mentorship import _init_logging
-
-    logger = logging.getLogger("mentorship.mail")
-    level, handlers = logger.level, list(logger.handlers)
-    root_handlers = list(logging.getLogger().handlers)
-    try:
-        logger.setLevel(logging.NOTSET)
-        for handler in logger.handlers[:]:
-            logger.removeHandler(handler)
-        for handler in root_handlers:  # pytest's capture handlers: as on `flask run`, nobody configured logging
-            logging.getLogger().removeHandler(handler)
-        _init_logging(Flask("x"))
-        assert logger.level == logging.INFO and has_level_handler(logger)
-        assert any(isinstance(h, logging.StreamHandler) for h in logger.handlers)
-    finally:
-        for handler in logger.handlers[:]:
-            logger.removeHandler(handler)
-        for handler in handlers:
-            logger.addHandler(handler)
-        for handler in root_handlers:
-            logging.getLogger().addHandler(handler)
-        logger.setLevel(level)
