@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
+from mentorship.jobs import schedule
 from mentorship.jobs.registry import AFTER_COMMIT, JOBS
 from mentorship.tenancy.scope import tenant_scope
 
@@ -68,6 +69,18 @@ def execute(name, tenant_id, *ids):
         g.actor = f"job:{name.rsplit('.', 1)[-1]}"
         try:
             result = spec.func(tenant_id, *ids)
+            db.session.commit()
+            return result
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+def execute_periodic(name, app=None):
+    """The body of a periodic job (jobs/scheduler.py: once per slot of its interval): the task across tenants."""
+    with (app or _state["app"]).app_context():
+        try:
+            result = schedule.run(name)
             db.session.commit()
             return result
         except Exception:
