@@ -5,6 +5,9 @@ import threading
 from collections import Counter
 
 import pytest
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rq.cron import get_cron_job_ids
 
 from mentorship.jobs import schedule
@@ -124,6 +127,18 @@ def test_a_slot_already_queued_is_not_queued_again_by_a_restarted_scheduler(app,
     clock.now += 15  # T0 + 60: the 60 s tasks' next slot
     again = RqScheduler(rq_backend.redis, rq_backend.prefix, clock=clock).tick()
     assert sorted(again) == sorted(name for name, task in PERIODIC.items() if task.every_seconds == 60)
+
+
+def test_with_redis_away_the_slot_stays_due_and_the_loop_goes_on(app, rq_backend, runs):
+    clock = Clock(T0)
+    refused = Redis(port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
+    scheduler = RqScheduler(refused, rq_backend.prefix, clock=clock)
+    scheduler.run(sleep=clock.sleep, stop=lambda: clock.now >= T0 + 120)  # two ticks, Redis refused
+    assert scheduler.slots.done == {}
+    scheduler.connection = rq_backend.redis  # Redis answers again: the current slots are queued
+    assert sorted(scheduler.tick()) == sorted(PERIODIC)
+    run_worker(rq_backend)
+    assert Counter(runs) == {name: 1 for name in PERIODIC}
 
 
 def test_without_redis_the_same_slots_run_in_process(app, runs):

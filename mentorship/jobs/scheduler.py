@@ -82,9 +82,9 @@ class Loop:
             try:
                 if self.dispatch(task, slot, moment):
                     dispatched.append(task.name)
-            except RedisError as exc:  # the slot stays due: the next tick tries again
+            except RedisError as exc:  # this slot and the rest stay due: the next tick tries again
                 log.warning("could not queue periodic task %s: %s", task.name, exc)
-                continue
+                break
             self.slots.done[task.name] = slot
         return dispatched
 
@@ -138,7 +138,10 @@ class RqScheduler(Loop, CronScheduler):
 
     def run(self, sleep=schedule.pause, stop=lambda: False, most=60):
         """RQ's start() loop with our clock, sleep and stop, and a Redis outage waited out instead of fatal."""
-        self.register_birth()
+        try:
+            self.register_birth()
+        except RedisError as exc:  # the first heartbeat after Redis answers registers it
+            log.warning("scheduler could not register with Redis: %s", exc)
         try:
             while not stop():
                 try:
