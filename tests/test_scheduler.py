@@ -51,6 +51,17 @@ class LockstepClock(Clock):
 
 
 @pytest.fixture
+def jobs(rq_backend):
+    """rq_backend, and afterwards this run's names dropped from RQ's registries of cron jobs and schedulers (keys
+    shared by every run; wipe_redis takes the rest)."""
+    yield rq_backend
+    for key in ("rq:cron_jobs", "rq:cron_schedulers"):
+        ours = [m for m in rq_backend.redis.zrange(key, 0, -1) if m.decode().startswith(rq_backend.prefix)]
+        if ours:
+            rq_backend.redis.zrem(key, *ours)
+
+
+@pytest.fixture
 def runs(monkeypatch):
     """The declared list, each function replaced by one that counts: the real names and intervals, no database
     work. Returns the names in the order their jobs ran."""
@@ -67,28 +78,28 @@ def slots_between(start, end, step=60):
             for name, task in schedule.PERIODIC.items()}
 
 
-def test_each_periodic_task_runs_once_per_slot_of_its_interval_on_rq(app, rq_backend, runs):
+def test_each_periodic_task_runs_once_per_slot_of_its_interval_on_rq(app, jobs, runs):
     clock = Clock(T0)
-    scheduler = RqScheduler(rq_backend.redis, rq_backend.prefix, clock=clock)
+    scheduler = RqScheduler(jobs.redis, jobs.prefix, clock=clock)
     scheduler.run(sleep=clock.sleep, stop=lambda: clock.now >= T0 + TWO_HOURS)
     assert runs == []  # queued, not run by the scheduler
-    run_worker(rq_backend)
+    run_worker(jobs)
 
     expected = slots_between(T0, T0 + TWO_HOURS)
     assert Counter(runs) == {name: len(slots) for name, slots in expected.items()}
     by_interval = {PERIODIC[name].every_seconds: count for name, count in Counter(runs).items()}
     assert by_interval == {60: 120, 300: 24, 600: 12, 3600: 2}
-    finished = set(rq_backend.queue("default").finished_job_registry.get_job_ids())
-    assert finished == {job_id(rq_backend.prefix, name, slot) for name, slots in expected.items() for slot in slots}
+    finished = set(jobs.queue("default").finished_job_registry.get_job_ids())
+    assert finished == {job_id(jobs.prefix, name, slot) for name, slots in expected.items() for slot in slots}
     # RQ's own record of the cron job: one job per slot, newest first
-    assert get_cron_job_ids(history_name(rq_backend.prefix, "purge_idempotency_keys"), rq_backend.redis) == [
-        job_id(rq_backend.prefix, "purge_idempotency_keys", T0 // 3600 + n) for n in (1, 0)]
+    assert get_cron_job_ids(history_name(jobs.prefix, "purge_idempotency_keys"), jobs.redis) == [
+        job_id(jobs.prefix, "purge_idempotency_keys", T0 // 3600 + n) for n in (1, 0)]
 
 
-def test_two_schedulers_started_together_queue_each_slot_once(app, rq_backend, runs):
+def test_two_schedulers_started_together_queue_each_slot_once(app, jobs, runs):
     start, end = T0 - 1800, T0 + 1800  # an hour across an hour's boundary: every task has two slots or more
     clock = LockstepClock(start, parties=2)
-    schedulers = [RqScheduler(rq_backend.redis, rq_backend.prefix, clock=clock) for _ in range(2)]
+    schedulers = [RqScheduler(jobs.redis, jobs.prefix, clock=clock) for _ in range(2)]
     dispatched, errors = Counter(), []
 
     def run(scheduler):
@@ -112,32 +123,32 @@ def test_two_schedulers_started_together_queue_each_slot_once(app, rq_backend, r
     for thread in threads:
         thread.join(60)
     assert errors == [] and not any(thread.is_alive() for thread in threads)
-    run_worker(rq_backend)
+    run_worker(jobs)
 
     expected = {name: len(slots) for name, slots in slots_between(start, end).items()}
     assert Counter(runs) == expected  # not one task ran twice for a slot
     assert sum(dispatched.values()) == sum(expected.values())  # each (task, slot) claimed by exactly one of them
 
 
-def test_a_slot_already_queued_is_not_queued_again_by_a_restarted_scheduler(app, rq_backend, runs):
+def test_a_slot_already_queued_is_not_queued_again_by_a_restarted_scheduler(app, jobs, runs):
     clock = Clock(T0 + 30)
-    RqScheduler(rq_backend.redis, rq_backend.prefix, clock=clock).tick()
+    RqScheduler(jobs.redis, jobs.prefix, clock=clock).tick()
     clock.now += 15
-    assert RqScheduler(rq_backend.redis, rq_backend.prefix, clock=clock).tick() == []  # same slots: claimed
+    assert RqScheduler(jobs.redis, jobs.prefix, clock=clock).tick() == []  # same slots: claimed
     clock.now += 15  # T0 + 60: the 60 s tasks' next slot
-    again = RqScheduler(rq_backend.redis, rq_backend.prefix, clock=clock).tick()
+    again = RqScheduler(jobs.redis, jobs.prefix, clock=clock).tick()
     assert sorted(again) == sorted(name for name, task in PERIODIC.items() if task.every_seconds == 60)
 
 
-def test_with_redis_away_the_slot_stays_due_and_the_loop_goes_on(app, rq_backend, runs):
+def test_with_redis_away_the_slot_stays_due_and_the_loop_goes_on(app, jobs, runs):
     clock = Clock(T0)
     refused = Redis(port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
-    scheduler = RqScheduler(refused, rq_backend.prefix, clock=clock)
+    scheduler = RqScheduler(refused, jobs.prefix, clock=clock)
     scheduler.run(sleep=clock.sleep, stop=lambda: clock.now >= T0 + 120)  # two ticks, Redis refused
     assert scheduler.slots.done == {}
-    scheduler.connection = rq_backend.redis  # Redis answers again: the current slots are queued
+    scheduler.connection = jobs.redis  # Redis answers again: the current slots are queued
     assert sorted(scheduler.tick()) == sorted(PERIODIC)
-    run_worker(rq_backend)
+    run_worker(jobs)
     assert Counter(runs) == {name: 1 for name in PERIODIC}
 
 
@@ -162,10 +173,10 @@ def test_a_failing_task_does_not_stop_the_others_in_process(app, runs, monkeypat
     assert len(runs) == len(schedule.PERIODIC) - 1
 
 
-def test_jobs_list_prints_each_task_with_interval_next_due_and_last_run(app, rq_backend):
-    RqScheduler(rq_backend.redis, rq_backend.prefix, tasks={"purge_idempotency_keys": PERIODIC[
+def test_jobs_list_prints_each_task_with_interval_next_due_and_last_run(app, jobs):
+    RqScheduler(jobs.redis, jobs.prefix, tasks={"purge_idempotency_keys": PERIODIC[
         "purge_idempotency_keys"]}).tick()
-    run_worker(rq_backend)
+    run_worker(jobs)
     result = app.test_cli_runner().invoke(args=["jobs", "list"])
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line.split() for line in result.output.splitlines()[1:]}
