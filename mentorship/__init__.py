@@ -24,8 +24,8 @@ from mentorship.common.sessions import ApiAwareSessionInterface
 from mentorship.config import Config
 from mentorship.database import configure_engine, end_session, engine_options
 from mentorship.extensions import api, db, limiter, migrate
-from mentorship.jobs.cli import scheduler_command, sweep_command, worker_command
-from mentorship.jobs.schedule import start_local_scheduler
+from mentorship.jobs.cli import jobs_cli, scheduler_command, sweep_command, worker_command
+from mentorship.jobs.scheduler import start_local_scheduler
 from mentorship.matchmaking.views import blp as match_runs_blp
 from mentorship.matchmaking.views import recommendations_blp
 from mentorship.members.views import blp as members_blp
@@ -64,7 +64,7 @@ def create_app(config=None):
         domain.init_app(app)
     _init_jobs(app)
     errors.init_app(app)
-    for command in (tenants_cli, demo_cli, worker_command, sweep_command, scheduler_command):
+    for command in (tenants_cli, demo_cli, worker_command, sweep_command, scheduler_command, jobs_cli):
         app.cli.add_command(command)
     return app
 

@@ -1,5 +1,8 @@
-"""`flask --app wsgi worker`, `flask --app wsgi sweep`, `flask --app wsgi scheduler`."""
+"""`flask --app wsgi worker`, `flask --app wsgi sweep`, `flask --app wsgi scheduler`, `flask --app wsgi jobs list`."""
 import json
+import signal
+import threading
+import time
 
 import click
 from flask import current_app
@@ -9,7 +12,8 @@ from prometheus_client import start_http_server
 from mentorship.jobs import worker
 from mentorship.jobs.registry import QUEUES
 from mentorship.jobs.runner import backend
-from mentorship.jobs.schedule import pause, sweep
+from mentorship.jobs.schedule import sweep
+from mentorship.jobs.scheduler import LocalScheduler, RqScheduler, iso, listing
 
 
 @click.command("worker")
@@ -43,8 +47,32 @@ def sweep_command():
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command():
-    """Run the sweep every SWEEP_INTERVAL_SECONDS, forever (the deployment's single scheduler replica)."""
-    interval = current_app.config["SWEEP_INTERVAL_SECONDS"]
-    while True:
-        sweep()
-        pause(interval)
+    """Run each periodic task once per slot of its declared interval, forever (the deployment's scheduler): with
+    Redis, queued as RQ jobs with one id per task and slot (a second scheduler doubles nothing); without, run
+    here."""
+    jobs = backend()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    if hasattr(jobs, "redis"):
+        scheduler = RqScheduler(jobs.worker_connection(), jobs.prefix)
+    else:
+        scheduler = LocalScheduler(current_app._get_current_object())
+    scheduler.run(sleep=stop.wait, stop=stop.is_set, most=current_app.config["SWEEP_INTERVAL_SECONDS"])
+
+
+@click.group("jobs")
+def jobs_cli():
+    """Periodic jobs."""
+
+
+@jobs_cli.command("list")
+@with_appcontext
+def list_command():
+    """The periodic tasks: interval, next due time (UTC), last run (with Redis: status and time of its last job)."""
+    rows = [("NAME", "EVERY", "NEXT DUE", "LAST RUN")]
+    rows += [(name, f"{every}s", iso(next_due), last or "-") for name, every, next_due, last in listing(
+        backend(), time.time())]
+    width = max(len(row[0]) for row in rows)
+    for name, every, next_due, last in rows:
+        click.echo(f"{name:<{width}}  {every:>6}  {next_due:<20}  {last}")

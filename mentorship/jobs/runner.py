@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from mentorship.common.metrics import timed_job
 from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
+from mentorship.jobs import schedule
 from mentorship.jobs.registry import AFTER_COMMIT, AFTER_COMMIT_MANY, JOBS
 from mentorship.tenancy.scope import tenant_scope
 
@@ -73,6 +74,18 @@ def execute(name, tenant_id, *ids):
         g.actor = f"job:{name.rsplit('.', 1)[-1]}"
         try:
             result = spec.func(tenant_id, *ids)
+            db.session.commit()
+            return result
+        except Exception:
+            db.session.rollback()
+            raise
+
+
+def execute_periodic(name, app=None):
+    """The body of a periodic job (jobs/scheduler.py: once per slot of its interval): the task across tenants."""
+    with timed_job("default", f"periodic.{name}"), (app or _state["app"]).app_context():
+        try:
+            result = schedule.run(name)
             db.session.commit()
             return result
         except Exception:

@@ -1,11 +1,14 @@
-"""Periodic work, all in one list with deterministic names; `sweep()` runs everything due once.
+"""Periodic work, all in one list with deterministic names and declared intervals; `sweep()` runs all of it once.
 
 Each periodic task is a cheap scan of the database that enqueues jobs (with deterministic job ids) for what is
-due and not done: the safety net that makes a lost Redis or a killed worker lose nothing.
+due and not done: the safety net that makes a lost Redis or a killed worker lose nothing. The scheduler
+(jobs/scheduler.py) runs each task once per slot of its interval; `sweep()` (tests, `flask --app wsgi sweep`) runs
+every task now, whatever its interval.
 """
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from mentorship.tenancy import idempotency
 from mentorship.tenancy.scope import unscoped
@@ -20,9 +23,17 @@ class Periodic:
     every_seconds: int
     func: object
 
+    def slot(self, moment):
+        """The slot of `moment` (seconds since the epoch): the task runs once per slot, when its slot changes."""
+        return int(moment // self.every_seconds)
+
+    def starts(self, slot):
+        """When `slot` begins, as an aware UTC datetime."""
+        return datetime.fromtimestamp(slot * self.every_seconds, UTC)
+
 
 def periodic(every_seconds):
-    """Register `func()` (runs across tenants, unscoped) as periodic work of the sweep."""
+    """Register `func()` (runs across tenants, unscoped) as periodic work, due every `every_seconds`."""
 
     def register(func):
         PERIODIC[func.__name__] = Periodic(func.__name__, every_seconds, func)
@@ -31,16 +42,21 @@ def periodic(every_seconds):
     return register
 
 
-def sweep():
-    """Run every periodic task once; returns {name: result}. Needs an app context."""
-    results = {}
+def run(name):
+    """Run the periodic task `name` once, across tenants; returns its result. Needs an app context."""
     with unscoped():
-        for task in PERIODIC.values():
-            try:
-                results[task.name] = task.func()
-            except Exception:  # one broken task must not stop the others
-                log.exception("periodic task %s failed", task.name)
-                results[task.name] = "error"
+        return PERIODIC[name].func()
+
+
+def sweep():
+    """Run every periodic task once, due or not; returns {name: result}. Needs an app context."""
+    results = {}
+    for name in PERIODIC:
+        try:
+            results[name] = run(name)
+        except Exception:  # one broken task must not stop the others
+            log.exception("periodic task %s failed", name)
+            results[name] = "error"
     return results
 
 
@@ -55,19 +71,3 @@ def pause(seconds):
     tests) time.sleep fails with EINVAL once the clock is moved."""
     threading.Event().wait(seconds)
 
-
-def start_local_scheduler(app):
-    """Without Redis: a daemon thread runs the sweep every SWEEP_INTERVAL_SECONDS in this process."""
-    if app.extensions.get("local_scheduler"):
-        return
-    interval = app.config["SWEEP_INTERVAL_SECONDS"]
-
-    def loop():
-        while True:
-            pause(interval)
-            with app.app_context():
-                sweep()
-
-    thread = threading.Thread(target=loop, name="mentorship-sweep", daemon=True)
-    app.extensions["local_scheduler"] = thread
-    thread.start()
