@@ -19,23 +19,28 @@ class JobSpec:
     queue: str
     timeout: int
 
-    def enqueue(self, tenant_id, *ids, job_id=None):
-        """Queue this job for the tenant on the app's backend (runner.py); `job_id` collapses repeats into one."""
-        return current_app.extensions["jobs"].enqueue(self, tenant_id, ids, job_id)
+    def enqueue(self, tenant_id, *ids, job_id=None, once=False):
+        """Queue this job for the tenant on the app's backend (runner.py); `job_id` collapses repeats into one.
+        With `once`, nothing is queued while the same call (name, tenant, ids) still waits to start: a job that
+        picks up all the work due when it starts needs no second copy queued behind it."""
+        return current_app.extensions["jobs"].enqueue(self, tenant_id, ids, job_id, once)
 
-    def enqueue_or_leave_for_sweep(self, tenant_id, *ids, job_id=None):
+    def enqueue_or_leave_for_sweep(self, tenant_id, *ids, job_id=None, once=False):
         """Queue this job if the queue answers; else log and leave it to the sweep, which finds the committed row
         that asks for it (an outbox row, a queued run). A request never fails on Redis (SPEC §2)."""
         try:
-            return self.enqueue(tenant_id, *ids, job_id=job_id)
+            return self.enqueue(tenant_id, *ids, job_id=job_id, once=once)
         except Exception as exc:  # Redis down or slow: the database still says the work is due
             log.warning("could not queue %s for tenant %s (%s: %s); the sweep will", self.name, tenant_id,
                         type(exc).__name__, exc)
             return None
 
-    def enqueue_after_commit(self, tenant_id, *ids, job_id=None):
+    def enqueue_after_commit(self, tenant_id, *ids, job_id=None, once=False):
         """Queue this job once the caller's transaction has committed (runner.py listens); dropped on rollback."""
-        db.session.info.setdefault(AFTER_COMMIT, []).append((self.name, tenant_id, ids, job_id))
+        pending = db.session.info.setdefault(AFTER_COMMIT, [])
+        entry = (self.name, tenant_id, ids, job_id, once)
+        if not (once and entry in pending):
+            pending.append(entry)
 
     def __call__(self, tenant_id, *ids):
         return self.func(tenant_id, *ids)

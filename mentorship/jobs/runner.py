@@ -3,10 +3,11 @@ import logging
 import queue as stdlib_queue
 import threading
 import time
+from contextlib import suppress
 
 from flask import current_app, g
 from redis import Redis, RedisError
-from rq import Queue, Retry
+from rq import Queue, Retry, get_current_job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,8 @@ RETRY_INTERVALS = [10, 60, 300, 900]
 # after a failed enqueue, later ones skip Redis this long (the sweep queues their work): an unreachable Redis
 # costs one timeout now and then, not one per request
 QUIET_AFTER_FAILURE_SECONDS = 5
+# how long a job queued `once` keeps later copies out if it never starts (lost queue): then they queue again
+WAITING_SECONDS = 120
 _state = {"app": None, "local": None}
 
 
@@ -51,8 +54,8 @@ def enqueue(name, tenant_id, *ids, job_id=None):
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session):
-    for name, tenant_id, ids, job_id in session.info.pop(AFTER_COMMIT, []):
-        JOBS[name].enqueue_or_leave_for_sweep(tenant_id, *ids, job_id=job_id)  # the row is committed
+    for name, tenant_id, ids, job_id, once in session.info.pop(AFTER_COMMIT, []):
+        JOBS[name].enqueue_or_leave_for_sweep(tenant_id, *ids, job_id=job_id, once=once)  # the row is committed
 
 
 @event.listens_for(Session, "after_rollback")
@@ -64,6 +67,7 @@ def execute(name, tenant_id, *ids):
     """The body of every job, on either backend: fresh app context, the tenant's scope, commit or roll back."""
     spec = JOBS[name]
     app = _state["app"]
+    _started(get_current_job())
     with app.app_context(), tenant_scope(tenant_id):
         g.actor = f"job:{name.rsplit('.', 1)[-1]}"
         try:
@@ -73,6 +77,17 @@ def execute(name, tenant_id, *ids):
         except Exception:
             db.session.rollback()
             raise
+
+
+def _started(rq_job):
+    """A job queued `once` no longer waits: from now on the same call queues a new copy (work that arrives after
+    this one looked must not be left to the sweep)."""
+    if rq_job is not None and rq_job.meta.get("waiting"):
+        rq_job.connection.delete(rq_job.meta["waiting"])
+
+
+def _waiting_key(name, tenant_id, ids):
+    return f"waiting:{name}:{tenant_id}:" + ":".join(str(i) for i in ids)
 
 
 class QueueUnavailable(RedisError):
@@ -95,16 +110,23 @@ class RqBackend:
     def worker_connection(self):
         return Redis.from_url(self.url, socket_connect_timeout=5, socket_keepalive=True)
 
-    def enqueue(self, spec, tenant_id, ids, job_id):
+    def enqueue(self, spec, tenant_id, ids, job_id, once=False):
         if time.monotonic() < self.quiet_until:
             raise QueueUnavailable("Redis failed less than a few seconds ago")
+        waiting = self.prefix + _waiting_key(spec.name, tenant_id, ids) if once else None
         try:
+            if waiting and not self.redis.set(waiting, job_id or 1, nx=True, ex=WAITING_SECONDS):
+                return None  # the same call waits in the queue; it will see this work when it starts
             return self.queue(spec.queue).enqueue_call(
                 "mentorship.jobs.runner.execute", args=(spec.name, tenant_id, *ids), job_id=job_id,
                 timeout=spec.timeout, result_ttl=3600, failure_ttl=7 * 86400,
+                meta={"waiting": waiting} if waiting else None,
                 retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
         except RedisError:
             self.quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+            if waiting:
+                with suppress(RedisError):
+                    self.redis.delete(waiting)
             raise
 
 
@@ -120,8 +142,14 @@ class LocalBackend:
         self.thread = None
         self.lock = threading.Lock()
         self.autostart = autostart
+        self.waiting = set()
 
-    def enqueue(self, spec, tenant_id, ids, job_id):
+    def enqueue(self, spec, tenant_id, ids, job_id, once=False):
+        if once:
+            with self.lock:
+                if (spec.name, tenant_id, ids) in self.waiting:
+                    return None
+                self.waiting.add((spec.name, tenant_id, ids))
         self.items.put((spec.name, tenant_id, ids, 0))
         if self.autostart:
             self._ensure_thread()
@@ -139,6 +167,8 @@ class LocalBackend:
             self.items.task_done()
 
     def _run_one(self, name, tenant_id, ids, attempt):
+        with self.lock:
+            self.waiting.discard((name, tenant_id, ids))
         try:
             execute(name, tenant_id, *ids)
         except Exception:

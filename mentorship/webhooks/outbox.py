@@ -19,7 +19,7 @@ from mentorship.mentorships.schemas import MentorshipSchema
 from mentorship.outreach.schemas import IntroSchema
 from mentorship.referrals.schemas import ReferralSchema
 from mentorship.scheduling.schemas import MeetingSchema
-from mentorship.webhooks.delivery import deliver, job_id
+from mentorship.webhooks.delivery import drain
 from mentorship.webhooks.models import Webhook, WebhookDelivery
 
 _RUN_SUMMARY = ("id", "status", "strategy", "min_score", "stats", "created_at", "started_at", "finished_at")
@@ -92,8 +92,7 @@ def _receiver(signal):
                                   event=signal.name, body=body, status="pending", attempts=0, next_attempt_at=now,
                                   created_at=now)
             db.session.add(row)
-            db.session.flush()
-            deliver.enqueue_after_commit(row.tenant_id, row.id, job_id=job_id(row.tenant_id, row.id))
+            drain.enqueue_after_commit(sender.tenant_id, hook.id, once=True)
 
     write_deliveries.__name__ = f"write_{signal.name.replace('.', '_')}_deliveries"
     return write_deliveries
