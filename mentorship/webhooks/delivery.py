@@ -74,8 +74,8 @@ def drain(tenant_id, webhook_id):
             batch = _claim(webhook_id)
             hook = batch and db.session.execute(
                 select(Webhook.url, Webhook.sealed_secret, Webhook.disabled_at, Webhook.failing_since)
-                .where(Webhook.id == webhook_id)).one()
-            if not batch:
+                .where(Webhook.id == webhook_id)).one_or_none()
+            if not hook:  # nothing due (or the endpoint is gone)
                 db.session.commit()  # nothing of its own changed: a read-only commit
                 break
             _commit()

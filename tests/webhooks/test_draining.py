@@ -2,6 +2,9 @@
 kept-alive connection; a failed one does not hold back the others; a batch whose lease runs short hands the rest
 back; queued `once`, a burst of events waits as one job."""
 import json
+import socket
+import threading
+import time
 
 from mentorship.webhooks import sender, ssrf
 from tests.factories import mentee_payload, run_worker, wait_local_jobs
@@ -77,3 +80,54 @@ def test_a_kept_connection_is_used_again_and_the_name_checked_again_when_resolve
         with sender.Session(allow_private=False) as session:  # the check applies on every resolution
             outcome = session.post(receiver.url, "{}", {"webhook-id": "msg_4"})
             assert not outcome.ok and outcome.error.startswith("refused:") and "loopback" in outcome.error
+
+
+class _RawServer:
+    """A loopback server answering each request with `answer` (bytes) and then, with `close_after`, closing the
+    connection without saying so (as a receiver's idle timeout does); counts connections and requests."""
+
+    def __init__(self, answer, close_after=False):
+        self.answer, self.close_after = answer, close_after
+        self.connections = self.requests = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/hook"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn):
+        with conn:
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                self.requests += data.count(b"POST ")
+                conn.sendall(self.answer)
+                if self.close_after:
+                    time.sleep(0.05)
+                    return
+
+
+def test_a_kept_connection_closed_by_the_receiver_is_replaced_without_sending_twice():
+    raw = _RawServer(b"HTTP/1.1 204 No Content\r\n\r\n", close_after=True)
+    with sender.Session(allow_private=True) as session:
+        assert session.post(raw.url, "{}", {"webhook-id": "msg_1"}).ok
+        time.sleep(0.2)  # the receiver has closed the idle connection
+        assert session.post(raw.url, "{}", {"webhook-id": "msg_2"}).ok
+    raw.server.close()
+    assert (raw.connections, raw.requests) == (2, 2)
+
+
+def test_a_204_announcing_a_body_is_not_followed_on_the_same_connection():
+    raw = _RawServer(b"HTTP/1.1 204 No Content\r\nContent-Length: 2\r\n\r\nok")
+    with sender.Session(allow_private=True) as session:
+        assert all(session.post(raw.url, "{}", {"webhook-id": f"msg_{i}"}).ok for i in range(3))
+    raw.server.close()
+    assert (raw.connections, raw.requests) == (3, 3)
