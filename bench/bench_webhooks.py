@@ -14,7 +14,9 @@ run. Each round:
 - rq-noop: N RQ jobs of `builtins.abs` — RQ's own cost per job, no app at all.
 Rate = N / (last job's end - first job's start) over every job of the series, from RQ's job timestamps (worker
 start-up and the enqueueing are outside it). Checked: every delivery `delivered`, each webhook-id received once.
-Usage: .venv/bin/python bench/bench_webhooks.py [--deliveries 1000] [--workers 2] [--rounds 3]
+With `--endpoints K` the rows are spread over K endpoints (same receiver): K = N is the worst case, one delivery
+per job.
+Usage: .venv/bin/python bench/bench_webhooks.py [--deliveries 1000] [--workers 2] [--rounds 3] [--endpoints 1]
        [--databases postgresql,sqlite] [--json out.json]
 """
 import argparse
@@ -75,8 +77,9 @@ def _app(database_url, prefix):
     return create_app(BenchConfig)
 
 
-def _setup(app, url):
-    """A tenant, its endpoint and one real member.created body; returns (tenant id, webhook id, body)."""
+def _setup(app, url, endpoints=1):
+    """A tenant, its endpoints (all to `url`) and one real member.created body; returns (tenant id, webhook ids,
+    body)."""
     from sqlalchemy import delete, select
 
     from mentorship.extensions import db
@@ -92,15 +95,16 @@ def _setup(app, url):
         with unscoped():
             tenant, _ = create_tenant(f"bench-hooks-{uuid.uuid4().hex[:8]}", "Bench")
         with tenant_scope(tenant.id):
-            hook, _ = create_webhook(url, ["member.created"])
+            hooks = [create_webhook(url, ["member.created"])[0].id for _ in range(endpoints)]
             create_member(MemberInSchema().load(mentee_payload()))
             body = db.session.scalar(select(WebhookDelivery.body))
             db.session.execute(delete(WebhookDelivery))
             db.session.commit()
-            return tenant.id, hook.id, body
+            return tenant.id, hooks, body
 
 
-def _rows(app, tenant_id, webhook_id, body, n):
+def _rows(app, tenant_id, hooks, body, n):
+    """n pending deliveries, spread over the endpoints in turn; returns [(delivery id, webhook id)]."""
     from mentorship.common.clock import utcnow
     from mentorship.extensions import db
     from mentorship.tenancy.scope import tenant_scope
@@ -108,12 +112,12 @@ def _rows(app, tenant_id, webhook_id, body, n):
 
     with app.app_context(), tenant_scope(tenant_id):
         now = utcnow()
-        rows = [WebhookDelivery(tenant_id=tenant_id, webhook_id=webhook_id, msg_id=f"msg_{uuid.uuid4().hex}",
+        rows = [WebhookDelivery(tenant_id=tenant_id, webhook_id=hooks[i % len(hooks)], msg_id=f"msg_{uuid.uuid4().hex}",
                                 event="member.created", body=body, status="pending", attempts=0,
-                                next_attempt_at=now, created_at=now) for _ in range(n)]
+                                next_attempt_at=now, created_at=now) for i in range(n)]
         db.session.add_all(rows)
         db.session.commit()
-        return [row.id for row in rows]
+        return [(row.id, row.webhook_id) for row in rows]
 
 
 def _run_jobs(backend, enqueue_all, n, done=None):
@@ -132,6 +136,9 @@ def _run_jobs(backend, enqueue_all, n, done=None):
     registry = queue.finished_job_registry
     job_ids = registry.get_job_ids()
     jobs = Job.fetch_many(job_ids, connection=backend.redis)
+    while any(j.ended_at is None for j in jobs):  # a job can be in the registry a moment before its end is saved
+        time.sleep(0.05)
+        jobs = Job.fetch_many(job_ids, connection=backend.redis)
     seconds = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
     for job_id in job_ids:
         registry.remove(job_id, delete_job=True)
@@ -163,7 +170,7 @@ def _one_database(kind, args):
                        check=True, capture_output=True)
         app = _app(database.url, prefix)
         backend = RqBackend(REDIS_URL, prefix)
-        tenant_id, webhook_id, body = _setup(app, receiver.url)
+        tenant_id, hooks, body = _setup(app, receiver.url, args.endpoints)
         workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queues", "default"],
                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     start_new_session=True) for _ in range(args.workers)]
@@ -171,16 +178,17 @@ def _one_database(kind, args):
         n = args.deliveries
         try:
             for _ in range(args.rounds):
-                ids = _rows(app, tenant_id, webhook_id, body, args.deliveries)
+                rows = _rows(app, tenant_id, hooks, body, args.deliveries)
+                ids = [delivery_id for delivery_id, _ in rows]
 
-                def enqueue_deliveries(queue, ids=ids):
+                def enqueue_deliveries(queue, rows=rows):
                     with app.app_context():
-                        for _ in ids:  # as the outbox does after each event's commit
+                        for _, webhook_id in rows:  # as the outbox does after each event's commit
                             drain.enqueue(tenant_id, webhook_id, once=True)
 
-                def enqueue_drains(queue, ids=ids):
+                def enqueue_drains(queue, rows=rows):
                     with app.app_context():
-                        for _ in ids:
+                        for _, webhook_id in rows:
                             drain.enqueue(tenant_id, webhook_id)
 
                 series["webhooks"].append(_run_jobs(backend, enqueue_deliveries, n, done=lambda ids=ids: _delivered(
@@ -213,11 +221,12 @@ def main():
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--endpoints", type=int, default=1, help="deliveries spread over this many endpoints")
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--json")
     args = parser.parse_args()
     summary = {"deliveries": args.deliveries, "workers": args.workers, "rounds": args.rounds,
-               "machine": _common.machine(), "load_average": os.getloadavg()}
+               "endpoints": args.endpoints, "machine": _common.machine(), "load_average": os.getloadavg()}
     for kind in args.databases.split(","):
         summary[kind] = _one_database(kind, args)
         figures = summary[kind]

@@ -83,7 +83,8 @@ def _started(rq_job):
     """A job queued `once` no longer waits: from now on the same call queues a new copy (work that arrives after
     this one looked must not be left to the sweep)."""
     if rq_job is not None and rq_job.meta.get("waiting"):
-        rq_job.connection.delete(rq_job.meta["waiting"])
+        with suppress(RedisError):  # else the key expires (WAITING_SECONDS) and the sweep queues what is due
+            rq_job.connection.delete(rq_job.meta["waiting"])
 
 
 def _waiting_key(name, tenant_id, ids):
