@@ -35,6 +35,7 @@ MAX_RETRY_SECONDS = 6 * 3600
 BATCH_SIZE = 25  # deliveries claimed by one statement
 DRAIN_SECONDS = 20  # a drain claims no new batch after this; a successor job takes the rest
 LEASE_MARGIN_SECONDS = 5
+DISABLED = "the endpoint is disabled"
 
 
 def backoff(attempts):
@@ -73,7 +74,7 @@ def drain(tenant_id, webhook_id):
         while True:
             batch = _claim(webhook_id)
             hook = batch and db.session.execute(
-                select(Webhook.url, Webhook.sealed_secret, Webhook.disabled_at, Webhook.failing_since)
+                select(Webhook.id, Webhook.url, Webhook.sealed_secret, Webhook.disabled_at, Webhook.failing_since)
                 .where(Webhook.id == webhook_id)).one_or_none()
             if not hook:  # nothing due (or the endpoint is gone)
                 db.session.commit()  # nothing of its own changed: a read-only commit
@@ -90,7 +91,7 @@ def drain(tenant_id, webhook_id):
 
 def _send(batch, hook, session, counts):
     """POST each claimed delivery in order and record it; False when the lease ran short and the rest went back."""
-    problem, secret = "the endpoint is disabled" if hook.disabled_at is not None else None, None
+    problem, secret = DISABLED if hook.disabled_at is not None else None, None
     if problem is None:
         secret = unseal(hook.sealed_secret, current_app.config["SECRET_KEY"], SEALING_PURPOSE)
         problem = None if secret is not None else "the secret cannot be unsealed (SECRET_KEY changed)"
@@ -107,7 +108,16 @@ def _send(batch, hook, session, counts):
         result = _record(row, outcome, clear_failing=failing)
         failing = failing and result != "delivered"
         counts[result] += 1
+        if not outcome.ok and _disabled(hook.id):  # by that failure: the rest of the batch is not sent
+            counts.update(_record(rest, sender.Outcome(None, DISABLED), final=True) for rest in batch[index + 1:])
+            return True
     return True
+
+
+def _disabled(webhook_id):
+    disabled = db.session.scalar(select(Webhook.disabled_at).where(Webhook.id == webhook_id)) is not None
+    db.session.commit()  # read only; no transaction stays open during the next request
+    return disabled
 
 
 def _release(rows):

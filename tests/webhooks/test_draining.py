@@ -131,3 +131,29 @@ def test_a_204_announcing_a_body_is_not_followed_on_the_same_connection():
         assert all(session.post(raw.url, "{}", {"webhook-id": f"msg_{i}"}).ok for i in range(3))
     raw.server.close()
     assert (raw.connections, raw.requests) == (3, 3)
+
+
+def test_a_failure_that_disables_the_endpoint_ends_its_batch(app, admin, tenant):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from mentorship.common.clock import utcnow
+    from mentorship.extensions import db
+    from mentorship.tenancy.scope import tenant_scope
+    from mentorship.webhooks.models import Webhook
+
+    with receiving() as receiver:
+        receiver.answer = lambda request, earlier: 500
+        hook = _register(admin, receiver.url)
+        with app.app_context(), tenant_scope(tenant.id):  # failing for three days already
+            db.session.execute(update(Webhook).values(failing_since=utcnow() - timedelta(days=3, minutes=1)))
+            db.session.commit()
+        for _ in range(3):
+            admin.post("/api/v1/members", json=mentee_payload())
+        wait_local_jobs(app)
+        assert len(receiver.requests) == 1  # that failure disabled it; the other two were not sent
+        assert admin.get("/api/v1/webhooks").json["items"][0]["disabled_at"] is not None
+        listed = _deliveries(admin, hook["id"])
+        assert [(d["status"], d["attempts"]) for d in listed] == [("failed", 1)] * 3
+        assert [d["last_error"] for d in listed[1:]] == ["the endpoint is disabled"] * 2

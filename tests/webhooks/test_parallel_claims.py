@@ -2,6 +2,7 @@
 PostgreSQL (FOR UPDATE SKIP LOCKED), with real threads and a connection each, never get the same row. Rows are
 committed for real (each thread has its own connection); the tenant is deleted afterwards."""
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -40,20 +41,29 @@ def test_two_workers_claiming_at_once_never_get_the_same_delivery(app):
             db.session.remove()
         claimed, start = [[], []], threading.Barrier(2)
 
+        errors = []
+
         def worker(mine):
             with app.app_context(), tenant_scope(tenant_id):
+                db.session.connection()  # connected before the start: neither waits for a new connection
                 start.wait()
-                while batch := delivery._claim(hook["id"], limit=7):
-                    mine.extend(row.id for row in batch)
+                try:
+                    while batch := delivery._claim(hook["id"], limit=7):
+                        mine.extend(row.id for row in batch)
+                        time.sleep(0.01)  # its rows stay locked a moment: the other worker's claim must skip them
+                        db.session.commit()
                     db.session.commit()
-                db.session.commit()
-                db.session.remove()
+                except Exception as exc:  # shown by the assertion below, not lost in the thread
+                    errors.append(repr(exc))
+                finally:
+                    db.session.remove()
 
         threads = [threading.Thread(target=worker, args=(mine,)) for mine in claimed]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(60)
+        assert not errors
         assert claimed[0] and claimed[1], "both workers claimed some"
         assert not set(claimed[0]) & set(claimed[1]) and len(claimed[0]) + len(claimed[1]) == 300
         with app.app_context(), tenant_scope(tenant_id):
