@@ -2,16 +2,21 @@
 against the same workers running no-op jobs, interleaved in one session.
 
 Per database (a fresh PostgreSQL database or SQLite file, migrated by `flask db upgrade`): one tenant, one endpoint
-on a ThreadingHTTPServer on loopback in this process (answers 204 at once, counts each webhook-id), W worker
-processes (`flask --app wsgi worker`, RQ SimpleWorker) on Redis under a queue prefix of this run. Each round:
-- webhooks: N fresh `pending` delivery rows (the body of a real `member.created`, ~1.3 KB), N `deliver` jobs
-  enqueued; each job claims its row (one UPDATE), signs with standardwebhooks, POSTs, records the answer;
-- skipped: the same N `deliver` jobs again: the job path (app context, tenant scope, the claim's UPDATE, commit)
-  finds the rows delivered and does nothing else — the service's own no-op job;
+on a ThreadingHTTPServer on loopback in this process (answers 204 at once over HTTP/1.1 keep-alive, counts each
+webhook-id), W worker processes (`flask --app wsgi worker`, RQ SimpleWorker) on Redis under a queue prefix of this
+run. Each round:
+- webhooks: N fresh `pending` delivery rows (the body of a real `member.created`, ~1.3 KB), then what the outbox
+  does for each: `drain.enqueue(tenant, endpoint, once=True)` — one job per endpoint while one waits, so a few
+  jobs; each claims batches of due rows (one UPDATE each), signs with standardwebhooks, POSTs over a kept-alive
+  connection, records each answer (a commit each); the run ends when every row is delivered and no job is left;
+- skipped: N `drain` jobs queued without `once`: the job path (app context, tenant scope, the claim's UPDATE,
+  commit) finds nothing due and does nothing else — the service's own no-op job;
 - rq-noop: N RQ jobs of `builtins.abs` — RQ's own cost per job, no app at all.
-Rate = N / (last job's end - first job's start), from RQ's job timestamps (worker start-up is excluded).
-Checked: every delivery `delivered`, the receiver got each webhook-id exactly once.
-Usage: .venv/bin/python bench/bench_webhooks.py [--deliveries 1000] [--workers 2] [--rounds 3]
+Rate = N / (last job's end - first job's start) over every job of the series, from RQ's job timestamps (worker
+start-up and the enqueueing are outside it). Checked: every delivery `delivered`, each webhook-id received once.
+With `--endpoints K` the rows are spread over K endpoints (same receiver): K = N is the worst case, one delivery
+per job.
+Usage: .venv/bin/python bench/bench_webhooks.py [--deliveries 1000] [--workers 2] [--rounds 3] [--endpoints 1]
        [--databases postgresql,sqlite] [--json out.json]
 """
 import argparse
@@ -72,8 +77,9 @@ def _app(database_url, prefix):
     return create_app(BenchConfig)
 
 
-def _setup(app, url):
-    """A tenant, its endpoint and one real member.created body; returns (tenant id, webhook id, body)."""
+def _setup(app, url, endpoints=1):
+    """A tenant, its endpoints (all to `url`) and one real member.created body; returns (tenant id, webhook ids,
+    body)."""
     from sqlalchemy import delete, select
 
     from mentorship.extensions import db
@@ -89,15 +95,16 @@ def _setup(app, url):
         with unscoped():
             tenant, _ = create_tenant(f"bench-hooks-{uuid.uuid4().hex[:8]}", "Bench")
         with tenant_scope(tenant.id):
-            hook, _ = create_webhook(url, ["member.created"])
+            hooks = [create_webhook(url, ["member.created"])[0].id for _ in range(endpoints)]
             create_member(MemberInSchema().load(mentee_payload()))
             body = db.session.scalar(select(WebhookDelivery.body))
             db.session.execute(delete(WebhookDelivery))
             db.session.commit()
-            return tenant.id, hook.id, body
+            return tenant.id, hooks, body
 
 
-def _rows(app, tenant_id, webhook_id, body, n):
+def _rows(app, tenant_id, hooks, body, n):
+    """n pending deliveries, spread over the endpoints in turn; returns [(delivery id, webhook id)]."""
     from mentorship.common.clock import utcnow
     from mentorship.extensions import db
     from mentorship.tenancy.scope import tenant_scope
@@ -105,32 +112,37 @@ def _rows(app, tenant_id, webhook_id, body, n):
 
     with app.app_context(), tenant_scope(tenant_id):
         now = utcnow()
-        rows = [WebhookDelivery(tenant_id=tenant_id, webhook_id=webhook_id, msg_id=f"msg_{uuid.uuid4().hex}",
+        rows = [WebhookDelivery(tenant_id=tenant_id, webhook_id=hooks[i % len(hooks)], msg_id=f"msg_{uuid.uuid4().hex}",
                                 event="member.created", body=body, status="pending", attempts=0,
-                                next_attempt_at=now, created_at=now) for _ in range(n)]
+                                next_attempt_at=now, created_at=now) for i in range(n)]
         db.session.add_all(rows)
         db.session.commit()
-        return [row.id for row in rows]
+        return [(row.id, row.webhook_id) for row in rows]
 
 
-def _run_jobs(app, backend, enqueue_all, n):
-    """Enqueue n jobs with `enqueue_all(queue)`, wait for them, return jobs/s from RQ's own timestamps."""
+def _run_jobs(backend, enqueue_all, n, done=None):
+    """Enqueue with `enqueue_all(queue)`, wait until the queue is empty, no job runs and `done()` holds, then return
+    n / seconds from RQ's own timestamps of every job that ran (successors queued by a job included)."""
     from rq.job import Job
 
     queue = backend.queue("default")
-    ids = enqueue_all(queue)
+    enqueue_all(queue)
     deadline = time.monotonic() + 600
-    while queue.finished_job_registry.count < n:
+    while queue.count or queue.started_job_registry.count or not (done is None or done()):
         failed = queue.failed_job_registry.count
         if failed or time.monotonic() > deadline:
             raise SystemExit(f"{failed} jobs failed / timed out")
         time.sleep(0.05)
-    jobs = Job.fetch_many(ids, connection=backend.redis)
+    registry = queue.finished_job_registry
+    job_ids = registry.get_job_ids()
+    jobs = Job.fetch_many(job_ids, connection=backend.redis)
+    while any(j.ended_at is None for j in jobs):  # a job can be in the registry a moment before its end is saved
+        time.sleep(0.05)
+        jobs = Job.fetch_many(job_ids, connection=backend.redis)
     seconds = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
-    for registry in (queue.finished_job_registry,):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
-    return n / seconds, seconds
+    for job_id in job_ids:
+        registry.remove(job_id, delete_job=True)
+    return n / seconds, seconds, len(job_ids)
 
 
 def _delivered(app, tenant_id, ids):
@@ -147,7 +159,7 @@ def _delivered(app, tenant_id, ids):
 
 def _one_database(kind, args):
     from mentorship.jobs.runner import RqBackend
-    from mentorship.webhooks.delivery import deliver, job_id
+    from mentorship.webhooks.delivery import drain
 
     prefix = f"bench-hooks-{uuid.uuid4().hex[:8]}:"
     receiver = Receiver()
@@ -158,27 +170,34 @@ def _one_database(kind, args):
                        check=True, capture_output=True)
         app = _app(database.url, prefix)
         backend = RqBackend(REDIS_URL, prefix)
-        tenant_id, webhook_id, body = _setup(app, receiver.url)
+        tenant_id, hooks, body = _setup(app, receiver.url, args.endpoints)
         workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queues", "default"],
                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     start_new_session=True) for _ in range(args.workers)]
         series = {"webhooks": [], "skipped": [], "rq-noop": []}
+        n = args.deliveries
         try:
             for _ in range(args.rounds):
-                ids = _rows(app, tenant_id, webhook_id, body, args.deliveries)
+                rows = _rows(app, tenant_id, hooks, body, args.deliveries)
+                ids = [delivery_id for delivery_id, _ in rows]
 
-                def enqueue_deliveries(queue, ids=ids, tag=""):
+                def enqueue_deliveries(queue, rows=rows):
                     with app.app_context():
-                        return [deliver.enqueue(tenant_id, i, job_id=job_id(tenant_id, i) + tag).id for i in ids]
+                        for _, webhook_id in rows:  # as the outbox does after each event's commit
+                            drain.enqueue(tenant_id, webhook_id, once=True)
 
-                series["webhooks"].append(_run_jobs(app, backend, enqueue_deliveries, args.deliveries))
-                assert _delivered(app, tenant_id, ids) == args.deliveries
-                series["skipped"].append(_run_jobs(
-                    app, backend, lambda q, ids=ids: enqueue_deliveries(q, ids, "-again"), args.deliveries))
-                series["rq-noop"].append(_run_jobs(app, backend, lambda q: [
-                    q.enqueue_call("builtins.abs", args=(1,), result_ttl=600).id for _ in range(args.deliveries)],
-                    args.deliveries))
-                print(f"{kind} round: " + ", ".join(f"{k} {v[-1][0]:,.0f}/s" for k, v in series.items()), flush=True)
+                def enqueue_drains(queue, rows=rows):
+                    with app.app_context():
+                        for _, webhook_id in rows:
+                            drain.enqueue(tenant_id, webhook_id)
+
+                series["webhooks"].append(_run_jobs(backend, enqueue_deliveries, n, done=lambda ids=ids: _delivered(
+                    app, tenant_id, ids) == n))
+                series["skipped"].append(_run_jobs(backend, enqueue_drains, n))
+                series["rq-noop"].append(_run_jobs(backend, lambda q: [
+                    q.enqueue_call("builtins.abs", args=(1,), result_ttl=600) for _ in range(n)], n))
+                print(f"{kind} round: " + ", ".join(f"{k} {v[-1][0]:,.0f}/s ({v[-1][2]} jobs)"
+                                                     for k, v in series.items()), flush=True)
             counts = set(receiver.ids.values())
             assert len(receiver.ids) == args.deliveries * args.rounds and counts == {1}, counts
         finally:
@@ -189,7 +208,8 @@ def _one_database(kind, args):
             for key in backend.redis.scan_iter(f"*{prefix}*"):
                 backend.redis.delete(key)
             receiver.server.shutdown()
-    result = {name: {"rates": [round(r, 1) for r, _ in runs], "median": _common.median([r for r, _ in runs])}
+    result = {name: {"rates": [round(r, 1) for r, _, _ in runs], "jobs": [j for _, _, j in runs],
+                     "median": _common.median([r for r, _, _ in runs])}
               for name, runs in series.items()}
     result["webhooks_vs_skipped"] = result["webhooks"]["median"] / result["skipped"]["median"]
     result["webhooks_vs_rq_noop"] = result["webhooks"]["median"] / result["rq-noop"]["median"]
@@ -201,11 +221,12 @@ def main():
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--endpoints", type=int, default=1, help="deliveries spread over this many endpoints")
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--json")
     args = parser.parse_args()
     summary = {"deliveries": args.deliveries, "workers": args.workers, "rounds": args.rounds,
-               "machine": _common.machine(), "load_average": os.getloadavg()}
+               "endpoints": args.endpoints, "machine": _common.machine(), "load_average": os.getloadavg()}
     for kind in args.databases.split(","):
         summary[kind] = _one_database(kind, args)
         figures = summary[kind]

@@ -10,7 +10,6 @@ log = logging.getLogger(__name__)
 QUEUES = ("high", "default", "low")
 JOBS = {}
 AFTER_COMMIT = "after_commit"  # the session.info key of the jobs to queue when the transaction commits
-AFTER_COMMIT_MANY = "after_commit_many"  # ... and of the batches of them (enqueue_many_after_commit)
 
 
 @dataclass(frozen=True)
@@ -20,37 +19,29 @@ class JobSpec:
     queue: str
     timeout: int
 
-    def enqueue(self, tenant_id, *ids, job_id=None):
-        """Queue this job for the tenant on the app's backend (runner.py); `job_id` collapses repeats into one."""
-        return current_app.extensions["jobs"].enqueue(self, tenant_id, ids, job_id)
+    def enqueue(self, tenant_id, *ids, job_id=None, once=False):
+        """Queue this job for the tenant on the app's backend (runner.py); `job_id` collapses repeats into one.
+        With `once`, nothing is queued while the same call (name, tenant, ids) still waits to start: a job that
+        picks up all the work due when it starts needs no second copy queued behind it."""
+        return current_app.extensions["jobs"].enqueue(self, tenant_id, ids, job_id, once)
 
-    def enqueue_or_leave_for_sweep(self, tenant_id, *ids, job_id=None):
+    def enqueue_or_leave_for_sweep(self, tenant_id, *ids, job_id=None, once=False):
         """Queue this job if the queue answers; else log and leave it to the sweep, which finds the committed row
         that asks for it (an outbox row, a queued run). A request never fails on Redis (SPEC §2)."""
         try:
-            return self.enqueue(tenant_id, *ids, job_id=job_id)
+            return self.enqueue(tenant_id, *ids, job_id=job_id, once=once)
         except Exception as exc:  # Redis down or slow: the database still says the work is due
             log.warning("could not queue %s for tenant %s (%s: %s); the sweep will", self.name, tenant_id,
                         type(exc).__name__, exc)
             return None
 
-    def enqueue_after_commit(self, tenant_id, *ids, job_id=None):
+    def enqueue_after_commit(self, tenant_id, *ids, job_id=None, once=False):
         """Queue this job once the caller's transaction has committed (runner.py listens); dropped on rollback."""
-        db.session.info.setdefault(AFTER_COMMIT, []).append((self.name, tenant_id, ids, job_id))
+        pending = db.session.info.setdefault(AFTER_COMMIT, [])
+        entry = (self.name, tenant_id, ids, job_id, once)
+        if not (once and entry in pending):
+            pending.append(entry)
 
-    def enqueue_many_after_commit(self, tenant_id, calls):
-        """`enqueue_after_commit` for many calls, `calls` being (ids, job_id) pairs: queued in a few round trips
-        (thousands of outbox rows written by one statement, e.g. a CSV import's webhook deliveries)."""
-        db.session.info.setdefault(AFTER_COMMIT_MANY, []).append((self.name, tenant_id, list(calls)))
-
-    def enqueue_many_or_leave_for_sweep(self, tenant_id, calls):
-        """`enqueue_or_leave_for_sweep` for (ids, job_id) pairs."""
-        try:
-            return current_app.extensions["jobs"].enqueue_many(self, tenant_id, calls)
-        except Exception as exc:  # as enqueue_or_leave_for_sweep: the database still says the work is due
-            log.warning("could not queue %s %s jobs for tenant %s (%s: %s); the sweep will", len(calls), self.name,
-                        tenant_id, type(exc).__name__, exc)
-            return None
 
     def __call__(self, tenant_id, *ids):
         return self.func(tenant_id, *ids)

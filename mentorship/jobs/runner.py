@@ -3,10 +3,11 @@ import logging
 import queue as stdlib_queue
 import threading
 import time
+from contextlib import suppress
 
 from flask import current_app, g
 from redis import Redis, RedisError
-from rq import Queue, Retry
+from rq import Queue, Retry, get_current_job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from mentorship.common.metrics import timed_job
 from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
 from mentorship.jobs import schedule
-from mentorship.jobs.registry import AFTER_COMMIT, AFTER_COMMIT_MANY, JOBS
+from mentorship.jobs.registry import AFTER_COMMIT, JOBS
 from mentorship.tenancy.scope import tenant_scope
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,8 @@ RETRY_INTERVALS = [10, 60, 300, 900]
 # after a failed enqueue, later ones skip Redis this long (the sweep queues their work): an unreachable Redis
 # costs one timeout now and then, not one per request
 QUIET_AFTER_FAILURE_SECONDS = 5
-ENQUEUE_BATCH = 1000  # jobs per Redis round trip in enqueue_many
+# how long a job queued `once` keeps later copies out if it never starts (lost queue): then they queue again
+WAITING_SECONDS = 120
 _state = {"app": None, "local": None}
 
 
@@ -54,22 +56,20 @@ def enqueue(name, tenant_id, *ids, job_id=None):
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session):
-    for name, tenant_id, ids, job_id in session.info.pop(AFTER_COMMIT, []):
-        JOBS[name].enqueue_or_leave_for_sweep(tenant_id, *ids, job_id=job_id)  # the row is committed
-    for name, tenant_id, calls in session.info.pop(AFTER_COMMIT_MANY, []):
-        JOBS[name].enqueue_many_or_leave_for_sweep(tenant_id, calls)
+    for name, tenant_id, ids, job_id, once in session.info.pop(AFTER_COMMIT, []):
+        JOBS[name].enqueue_or_leave_for_sweep(tenant_id, *ids, job_id=job_id, once=once)  # the row is committed
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_uncommitted(session):
     session.info.pop(AFTER_COMMIT, None)
-    session.info.pop(AFTER_COMMIT_MANY, None)
 
 
 def execute(name, tenant_id, *ids):
     """The body of every job, on either backend: fresh app context, the tenant's scope, commit or roll back."""
     spec = JOBS[name]
     app = _state["app"]
+    _started(get_current_job())
     with timed_job(spec.queue, name.removeprefix("mentorship.")), app.app_context(), tenant_scope(tenant_id):
         g.actor = f"job:{name.rsplit('.', 1)[-1]}"
         try:
@@ -91,6 +91,18 @@ def execute_periodic(name, app=None):
         except Exception:
             db.session.rollback()
             raise
+
+
+def _started(rq_job):
+    """A job queued `once` no longer waits: from now on the same call queues a new copy (work that arrives after
+    this one looked must not be left to the sweep)."""
+    if rq_job is not None and rq_job.meta.get("waiting"):
+        with suppress(RedisError):  # else the key expires (WAITING_SECONDS) and the sweep queues what is due
+            rq_job.connection.delete(rq_job.meta["waiting"])
+
+
+def _waiting_key(name, tenant_id, ids):
+    return f"waiting:{name}:{tenant_id}:" + ":".join(str(i) for i in ids)
 
 
 class QueueUnavailable(RedisError):
@@ -117,30 +129,23 @@ class RqBackend:
         return {"timeout": spec.timeout, "result_ttl": 3600, "failure_ttl": 7 * 86400,
                 "retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)}
 
-    def enqueue(self, spec, tenant_id, ids, job_id):
+    def enqueue(self, spec, tenant_id, ids, job_id, once=False):
         if time.monotonic() < self.quiet_until:
             raise QueueUnavailable("Redis failed less than a few seconds ago")
+        waiting = self.prefix + _waiting_key(spec.name, tenant_id, ids) if once else None
         try:
+            if waiting and not self.redis.set(waiting, job_id or 1, nx=True, ex=WAITING_SECONDS):
+                return None  # the same call waits in the queue; it will see this work when it starts
             return self.queue(spec.queue).enqueue_call(
                 "mentorship.jobs.runner.execute", args=(spec.name, tenant_id, *ids), job_id=job_id,
-                **self._options(spec))
+                meta={"waiting": waiting} if waiting else None, **self._options(spec))
         except RedisError:
             self.quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
+            if waiting:
+                with suppress(RedisError):
+                    self.redis.delete(waiting)
             raise
 
-    def enqueue_many(self, spec, tenant_id, calls):
-        """Each (ids, job_id) of `calls` queued as `enqueue` does, ENQUEUE_BATCH to a pipeline (one round trip)."""
-        if time.monotonic() < self.quiet_until:
-            raise QueueUnavailable("Redis failed less than a few seconds ago")
-        queue, options = self.queue(spec.queue), self._options(spec)
-        try:
-            for start in range(0, len(calls), ENQUEUE_BATCH):
-                queue.enqueue_many([Queue.prepare_data("mentorship.jobs.runner.execute",
-                                                       args=(spec.name, tenant_id, *ids), job_id=job_id, **options)
-                                    for ids, job_id in calls[start:start + ENQUEUE_BATCH]])
-        except RedisError:
-            self.quiet_until = time.monotonic() + QUIET_AFTER_FAILURE_SECONDS
-            raise
 
 
 class LocalBackend:
@@ -155,16 +160,18 @@ class LocalBackend:
         self.thread = None
         self.lock = threading.Lock()
         self.autostart = autostart
+        self.waiting = set()
 
-    def enqueue(self, spec, tenant_id, ids, job_id):
+    def enqueue(self, spec, tenant_id, ids, job_id, once=False):
+        if once:
+            with self.lock:
+                if (spec.name, tenant_id, ids) in self.waiting:
+                    return None
+                self.waiting.add((spec.name, tenant_id, ids))
         self.items.put((spec.name, tenant_id, ids, 0))
         if self.autostart:
             self._ensure_thread()
         return job_id
-
-    def enqueue_many(self, spec, tenant_id, calls):
-        for ids, job_id in calls:
-            self.enqueue(spec, tenant_id, ids, job_id)
 
     def _ensure_thread(self):
         with self.lock:
@@ -178,6 +185,8 @@ class LocalBackend:
             self.items.task_done()
 
     def _run_one(self, name, tenant_id, ids, attempt):
+        with self.lock:
+            self.waiting.discard((name, tenant_id, ids))
         try:
             execute(name, tenant_id, *ids)
         except Exception:

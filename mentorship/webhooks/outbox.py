@@ -22,7 +22,7 @@ from mentorship.mentorships.schemas import MentorshipSchema
 from mentorship.outreach.schemas import IntroSchema
 from mentorship.referrals.schemas import ReferralSchema
 from mentorship.scheduling.schemas import MeetingSchema
-from mentorship.webhooks.delivery import deliver, job_id
+from mentorship.webhooks.delivery import drain
 from mentorship.webhooks.models import Webhook, WebhookDelivery
 
 _RUN_SUMMARY = ("id", "status", "strategy", "min_score", "stats", "created_at", "started_at", "finished_at")
@@ -106,8 +106,7 @@ def _receiver(signal):
         for hook in hooks:
             row = WebhookDelivery(**_row(sender.tenant_id, hook, signal.name, body, now))
             db.session.add(row)
-            db.session.flush()
-            deliver.enqueue_after_commit(row.tenant_id, row.id, job_id=job_id(row.tenant_id, row.id))
+            drain.enqueue_after_commit(sender.tenant_id, hook.id, once=True)
 
     write_deliveries.__name__ = f"write_{signal.name.replace('.', '_')}_deliveries"
     return write_deliveries
@@ -123,9 +122,9 @@ def write_imported_deliveries(tenant_id, member_ids=(), **_):
     now = utcnow()
     rows = [_row(tenant_id, hook, event, _body(event, now, _member_data(member_id, document)), now)
             for member_id, document in member_documents(tenant_id, member_ids) for hook in hooks]
-    ids = db.session.scalars(insert(WebhookDelivery).returning(WebhookDelivery.id, sort_by_parameter_order=True),
-                             rows).all()
-    deliver.enqueue_many_after_commit(tenant_id, [((row_id,), job_id(tenant_id, row_id)) for row_id in ids])
+    db.session.execute(insert(WebhookDelivery), rows)
+    for hook in hooks:  # one drain job per endpoint sends them all, oldest first
+        drain.enqueue_after_commit(tenant_id, hook.id, once=True)
 
 
 _RECEIVERS = {signal: _receiver(signal) for signal in PAYLOADS}  # blinker keeps weak references: hold them here

@@ -43,6 +43,7 @@ class Receiver:
     entered: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    connections: int = 0  # TCP connections accepted
 
     def answer(self, request, earlier):
         return 500 if not earlier else 204
@@ -67,11 +68,19 @@ class Receiver:
 
 
 @contextmanager
-def receiving(receiver=None, path="/hooks/in"):
-    """A ThreadingHTTPServer on 127.0.0.1 and a free port, in a thread, serving `receiver`."""
+def receiving(receiver=None, path="/hooks/in", keep_alive=False):
+    """A ThreadingHTTPServer on 127.0.0.1 and a free port, in a thread, serving `receiver`; HTTP/1.1 connections
+    kept open between requests with `keep_alive` (else HTTP/1.0: one request per connection)."""
     receiver = receiver or Receiver()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+        def setup(self):
+            super().setup()
+            with receiver.lock:
+                receiver.connections += 1
+
         def do_POST(self):  # noqa: N802  (http.server's hook name)
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             status = receiver.handle(Request(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
@@ -79,9 +88,11 @@ def receiving(receiver=None, path="/hooks/in"):
                 self.close_connection = True
                 return
             self.send_response(status)
-            self.send_header("content-length", "2")
+            body = b"" if status == 204 else b"ok"  # a 204 has no body
+            if body:
+                self.send_header("content-length", str(len(body)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(body)
 
         def log_message(self, *args):
             pass

@@ -10,7 +10,6 @@ from standardwebhooks import Webhook
 from mentorship.common.clock import utcnow
 from mentorship.common.redis_client import request_client
 from mentorship.extensions import db
-from mentorship.jobs import runner
 from mentorship.jobs.registry import QUEUES
 from mentorship.jobs.runner import RqBackend
 from mentorship.tenancy.scope import unscoped
@@ -135,11 +134,10 @@ def test_a_disabled_endpoint_gets_nothing(app, admin, receiver):
     assert _all_deliveries(app) == 0
 
 
-def test_over_redis_the_deliveries_are_queued_in_batches_and_sent(app, admin, receiver, rq_backend, monkeypatch):
-    monkeypatch.setattr(runner, "ENQUEUE_BATCH", 2)  # three pipelines for five jobs
+def test_over_redis_one_job_per_endpoint_sends_every_imported_member(app, admin, receiver, rq_backend):
     hook = _register(admin, receiver.url)
     assert _ok(_post(admin, _csv(_rows(5)))) == {"created": 5, "updated": 0}
-    assert sum(rq_backend.queue(name).count for name in QUEUES) == 5
+    assert sum(rq_backend.queue(name).count for name in QUEUES) == 1  # the endpoint's drain, not one per member
     run_worker(rq_backend)
     assert len(_bodies(receiver, hook["secret"])) == 5
     assert {d["status"] for d in _ok(admin.get(f"/api/v1/webhooks/{hook['id']}/deliveries"))["items"]} == {

@@ -1,6 +1,7 @@
 """The retry schedule (at least 24 h, then `failed`) and the disable rule (every attempt failed for 3 days: the
 endpoint is disabled, its admins see it on GET /webhooks and in the audit log, nothing more is written for it)."""
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import time_machine
 
@@ -109,10 +110,11 @@ def test_one_guarded_update_claims_a_delivery_once(app, admin, tenant):
     admin.post("/api/v1/webhooks", json={"url": "http://127.0.0.1:9/x", "events": ["member.created"]})
     admin.post("/api/v1/members", json=mentee_payload())
     with app.app_context(), tenant_scope(tenant.id):
-        row_id = db.session.scalar(select(WebhookDelivery.id))
-        first, second = delivery._claim(row_id), delivery._claim(row_id)
-        assert first.attempts == 1 and second is None  # the second worker gets nothing
-        assert delivery.deliver(tenant.id, row_id) == "skipped"
-        assert delivery._finish(row_id, 2, delivery.sender.Outcome(200, None)) == "superseded"  # not its attempt
-        assert delivery._finish(row_id, 1, delivery.sender.Outcome(204, None)) == "delivered"
-        assert delivery._claim(row_id) is None  # delivered: never claimed again
+        row_id, hook_id = db.session.execute(select(WebhookDelivery.id, WebhookDelivery.webhook_id)).one()
+        (first,), second = delivery._claim(hook_id), delivery._claim(hook_id)
+        assert (first.id, first.attempts) == (row_id, 1) and second == []  # the second worker gets nothing
+        assert delivery.drain(tenant.id, hook_id) == "skipped"
+        stale = SimpleNamespace(id=first.id, attempts=2)
+        assert delivery._record(stale, delivery.sender.Outcome(200, None)) == "superseded"  # not its attempt
+        assert delivery._record(first, delivery.sender.Outcome(204, None)) == "delivered"
+        assert delivery._claim(hook_id) == []  # delivered: never claimed again
