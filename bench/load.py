@@ -5,12 +5,14 @@ Issue 15, acceptance 4. One run:
    applies as in production; both dropped at the end), migrated by `flask --app wsgi db upgrade` (a subprocess, as
    an operator would). One tenant; `--mentors` ready mentors and `--mentees` ready mentees through the CSV import
    (`bench_service_matching.cohort_csv`, section 5's cohort, one synchronous import).
-2. ONE gunicorn server, `--workers 2` (`-k sync` by default, `--worker-class gthread` for 4 threads a worker),
-   serving `bench/http_app.py`: our app (`mentorship.create_app()`, the production `Config` from the environment:
-   DATABASE_URL to the throwaway database, REDIS_URL to Redis database 14 (rate-limit counters in Redis, as in
-   production), RATELIMIT_DEFAULT=1000000 per minute so limits never trip, SWEEP_IN_PROCESS=false) at "/", and a
-   bare Flask app at "/bare" whose `/bare/api/v1/members/<id>` returns, without a database, a copy of one real
-   recommendations answer (same body size) — the baseline.
+2. ONE gunicorn server with the repository's `gunicorn.conf.py` (`--config`; JSON access log to stdout, into a file
+   here, metrics in multiprocess mode), the command line setting `--workers 2` (`-k sync` by default,
+   `--worker-class gthread` for 4 threads a worker), the address and the app, `bench/http_app.py`: our app
+   (`mentorship.create_app()`, the production `Config` from the environment: DATABASE_URL to the throwaway database,
+   REDIS_URL to Redis database 14 (rate-limit counters in Redis, as in production), RATELIMIT_DEFAULT=1000000 per
+   minute so limits never trip, SWEEP_IN_PROCESS=false) at "/", and a bare Flask app at "/bare" whose
+   `/bare/api/v1/members/<id>` returns, without a database, a copy of one real recommendations answer (same body
+   size) — the baseline.
 3. wrk (`-t1 -c<connections>`, one Lua script, the admin key on every request), `--rounds` rounds, each running the
    three series for `--seconds` each, the order rotating each round (after a short untimed warm-up of each):
    - recs: `GET /api/v1/members/{id}/recommendations?limit=10`, the mentee id rotating over every mentee;
@@ -27,7 +29,8 @@ Issue 15, acceptance 4. One run:
 Targets (issue 15): recs >= 35 % of bare's throughput, recs p99 <= 150 ms at 5,000 mentors, 0 errors.
 
 Usage: .venv/bin/python bench/load.py [--mentors 5000] [--mentees 500] [--seconds 10] [--rounds 3]
-       [--connections 8] [--workers 2] [--worker-class sync|gthread] [--profile-requests 50] [--json out.json]
+       [--connections 8] [--workers 2] [--worker-class sync|gthread] [--config gunicorn.conf.py]
+       [--profile-requests 50] [--json out.json]
 Needs PostgreSQL (BENCH_PG_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres, a superuser that may
 create roles and databases), Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14; the database is flushed
 before and after), `.venv/bin/gunicorn` and `wrk` (`apt-get install -y wrk`).
@@ -55,6 +58,7 @@ RATELIMIT_DEFAULT = "1000000 per minute"
 TARGET_RATIO, TARGET_P99_MS = 0.35, 150.0
 SERIES = ("recs", "preview", "bare")
 PAIRS = 200
+DEFAULT_CONFIG = str(_common.ROOT / "gunicorn.conf.py") if (_common.ROOT / "gunicorn.conf.py").exists() else ""
 WORKER_ARGS = {"sync": ["-k", "sync"], "gthread": ["-k", "gthread", "--threads", "4"]}
 
 LUA = """
@@ -217,9 +221,11 @@ def serve_and_load(database, secret, mentee_ids, sample, bodies, args, workdir, 
                SWEEP_IN_PROCESS="false", BENCH_SAMPLE_JSON=os.path.join(workdir, "sample.json"),
                PYTHONPATH=str(_common.ROOT), SECRET_KEY="bench-not-secret")
     server = Server(gunicorn, "sync", port, env, os.path.join(workdir, "gunicorn.log"))
-    server.cmd = [gunicorn, *WORKER_ARGS[args.worker_class], "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-                  "--pythonpath", HERE, "--graceful-timeout", "5", "--timeout", "60", "--log-level", "info",
-                  "http_app:app"]
+    config = ["-c", args.config] if args.config else ["--graceful-timeout", "5", "--timeout", "60",
+                                                        "--log-level", "info"]
+    # the command line wins over the config file: the worker count and class, the address and the app are ours
+    server.cmd = [gunicorn, *config, *WORKER_ARGS[args.worker_class], "-w", str(args.workers),
+                  "-b", f"127.0.0.1:{port}", "--pythonpath", HERE, "http_app:app"]
     results = {name: [] for name in SERIES}
     with server:
         server.wait_ready("/bare/api/v1/members/1", secret)
@@ -240,7 +246,9 @@ def serve_and_load(database, secret, mentee_ids, sample, bodies, args, workdir, 
                     for name in SERIES) + f" | recs/bare {results['recs'][-1]['rps'] / bare:.1%} preview/bare "
                     f"{results['preview'][-1]['rps'] / bare:.1%} | {loads[-1].split('load average:')[-1].strip()}",
                     flush=True)
-        log = server.tail(500_000)
+        server.log.flush()
+    with open(server.log_path, errors="replace") as fh:  # the access log is in it too: read it all
+        log = fh.read()
     boots = log.count("Booting worker")
     if boots != args.workers or "WORKER TIMEOUT" in log:
         raise SystemExit(f"gunicorn: {boots} worker boots (expected {args.workers}) or timeouts:\n{log[-4000:]}")
@@ -349,6 +357,7 @@ def run(args, verbose=True):
     summary = {"machine": _common.machine(), "uptime_before": uptime(), "mentors_asked": args.mentors,
                "mentees_asked": args.mentees, "seconds": args.seconds, "rounds": args.rounds,
                "connections": args.connections, "workers": args.workers, "worker_class": args.worker_class,
+               "gunicorn_config": args.config or None,
                "redis_url": REDIS_URL, "ratelimit_default": RATELIMIT_DEFAULT,
                "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=_common.ROOT,
                                         capture_output=True, text=True, check=False).stdout.strip()}
@@ -394,7 +403,8 @@ def report(summary):
     m = summary["machine"]
     print(f"machine: nproc {m['nproc']}, Python {m['python']}, {m['date']}, commit {summary['commit']}")
     print(f"  before: {summary['uptime_before']}\n  after:  {summary['uptime_after']}")
-    print(f"gunicorn -w {summary['workers']} -k {summary['worker_class']}, PostgreSQL + Redis, members "
+    print(f"gunicorn -c {summary['gunicorn_config']} -w {summary['workers']} -k {summary['worker_class']}, "
+          f"PostgreSQL + Redis, members "
           f"(total, ready) {summary['members']}; wrk -t1 -c{summary['connections']}, {summary['rounds']} rounds x "
           f"{summary['seconds']} s per series, order rotating:")
     series = summary["series"]
@@ -428,6 +438,9 @@ def main(argv=None):
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", choices=sorted(WORKER_ARGS), default="sync")
+    parser.add_argument("--config", default=DEFAULT_CONFIG,
+                        help="gunicorn config file (default: the repository's gunicorn.conf.py when there is one); "
+                             "'' for command-line options only")
     parser.add_argument("--profile-requests", type=int, default=50, help="0: no SQL count, no cProfile")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--json", help="also write the summary to this file")
