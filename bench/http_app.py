@@ -7,7 +7,11 @@ One process, one interpreter: `DispatcherMiddleware` sends `/bare/...` to a bare
 - `/bare/db/api/v1/members/<id>`: reads the member row with plain `sqlite3` from the same file (BENCH_DB_PATH; one
   connection per thread, reused, as a pool would) and returns the row as JSON, its JSON-text columns decoded.
 
-Environment: DATABASE_URL, BENCH_DB_PATH, BENCH_SAMPLE_JSON (plus whatever `Config` reads, e.g. RATELIMIT_DEFAULT).
+Also served by `bench/load.py` (gunicorn x2 on PostgreSQL), which sets no BENCH_DB_PATH: then only "bare" exists, and
+its sample is a recommendations answer.
+
+Environment: DATABASE_URL, BENCH_DB_PATH (optional), BENCH_SAMPLE_JSON
+(plus whatever `Config` reads, e.g. RATELIMIT_DEFAULT).
 """
 import json
 import os
@@ -31,6 +35,9 @@ def bare_app(sample, db_path):
     def member(member_id):
         return {**sample, "id": member_id}
 
+    if not db_path:  # bench/load.py: no SQLite file, only the no-database route
+        return app
+
     @app.get("/db/api/v1/members/<int:member_id>")
     def member_from_db(member_id):
         conn = getattr(local, "conn", None)
@@ -49,7 +56,7 @@ def bare_app(sample, db_path):
 def make():
     with open(os.environ["BENCH_SAMPLE_JSON"]) as fh:
         sample = json.load(fh)
-    return DispatcherMiddleware(create_app(), {"/bare": bare_app(sample, os.environ["BENCH_DB_PATH"])})
+    return DispatcherMiddleware(create_app(), {"/bare": bare_app(sample, os.environ.get("BENCH_DB_PATH"))})
 
 
 app = make()
