@@ -12,6 +12,7 @@ from mentorship import create_app, jobs
 from mentorship.common.cache import clear_all
 from mentorship.config import TestConfig
 from mentorship.extensions import db
+from mentorship.jobs.runner import LocalBackend
 from tests.factories import ApiClient, TenantFixture, make_tenant, smtp_server, wipe_redis
 from tests.pairs import MONDAY
 
@@ -42,6 +43,17 @@ def app():
     return app
 
 
+def _forget_local_jobs(app):
+    """Jobs a test queued on the in-process backend and never ran name rows its rollback removed; the next test
+    reuses those ids (tenant 1, webhook 1...), and a job queued `once` would keep that test's own job out."""
+    jobs = app.extensions.get("jobs")
+    if isinstance(jobs, LocalBackend):
+        with jobs.items.mutex:
+            jobs.items.queue.clear()
+        with jobs.lock:
+            jobs.waiting.clear()
+
+
 @pytest.fixture(autouse=True)
 def _rolled_back(app):
     """Every session the app opens during the test joins one outer transaction, rolled back at the end."""
@@ -56,6 +68,7 @@ def _rolled_back(app):
         yield
     finally:
         clear_all()  # cached lookups may describe rows the rollback removes
+        _forget_local_jobs(app)
         with app.app_context():
             db.session.remove()
         db.session = original

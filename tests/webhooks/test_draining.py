@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from mentorship.webhooks import sender, ssrf
+from mentorship.webhooks import delivery, sender, ssrf
 from tests.factories import mentee_payload, run_worker, wait_local_jobs
 from tests.webhooks.receiver import receiving
 
@@ -26,7 +26,9 @@ def test_one_job_sends_an_endpoints_deliveries_in_order_over_one_connection(app,
         receiver.answer = lambda request, earlier: 500 if len(receiver.requests) == 2 else 200
         hook = _register(admin, receiver.url)
         members = [admin.post("/api/v1/members", json=mentee_payload()).json["id"] for _ in range(5)]
-        assert len(app.extensions["jobs"].items.queue) == 1  # five events, one drain job waiting
+        # five events, one drain job waiting (jobs other tests left in the in-process queue are not counted)
+        drains = [item for item in app.extensions["jobs"].items.queue if item[0] == delivery.drain.name]
+        assert len(drains) == 1
         wait_local_jobs(app)
         sent = [json.loads(r.body)["data"]["member_id"] for r in receiver.requests]
         assert sent == members  # oldest first
