@@ -2,9 +2,10 @@
 import logging
 import statistics
 
+from flask import has_request_context, request
 from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from mentorship.extensions import db
 
@@ -81,12 +82,30 @@ def configure_engine(engine: Engine):
     def _begin(connection):
         # straight to the driver: exec_driver_sql would run the whole statement pipeline (context, cursor
         # result) for a statement with no result, once per transaction, i.e. on every request that reads
-        # IMMEDIATE: a transaction takes the single write lock when it starts, so one that read and then writes
-        # cannot fail on a snapshot another writer made stale ("database is locked" at once); writers queue for
-        # up to busy_timeout instead. The embedded database trades concurrency for that; production is PostgreSQL.
-        # (The test suite's one long outer transaction asks for a deferred BEGIN: `sqlite_begin` option.)
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.connection.dbapi_connection.execute(f"BEGIN {mode}")
+        connection.connection.dbapi_connection.execute(f"BEGIN {sqlite_begin_mode(connection)}")
+
+
+# HTTP methods that change nothing (RFC 9110 "safe"): their transactions only read
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def sqlite_begin_mode(connection):
+    """How a SQLite transaction begins. IMMEDIATE takes the single write lock at once, so a transaction that reads
+    and then writes cannot fail on a snapshot another writer made stale ("database is locked" at once, busy_timeout
+    not applying to an upgrade); writers queue for up to busy_timeout instead. A safe-method request only reads,
+    so it begins DEFERRED: a WAL reader takes no lock, and readers no longer queue behind each other and every
+    writer. What such a request does write (a credential's hourly last_used_at) must tolerate losing that race.
+    An explicit `sqlite_begin` execution option wins (the test suite's long outer transaction asks for DEFERRED)."""
+    explicit = connection.get_execution_options().get("sqlite_begin")
+    if explicit is not None:
+        return explicit
+    return "DEFERRED" if has_request_context() and request.method in SAFE_METHODS else "IMMEDIATE"
+
+
+def lost_write_lock(error):
+    """Whether `error` is SQLite refusing a write: another writer held the lock, or committed since this
+    transaction's snapshot (a DEFERRED one's upgrade fails at once) or past busy_timeout."""
+    return isinstance(error, OperationalError) and str(error.orig) == "database is locked"
 
 
 def paginate(query_select, args):
@@ -104,7 +123,7 @@ def batches(query_select, size=500):
 
 def for_update(query):
     """`query` taking row locks until the transaction ends: PostgreSQL's FOR UPDATE; on SQLite the query as it is,
-    every transaction there already holding the database's single write lock from its start (BEGIN IMMEDIATE)."""
+    every transaction that may write holding the database's single write lock from its start (sqlite_begin_mode)."""
     return query if db.session.get_bind().dialect.name == "sqlite" else query.with_for_update()
 
 

@@ -50,11 +50,18 @@ def in_contact_with(mentee_id):
     return capacity.excluded_mentors(mentee_id)
 
 
-def excluded_for(unlisted, capacities, loads, in_contact):
-    """Mentor ids a recommendation query must skip: not listed, full (capacity after `loads`), or `in_contact`
-    with the mentee (in_contact_with)."""
-    full = {mentor_id for mentor_id, load in loads.items() if capacity.is_full(capacities.get(mentor_id, 0), load)}
-    return unlisted | full | in_contact
+def full_among(mentor_ids, capacities):
+    """Of `mentor_ids`, those with no free capacity (`capacities`: mentor id -> capacity), their loads read now (one
+    statement over these mentors' rows only: capacity.loads_of)."""
+    loads = capacity.loads_of(mentor_ids)
+    return {mentor_id for mentor_id in mentor_ids if capacity.is_full(capacities.get(mentor_id, 0),
+                                                                       loads.get(mentor_id, 0))}
+
+
+def full_mentors(capacities):
+    """Every mentor of `capacities` (mentor id -> capacity) with no free capacity, from the tenant's loads."""
+    loads = capacity.loads()
+    return {mentor_id for mentor_id, load in loads.items() if capacity.is_full(capacities.get(mentor_id, 0), load)}
 
 
 def _members(role, ids):

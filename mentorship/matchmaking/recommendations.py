@@ -10,27 +10,47 @@ from mentorship.matchmaking.profiles import profile_of
 from mentorship.members import cards
 from mentorship.members.models import Member
 from mentorship.notifications.outbox import notify
-from mentorship.outreach import capacity
 
 SUGGESTED = 3  # mentors named in a decline or expiry notice
 # the most recommendations one request can ask for (SPEC §4 `limit`): a mentor further down is nobody to this mentee
 RECOMMENDED_AT_MOST = 50
+# candidates whose loads are read one by one before every mentor's load is read at once instead
+WHOLE_TENANT_AFTER = 400
 
 
 def recommendations_for(mentee, limit):
     """Top mentors for `mentee` that eligibility allows, best first."""
     if mentee.role != "mentee":
         raise ApiError("Recommendations are for mentees; this member is a mentor.", status=422, code="not_a_mentee")
-    loads, in_contact = capacity.loads(), eligibility.in_contact_with(mentee.id)
+    in_contact = eligibility.in_contact_with(mentee.id)
     profile = profile_of(mentee)
 
     def pick(entry):
-        excluded = eligibility.excluded_for(entry.unlisted, entry.capacity, loads, in_contact)
-        picks = recommend(profile, entry.index, k=limit, exclude=excluded)
+        picks = _best_with_room(profile, entry, limit, entry.unlisted | in_contact)
         return [{"mentor": entry.cards[p.mentor_id], "score": round(float(p.score), 4), "reasons": p.reasons}
                 for p in picks]
 
     return {"items": query(mentee.tenant_id, pick)}
+
+
+def _best_with_room(profile, entry, limit, excluded):
+    """The engine's best `limit` mentors outside `excluded` who are not full. Only the loads of the mentors it
+    returns are read (eligibility.full_among): full ones are excluded and the engine asked again, for twice as many
+    each round, so a tenant of mostly full mentors costs a few rounds; past WHOLE_TENANT_AFTER candidates, one
+    read of every mentor's load (eligibility.full_mentors) settles it."""
+    checked, wanted = set(), limit
+    while True:
+        picks = recommend(profile, entry.index, k=wanted, exclude=excluded)
+        fresh = {p.mentor_id for p in picks} - checked
+        full = eligibility.full_among(fresh, entry.capacity) if fresh else set()
+        if not full:
+            return picks[:limit]
+        checked |= fresh
+        excluded = excluded | full
+        wanted *= 2
+        if wanted > WHOLE_TENANT_AFTER:
+            full = eligibility.full_mentors(entry.capacity)
+            return recommend(profile, entry.index, k=limit, exclude=excluded | full)
 
 
 @cards.relation

@@ -8,7 +8,7 @@ capacity above zero, and a mentor is never offered more people than they can tak
 A mentee and a mentor are in contact while an intro between them is pending or a mentorship is active; a
 decline keeps them apart for good. A mentee in contact with anyone is busy: match runs leave them out.
 """
-from sqlalchemy import func, select, union
+from sqlalchemy import bindparam, func, select, union, union_all
 
 from mentorship.database import for_update
 from mentorship.errors import Conflict
@@ -45,6 +45,23 @@ def loads():
     for mentor_id, count in _count(Intro.mentor_id, Intro.status == SPENDS_CAPACITY_INTRO).items():
         counted[mentor_id] = counted.get(mentor_id, 0) + count
     return counted
+
+
+# one mentor_id row per place held (active mentorship, pending intro) by the mentors `ids`; built once, run per request
+_HELD = union_all(
+    select(Mentorship.mentor_id.label("mentor_id")).where(Mentorship.mentor_id.in_(bindparam("ids", expanding=True)),
+                                                          Mentorship.status == SPENDS_CAPACITY_MENTORSHIP),
+    select(Intro.mentor_id.label("mentor_id")).where(Intro.mentor_id.in_(bindparam("ids", expanding=True)),
+                                                     Intro.status == SPENDS_CAPACITY_INTRO)).subquery()
+_LOADS_OF = select(_HELD.c.mentor_id, func.count()).group_by(_HELD.c.mentor_id)
+
+
+def loads_of(mentor_ids):
+    """{mentor id: active mentorships + pending intros} of the named mentors that hold any place: one statement,
+    answered from the (tenant, mentor, status) indexes, so it costs what these mentors hold, not the tenant's size."""
+    if not mentor_ids:
+        return {}
+    return dict(db.session.execute(_LOADS_OF, {"ids": sorted(mentor_ids)}).all())
 
 
 def load(mentor_id):
@@ -112,12 +129,16 @@ def taken(loads, busy, apart, mentee_id, mentor_id):
     apart[mentee_id, mentor_id] = SPENDS_CAPACITY_INTRO
 
 
+_EXCLUDED = union(
+    select(Intro.mentor_id).where(Intro.mentee_id == bindparam("mentee_id"), Intro.status.in_(KEEPS_APART)),
+    select(Mentorship.mentor_id).where(Mentorship.mentee_id == bindparam("mentee_id"),
+                                       Mentorship.status == SPENDS_CAPACITY_MENTORSHIP))
+
+
 def excluded_mentors(mentee_id):
-    """Mentors never to offer this mentee: a pending intro, a decline, or an active mentorship with them."""
-    intros = select(Intro.mentor_id).where(Intro.mentee_id == mentee_id, Intro.status.in_(KEEPS_APART))
-    active = select(Mentorship.mentor_id).where(Mentorship.mentee_id == mentee_id,
-                                                Mentorship.status == SPENDS_CAPACITY_MENTORSHIP)
-    return set(db.session.scalars(intros)) | set(db.session.scalars(active))
+    """Mentors never to offer this mentee: a pending intro, a decline, or an active mentorship with them (one
+    statement over the (tenant, mentee, status) indexes)."""
+    return set(db.session.scalars(_EXCLUDED, {"mentee_id": mentee_id}))
 
 
 @members_operations.in_contact

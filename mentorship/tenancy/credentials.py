@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 from flask import g
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from mentorship.common.cache import TtlCache
 from mentorship.common.clock import utcnow
+from mentorship.database import lost_write_lock
 from mentorship.errors import Unauthorized
 from mentorship.extensions import db
 from mentorship.tenancy.models import ApiKey, MemberToken
@@ -109,7 +111,12 @@ def _note_use(key):
     now = utcnow()
     if key.last_used_at is None or key.last_used_at < now - LAST_USED_GRANULARITY:
         key.last_used_at = now
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError as exc:  # SQLite: a GET reads without the write lock (database.sqlite_begin_mode)
+            if not lost_write_lock(exc):
+                raise
+            db.session.rollback()  # a writer came between: the use is noted by a later request
 
 
 def current_principal() -> Principal:

@@ -1,3 +1,8 @@
+import pytest
+
+from mentorship.extensions import db
+from mentorship.matchmaking import eligibility, recommendations
+from mentorship.tenancy.scope import tenant_scope
 from tests.factories import ApiClient, make_member
 
 
@@ -82,3 +87,35 @@ def test_member_token_sees_only_its_own(app, admin, tenant):
     token = ApiClient(app.test_client(), admin.post(f"/api/v1/members/{me}/tokens").json["token"])
     assert _recs(token, me).status_code == 200
     assert _recs(token, other).status_code == 403
+
+
+def _fill(app, tenant, mentor_ids):
+    """One pending intro from a new mentee to each mentor (a capacity-1 mentor is full after it)."""
+    from mentorship.members.operations import get_member
+    from mentorship.outreach.operations import send_warm_intro
+
+    others = [make_member(app, tenant, domains=["marketing/brand"]) for _ in mentor_ids]
+    with app.app_context(), tenant_scope(tenant.id):
+        for mentee, mentor in zip(others, mentor_ids, strict=True):
+            send_warm_intro(get_member(mentee), get_member(mentor), "Warm intro.", None)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("whole_tenant_after", [400, 1])
+def test_full_mentors_at_the_top_are_skipped(app, admin, tenant, monkeypatch, whole_tenant_after):
+    """Only the loads of the mentors the engine returns are read; full ones are excluded and the engine asked
+    again (for more each round), or past WHOLE_TENANT_AFTER every mentor's load is read at once."""
+    monkeypatch.setattr(recommendations, "WHOLE_TENANT_AFTER", whole_tenant_after)
+    for n in range(4):
+        make_member(app, tenant, role="mentor", capacity=1, domains=["data/analytics"], company=f"Bank {n}")
+    two = make_member(app, tenant, role="mentor", capacity=2, domains=["finance/credit-risk"])
+    mentee = make_member(app, tenant, domains=["data/analytics"])
+    ranked = [i["mentor"]["id"] for i in _recs(admin, mentee, limit=5).json["items"]]
+    assert len(ranked) == 5 and ranked[-1] == two
+    _fill(app, tenant, ranked[:3] + [two])  # the best three are full now; `two` holds one place of two
+    read, full_among = [], eligibility.full_among
+    monkeypatch.setattr(eligibility, "full_among", lambda ids, caps: read.append(ids) or full_among(ids, caps))
+    assert [i["mentor"]["id"] for i in _recs(admin, mentee, limit=1).json["items"]] == [ranked[3]]
+    # the loads read: the engine's pick, then twice as many past the full ones, ...; or the whole tenant at once
+    assert read == ([{ranked[0]}, set(ranked[1:3]), {ranked[3], two}] if whole_tenant_after > 5 else [{ranked[0]}])
+    assert [i["mentor"]["id"] for i in _recs(admin, mentee, limit=5).json["items"]] == [ranked[3], two]
