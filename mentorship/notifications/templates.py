@@ -40,9 +40,12 @@ class Context:
     recipient: Member
     obj: object
     data: dict
+    members: dict = field(default_factory=dict)  # read once per e-mail (the subject and the text both name them)
 
     def member(self, member_id):
-        return db.session.scalar(select(Member).where(Member.id == member_id))
+        if member_id not in self.members:
+            self.members[member_id] = db.session.scalar(select(Member).where(Member.id == member_id))
+        return self.members[member_id]
 
     def other(self):
         """The other party of the intro, mentorship, meeting or referral request."""
