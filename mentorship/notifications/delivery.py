@@ -25,6 +25,7 @@ from mentorship.members.models import Member
 from mentorship.notifications import mailer
 from mentorship.notifications.models import Notification
 from mentorship.notifications.templates import render
+from mentorship.tenancy.models import Tenant
 from mentorship.tenancy.scope import unscoped
 
 MAX_ATTEMPTS = 8
@@ -34,6 +35,7 @@ LEASE_MARGIN_SECONDS = 5
 # refusals of one message: the connection (and the other messages) are fine
 _MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 _SAFE = {"synchronize_session": False}
+_FRESH = {"populate_existing": True}  # objects an earlier batch read are read again, not reused
 
 
 def message_id(tenant_id, notification_id):
@@ -79,23 +81,47 @@ def drain(tenant_id):
     """Send the tenant's due notifications, a batch per claim, one commit per outcome; what is still due when
     DRAIN_SECONDS have passed goes to a successor job. Returns the outcomes counted."""
     started, counts, skip = time.monotonic(), Counter(), set()
-    while True:
-        batch = _claim(tenant_id, skip)
-        _commit()
-        if not batch:
-            break
-        if len(batch) == BATCH_SIZE:  # more may be due: a free worker can join in (claims never overlap)
-            drain.enqueue_or_leave_for_sweep(tenant_id, once=True)
-        finished = _send_batch(tenant_id, batch, counts, skip)
-        if finished and len(batch) < BATCH_SIZE:
-            break  # what is written from now on queues a drain of its own
-        if not finished or time.monotonic() - started > DRAIN_SECONDS:
-            drain.enqueue_or_leave_for_sweep(tenant_id, once=True)
-            break
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False  # what a batch read, its e-mails use
+    try:
+        while True:
+            batch = _claim(tenant_id, skip)
+            known = batch and _read(tenant_id, batch)
+            _commit()
+            if not batch:
+                break
+            if len(batch) == BATCH_SIZE:  # more may be due: a free worker can join in (claims never overlap)
+                drain.enqueue_or_leave_for_sweep(tenant_id, once=True)
+            finished = _send_batch(tenant_id, known, batch, counts, skip)
+            if finished and len(batch) < BATCH_SIZE:
+                break  # what is written from now on queues a drain of its own
+            if not finished or time.monotonic() - started > DRAIN_SECONDS:
+                drain.enqueue_or_leave_for_sweep(tenant_id, once=True)
+                break
+    finally:
+        session.expire_on_commit = expire
     return dict(counts) or "skipped"
 
 
-def _send_batch(tenant_id, batch, counts, skip):
+def _read(tenant_id, batch):
+    """What the batch's e-mails are about, read in the claim's transaction: a statement per kind of object, one for
+    the members they name, one for the tenant's slug; as current as the claim (a batch lasts well under a second),
+    kept through the batch's commits (the drain turns expire_on_commit off)."""
+    known = {"slug": db.session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id)), "members": {}}
+    for object_type in {row.object_type for row in batch}:
+        model = _model(object_type)
+        ids = {row.object_id for row in batch if row.object_type == object_type}
+        objects = db.session.scalars(select(model).where(model.id.in_(ids)), execution_options=_FRESH)
+        known.update({(object_type, obj.id): obj for obj in objects})
+    named = {row.member_id for row in batch} | {getattr(obj, side, None) for key, obj in known.items()
+                                                 if isinstance(key, tuple) for side in ("mentee_id", "mentor_id")}
+    named.discard(None)
+    members = db.session.scalars(select(Member).where(Member.id.in_(named)), execution_options=_FRESH)
+    known["members"].update({m.id: m for m in members})
+    return known
+
+
+def _send_batch(tenant_id, known, batch, counts, skip):
     """Send and record each claimed row in order; False when the lease ran short and the rest went back."""
     lease_ends = time.monotonic() + current_app.config["MAIL_LEASE_SECONDS"] - LEASE_MARGIN_SECONDS
     for index, row in enumerate(batch):
@@ -103,7 +129,7 @@ def _send_batch(tenant_id, batch, counts, skip):
             _release(batch[index:])
             return False
         try:
-            counts[_send(tenant_id, row)] += 1
+            counts[_send(tenant_id, known, row)] += 1
         except Exception as exc:
             counts[_failed(row, exc)] += 1
             skip.add(row.id)
@@ -113,16 +139,15 @@ def _send_batch(tenant_id, batch, counts, skip):
     return True
 
 
-def _send(tenant_id, row):
-    """Render the row from current data and send it; its outcome recorded. Raises when the send failed."""
-    model = _model(row.object_type)
-    obj = db.session.scalar(select(model).where(model.id == row.object_id))
+def _send(tenant_id, known, row):
+    """Render the row and send it; its outcome recorded. Raises when the send failed."""
+    obj = known.get((row.object_type, row.object_id))
     if row.member_id is None:  # to the career office: its tenant's contact address as it is now
         recipient, address = None, getattr(obj, "contact_email", None)
     else:
-        recipient = db.session.scalar(select(Member).where(Member.id == row.member_id))
+        recipient = known["members"].get(row.member_id)
         address = recipient.email if recipient is not None and recipient.erased_at is None else None
-    email = render(row, recipient, obj) if address and obj is not None else None
+    email = render(row, recipient, obj, known["slug"], known["members"]) if address and obj is not None else None
     if email is None:  # nobody to send it to, or no longer applies (a reminder too late, for a cancelled call)
         return _record(row, status="cancelled")
     mailer.send(address, email.subject, email.text, message_id(tenant_id, row.id), attachments=email.attachments)
