@@ -1,13 +1,15 @@
 """Issue 16: notifications drained per tenant in batches claimed by one statement, over one kept SMTP connection."""
 import socket
+from email import message_from_bytes
 
 from sqlalchemy import select
 
 from mentorship.extensions import db
+from mentorship.jobs.schedule import sweep
 from mentorship.notifications import delivery, mailer
 from mentorship.notifications.models import Notification
 from mentorship.tenancy.scope import tenant_scope
-from tests.factories import wait_local_jobs
+from tests.factories import smtp_server, wait_local_jobs
 from tests.pairs import make_pair
 
 
@@ -48,4 +50,34 @@ def test_one_connection_for_many_e_mails_and_one_closed_meanwhile_is_reopened(ap
     assert len(smtp_sink.messages) == 5  # sent once, on a new connection
     assert len({m["Message-ID"] for m in smtp_sink.messages}) == 5
     assert mailer._kept.client is not kept
+    mailer.close()
+
+
+class _RefusesFirst:
+    """Refuses the first message's data (554), takes the rest."""
+
+    def __init__(self):
+        self.ids = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
+        if not self.ids:
+            self.ids.append(None)
+            return "554 no thanks"
+        self.ids.append(message_from_bytes(envelope.content)["Message-ID"])
+        return "250 OK"
+
+
+def test_a_refused_message_waits_for_its_retry_and_the_others_go_on(app, admin, tenant):
+    with smtp_server(app, _RefusesFirst()) as sink:
+        assert make_pair(app, admin).intro().status_code == 201
+        _copies(app, tenant.id, 3)
+        wait_local_jobs(app)
+        assert len(sink.ids) == 4 and len(set(sink.ids[1:])) == 3  # one refused, three sent, none twice
+        with app.app_context(), tenant_scope(tenant.id):
+            rows = db.session.execute(select(Notification.status, Notification.last_error)).all()
+            assert sorted(status for status, _ in rows) == ["pending", "sent", "sent", "sent"]
+            assert [error for status, error in rows if status == "pending"] == ["SMTPDataError: (554, b'no thanks')"]
+            sweep()  # the next sweep: a drain sends it
+        wait_local_jobs(app)
+        assert len(sink.ids) == 5 and len(set(sink.ids[1:])) == 4
     mailer.close()
