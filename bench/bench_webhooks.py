@@ -120,12 +120,12 @@ def _rows(app, tenant_id, hooks, body, n):
         return [(row.id, row.webhook_id) for row in rows]
 
 
-def _run_jobs(backend, enqueue_all, n, done=None):
+def _run_jobs(backend, enqueue_all, n, done=None, queue_name="default"):
     """Enqueue with `enqueue_all(queue)`, wait until the queue is empty, no job runs and `done()` holds, then return
     n / seconds from RQ's own timestamps of every job that ran (successors queued by a job included)."""
     from rq.job import Job
 
-    queue = backend.queue("default")
+    queue = backend.queue(queue_name)
     enqueue_all(queue)
     deadline = time.monotonic() + 600
     while queue.count or queue.started_job_registry.count or not (done is None or done()):

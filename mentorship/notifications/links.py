@@ -20,10 +20,11 @@ OFFICE = "/office"  # the career office's dashboard
 CALENDAR = "/meetings/{id}/invite.ics"
 
 
-def page_url(recipient, obj=None, *, calendar=False):
+def page_url(recipient, obj=None, *, calendar=False, slug=None):
     """The absolute URL of the page `recipient` (a Member) opens for `obj` (an intro, mentorship, meeting or referral
-    request; None: their home). `calendar`: the meeting's `.ics` file instead of its page."""
-    slug = db.session.get(Tenant, recipient.tenant_id).slug
+    request; None: their home). `calendar`: the meeting's `.ics` file instead of its page. `slug`: the tenant's, when
+    the caller has it."""
+    slug = slug or db.session.get(Tenant, recipient.tenant_id).slug
     if obj is None:
         path = HOME
     elif calendar:

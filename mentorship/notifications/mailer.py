@@ -3,11 +3,19 @@
 Every message is multipart/alternative: the plain text as written, and an HTML part made from that same text
 (escaped; paragraphs; links to our own pages as <a>; inline styles only, no images or style sheets). Attachments
 (a meeting's .ics) make it multipart/mixed around that.
+
+The SMTP connection is kept between messages, one per thread of a worker process (an RQ worker runs one job at a
+time), and opened again after KEEPALIVE_SECONDS idle, after an error, or for another MAIL_URL. A kept connection the
+server closed meanwhile fails before this message's DATA: then (and only then) the message goes once more, on a new
+connection. Once DATA has begun nothing is resent here: the caller records the failure and retries later (with the
+same Message-ID), as with a connection of its own.
 """
 import logging
 import re
 import smtplib
 import ssl
+import threading
+import time
 from email.message import EmailMessage
 from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
@@ -25,6 +33,11 @@ _BODY = Markup("margin:0 auto;max-width:560px;padding:24px;background:#ffffff;co
          "sans-serif;font-size:16px;line-height:1.5")
 _P = Markup("margin:0 0 16px")
 _A = Markup("color:#1a56db;text-decoration:underline")
+KEEPALIVE_SECONDS = 30
+# refusals of this one message: the connection stays usable (smtplib sent RSET)
+_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+_STALE = (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+_kept = threading.local()
 
 
 def send(to, subject, text, message_id, *, attachments=()):
@@ -77,19 +90,82 @@ def _linked(line, public):
     return Markup("").join(out)
 
 
-def _smtp(url, message):
+class _Tracked:
+    """Remembers whether this message's DATA began: before it, the server cannot have taken the message."""
+
+    data_begun = False
+
+    def data(self, msg):
+        self.data_begun = True
+        return super().data(msg)
+
+
+class _SMTP(_Tracked, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_Tracked, smtplib.SMTP_SSL):
+    pass
+
+
+def _connect(url):
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps", "smtp+starttls"):
         raise ValueError(f"MAIL_URL scheme must be smtp, smtps or smtp+starttls, not {parts.scheme!r}")
     timeout = current_app.config["MAIL_TIMEOUT_SECONDS"]
     if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, timeout=timeout,
-                                  context=ssl.create_default_context())
+        client = _SMTPSSL(parts.hostname, parts.port or 465, timeout=timeout, context=ssl.create_default_context())
     else:
-        client = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
-    with client:
+        client = _SMTP(parts.hostname, parts.port or 25, timeout=timeout)
+    try:
         if parts.scheme == "smtp+starttls":
             client.starttls(context=ssl.create_default_context())
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _connection(url):
+    """(client, whether it is new): the thread's kept connection to `url`, or a new one."""
+    client = getattr(_kept, "client", None)
+    if client is not None and _kept.url == url and time.monotonic() - _kept.used < KEEPALIVE_SECONDS:
+        return client, False
+    close()
+    _kept.client, _kept.url = _connect(url), url
+    return _kept.client, True
+
+
+def close():
+    """Close this thread's kept connection, if any (QUIT when the server still listens)."""
+    client, _kept.client = getattr(_kept, "client", None), None
+    if client is not None:
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+        finally:
+            client.close()
+
+
+def _smtp(url, message):
+    client, new = _connection(url)
+    client.data_begun = False
+    try:
+        try:
+            client.send_message(message)
+        except _STALE:
+            if new or client.data_begun:
+                raise
+            close()  # kept too long on the server's side; it never saw this message: once more, on a new one
+            client, _ = _connection(url)
+            client.send_message(message)
+    except _REFUSED:
+        _kept.used = time.monotonic()
+        raise
+    except BaseException:
+        close()
+        raise
+    _kept.used = time.monotonic()

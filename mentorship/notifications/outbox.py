@@ -1,11 +1,12 @@
-"""Writing notifications: a row in the caller's transaction, delivered by a job once that transaction commits."""
+"""Writing notifications: a row in the caller's transaction, sent by the tenant's drain job (delivery.py), queued
+once that transaction commits (one while one waits)."""
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
-from mentorship.notifications.delivery import deliver, job_id
+from mentorship.notifications.delivery import drain
 from mentorship.notifications.models import Notification
 
 
@@ -24,7 +25,7 @@ def notify(member_id, event, obj, *, due_at=None, key=None, **data):
     row_id = db.session.scalar(insert.on_conflict_do_nothing(index_elements=["tenant_id", "key"])
                                .returning(Notification.id))
     if row_id is not None and due_at <= now:
-        deliver.enqueue_after_commit(obj.tenant_id, row_id, job_id=job_id(obj.tenant_id, row_id))
+        drain.enqueue_after_commit(obj.tenant_id, once=True)
     return row_id
 
 
@@ -38,7 +39,7 @@ def notify_office(tenant, event, *, key, **data):
     row_id = db.session.scalar(insert.on_conflict_do_nothing(index_elements=["tenant_id", "key"])
                                .returning(Notification.id))
     if row_id is not None:
-        deliver.enqueue_after_commit(tenant.id, row_id, job_id=job_id(tenant.id, row_id))
+        drain.enqueue_after_commit(tenant.id, once=True)
     return row_id
 
 

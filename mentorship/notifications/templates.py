@@ -40,9 +40,13 @@ class Context:
     recipient: Member
     obj: object
     data: dict
+    members: dict = field(default_factory=dict)  # read once per e-mail (the subject and the text both name them)
+    slug: str | None = None  # the tenant's; read when first needed
 
     def member(self, member_id):
-        return db.session.scalar(select(Member).where(Member.id == member_id))
+        if member_id not in self.members:
+            self.members[member_id] = db.session.scalar(select(Member).where(Member.id == member_id))
+        return self.members[member_id]
 
     def other(self):
         """The other party of the intro, mentorship, meeting or referral request."""
@@ -55,10 +59,15 @@ class Context:
 
     def page(self, calendar=False):
         """The page of this notification's object for its recipient (or the meeting's calendar file)."""
-        return page_url(self.recipient, self.obj, calendar=calendar)
+        return page_url(self.recipient, self.obj, calendar=calendar, slug=self.tenant_slug())
 
     def home(self):
-        return page_url(self.recipient)
+        return page_url(self.recipient, slug=self.tenant_slug())
+
+    def tenant_slug(self):
+        if self.slug is None:
+            self.slug = db.session.scalar(select(Tenant.slug).where(Tenant.id == self.recipient.tenant_id))
+        return self.slug
 
 
 def calendar_attachment(meeting):
@@ -211,6 +220,8 @@ RENDERERS = {
 }
 
 
-def render(notification, recipient, obj):
-    """The notification's e-mail (subject, text, attachments) for its recipient, or None when it no longer applies."""
-    return RENDERERS[notification.event](Context(recipient, obj, dict(notification.data or {})))
+def render(notification, recipient, obj, slug=None, members=None):
+    """The notification's e-mail (subject, text, attachments) for its recipient, or None when it no longer applies.
+    `slug` (the tenant's) and `members` (by id): what the caller has read already (a drain, for its batch)."""
+    context = Context(recipient, obj, dict(notification.data or {}), dict(members or {}), slug)
+    return RENDERERS[notification.event](context)
