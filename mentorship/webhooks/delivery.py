@@ -57,10 +57,13 @@ def _claim(webhook_id, limit=BATCH_SIZE):
     body). One guarded UPDATE ... RETURNING; on PostgreSQL its rows are picked FOR UPDATE SKIP LOCKED, so two
     workers never hold the same row (nor wait for each other). Not committed here."""
     now = utcnow()
+    # a MATERIALIZED CTE, not `IN (subquery)`: PostgreSQL may run such a subquery again for each row it updates
+    # (a nested-loop semi-join), each run skipping the rows just locked, and so claim every due row at once
     due = (select(WebhookDelivery.id).where(WebhookDelivery.webhook_id == webhook_id, _claimable(now))
-           .order_by(WebhookDelivery.id).limit(limit).with_for_update(skip_locked=True))
+           .order_by(WebhookDelivery.id).limit(limit).with_for_update(skip_locked=True)
+           .cte("due").prefix_with("MATERIALIZED", dialect="postgresql"))
     rows = db.session.execute(
-        update(WebhookDelivery).where(WebhookDelivery.id.in_(due.scalar_subquery()), _claimable(now))
+        update(WebhookDelivery).where(WebhookDelivery.id.in_(select(due.c.id)), _claimable(now))
         .values(status="sending", claimed_at=now, attempts=WebhookDelivery.attempts + 1)
         .returning(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.msg_id, WebhookDelivery.body),
         execution_options={"synchronize_session": False}).all()
