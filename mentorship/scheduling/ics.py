@@ -21,8 +21,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def _text(value: str) -> str:
-    return _TEXT_CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+class _Text(vText):
+    """A TEXT value escaped by RFC 5545 3.3.11 alone: icalendar's own escaping first turns a literal backslash
+    followed by `N` into a line break (so "C:\\New" would reach a calendar as "C:" and a new line)."""
+
+    def to_ical(self):
+        escaped = (str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+                   .replace("\n", "\\n"))
+        return escaped.encode(self.encoding)
+
+
+def _text(value: str) -> _Text:
+    return _Text(_TEXT_CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def _utc(value: datetime) -> datetime:

@@ -135,6 +135,15 @@ def test_any_text_round_trips(names, summary, description):
     assert [a.params.get("CN", "") for a in event["ATTENDEE"]] == [clean_name(n) for n in names]
 
 
+@pytest.mark.parametrize("text", ["C:\\New folder", "\\N", "a\\Nb\\nc\\,d\\;e\\\\N"])
+def test_a_backslash_before_n_stays_a_backslash(text):
+    """Regression (found by the property test above): icalendar's escaping read a literal backslash-N as a line
+    break, so "C:\\New folder" reached a calendar as "C:" and a new line."""
+    raw = make(attendees=[("A", "a@example.com"), ("B", "b@example.com")], summary=text, description=text)
+    assert text_property(raw, "SUMMARY") == text
+    assert text_property(raw, "DESCRIPTION") == text  # read by RFC 5545's rules (icalendar's reader misreads it)
+
+
 def text_property(raw, name):
     """The TEXT value of property `name` in an iCalendar stream: unfolded, then unescaped (RFC 5545 3.1, 3.3.11)."""
     unfolded = raw.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").decode()
