@@ -119,11 +119,16 @@ class MentorIndex:
         cols, rows = self._encode_mentor(mentor)
         slot = self._slot.get(mentor.id, len(self._profiles))
         text = self.rows["text"]
-        if slot == len(self._profiles) or not np.array_equal(text.row(slot)[0], rows["text"][0]):
-            if slot < len(self._profiles):
-                self._df[text.row(slot)[0]] -= 1
-            self._df[rows["text"][0]] += 1
-            self._forget_norms()  # IDF changed: mentor norms are recomputed as queries need them
+        new_ids, new_tf = rows["text"]
+        if slot == len(self._profiles):
+            self._df[new_ids] += 1
+            self._forget_norms()  # one more mentor: every term's IDF changed
+        elif not (np.array_equal(text.row(slot)[0], new_ids) and np.array_equal(text.row(slot)[1], new_tf)):
+            self._df[text.row(slot)[0]] -= 1
+            self._df[new_ids] += 1
+            # The IDF of the terms that came or went changed, and with it the norm of every mentor holding one
+            # (common words: a good part of them); forgetting all is cheaper than finding those.
+            self._forget_norms()
         self.columns.set(slot, cols)
         for name in _BITS:
             self.bits[name].set(slot, rows[name][0])
@@ -192,7 +197,8 @@ class MentorIndex:
             return self._norms
         unknown = slots[~self._norm_known[slots]]
         if len(unknown):
-            unknown = np.unique(unknown)
+            if len(unknown) > 1 and not (unknown[1:] > unknown[:-1]).all():  # one mentee's slots come sorted
+                unknown = np.unique(unknown)
             self._norms[unknown] = np.sqrt(self.rows["text"].row_sums_at(unknown, self.text_idf))
             self._norm_known[unknown] = True
         return self._norms[slots]

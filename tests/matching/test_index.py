@@ -167,3 +167,15 @@ def test_row_sums_at_and_dot_cells_give_the_same_floats_as_the_bulk_paths():
     query = Ragged.from_rows([(np.array([1, 3, 4, 9, 40]), np.array([0.3, 1.1, 0.7, 2.0, 0.9]))])
     assert sparse.dot_cells(query, np.zeros(len(slots), dtype=np.int64), slots).tolist() == \
         sparse.dot(query)[0].tolist()
+
+
+def test_a_text_change_of_frequencies_only_refreshes_the_norm():
+    # The same words, more often: the term ids are equal, the weights not (the norm before issue 16 stayed stale).
+    mentors = [Profile(1, "mentor", ("data",), text="python models", free_capacity=1),
+               Profile(2, "mentor", ("data",), text="python sql", free_capacity=1)]
+    mentee = Profile(9, "mentee", ("data",), text="python")
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    recommend(mentee, index)
+    changed = replace(mentors[0], text="python models models models")
+    index.upsert(changed)
+    _assert_same(index, [changed, mentors[1]], [mentee])
