@@ -270,6 +270,9 @@ def run(quick: bool, pypi_dir: str | None, skip_pypi: bool, part: str = "all", r
     HospitalResident, version = (None, None) if skip_pypi or part == "recommend" else load_pypi_matching(pypi_dir)
     sys.path.insert(0, str(root))
     sys.path.insert(1, str(ROOT / "bench"))
+    # before data_matching, which puts this checkout first on sys.path and imports matching from there
+    if not Path(importlib.import_module("matching").__file__).resolve().is_relative_to(root):
+        raise RuntimeError(f"matching was imported from outside {root}")
     scale = 10 if quick else 1
     results = {"machine": machine(), "pypi_matching_version": version}
     results["recommend"] = [bench_recommend(n // scale, 500 // scale) for n in (10_000, 100_000)]

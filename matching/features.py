@@ -112,6 +112,7 @@ class MentorIndex:
         text_ids = [rows["text"][0] for _, rows in encoded]
         if text_ids:
             index._df += np.bincount(np.concatenate(text_ids), minlength=N_FEATURES).astype(np.int32)
+        index.text_norms()  # every norm now, in one O(nnz) pass, rather than a slice in each of the first queries
         return index
 
     def upsert(self, mentor: Profile) -> None:
