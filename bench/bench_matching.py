@@ -12,6 +12,7 @@ The PyPI package is also called `matching`. It is imported first, from its own d
 `pip install --target /tmp/pypi_matching matching==1.4.3` and pass `--pypi-matching /tmp/pypi_matching`.
 
 Usage: .venv/bin/python bench/bench_matching.py [--quick] [--skip-pypi] [--pypi-matching DIR] [--out FILE]
+       [--part recommend] [--matching-root CHECKOUT]
 """
 import argparse
 import importlib
@@ -88,8 +89,18 @@ def bench_recommend(n_mentors: int, n_queries: int) -> dict:
     start = time.perf_counter()
     recommend(queries[0], index)
     after_upserts = time.perf_counter() - start
+    # A live tenant: one profile changes, then the next mentee asks (issue 16: within 1.5 × the p95 above).
+    changed = mentors(n_queries // 5, seed=6, first_id=int(pool[0].id))
+    firsts = []
+    for mentor, mentee in zip(changed, queries[50:], strict=False):
+        index.upsert(mentor)
+        start = time.perf_counter()
+        recommend(mentee, index, k=10)
+        firsts.append(time.perf_counter() - start)
+    first = {f"first_after_one_upsert_{name}": value for name, value in _percentiles(firsts).items()}
     return {"mentors": n_mentors, "queries": n_queries, "build_s": round(built, 2), **_percentiles(times),
-            "upsert_ms": round(upsert * 1e3, 3), "first_query_after_upserts_ms": round(after_upserts * 1e3, 2)}
+            "upsert_ms": round(upsert * 1e3, 3), "first_query_after_upserts_ms": round(after_upserts * 1e3, 2),
+            **first, "first_after_one_upsert_max": round(max(firsts) * 1e3, 3)}
 
 
 def _timed(fn, *args):
@@ -252,13 +263,21 @@ def machine() -> dict:
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
-def run(quick: bool, pypi_dir: str | None, skip_pypi: bool) -> dict:
-    """Every benchmark, in one process (the PyPI package first, before our matching is imported)."""
-    HospitalResident, version = (None, None) if skip_pypi else load_pypi_matching(pypi_dir)
-    sys.path.insert(0, str(ROOT))
+def run(quick: bool, pypi_dir: str | None, skip_pypi: bool, part: str = "all", root: Path = ROOT) -> dict:
+    """Every benchmark, in one process (the PyPI package first, before our matching is imported); `part`
+    "recommend" runs the recommend series only, with the `matching` package found under `root` (an older
+    checkout, to interleave old and new code)."""
+    HospitalResident, version = (None, None) if skip_pypi or part == "recommend" else load_pypi_matching(pypi_dir)
+    sys.path.insert(0, str(root))
+    sys.path.insert(1, str(ROOT / "bench"))
+    # before data_matching, which puts this checkout first on sys.path and imports matching from there
+    if not Path(importlib.import_module("matching").__file__).resolve().is_relative_to(root):
+        raise RuntimeError(f"matching was imported from outside {root}")
     scale = 10 if quick else 1
     results = {"machine": machine(), "pypi_matching_version": version}
     results["recommend"] = [bench_recommend(n // scale, 500 // scale) for n in (10_000, 100_000)]
+    if part == "recommend":
+        return results
     results["assign_10k"], graph = bench_assign(10_000 // scale, 2_000 // scale)
     results["dense_check"] = bench_dense(2_000 // scale, 400 // scale)
     results["assign_50k"] = bench_large(50_000 // scale, 10_000 // scale)
@@ -275,13 +294,16 @@ def main(argv=None) -> None:
     parser.add_argument("--pypi-matching", default=os.environ.get("PYPI_MATCHING_PATH"),
                         help="directory the PyPI `matching` was installed into with pip --target")
     parser.add_argument("--out", help="also write the JSON results here")
+    parser.add_argument("--part", choices=("all", "recommend"), default="all", help="recommend: that series only")
+    parser.add_argument("--matching-root", type=Path, default=ROOT,
+                        help="checkout whose matching/ is benchmarked (default: this one)")
     parser.add_argument("--solve-only", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.solve_only:
         sys.path.insert(0, str(ROOT))
         print(json.dumps(solve_only(args.solve_only)))
         return
-    results = run(args.quick, args.pypi_matching, args.skip_pypi)
+    results = run(args.quick, args.pypi_matching, args.skip_pypi, args.part, args.matching_root.resolve())
     text = json.dumps(results, indent=2)
     print(text)
     if args.out:

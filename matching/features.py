@@ -22,6 +22,7 @@ from .text import N_FEATURES, idf, term_weights
 
 __all__ = ["MenteeBatch", "MentorIndex", "Profile"]
 
+ENCODED_MAX = 4096  # one-mentee encodings kept per index (a few KB each)
 CAPACITY_FULL = 3  # free capacity at which scoring's capacity component is full; here for the traits code below
 
 _COLUMNS = {
@@ -85,12 +86,15 @@ class MentorIndex:
         self.week = week_start(week_of)
         self._slugs, self._langs, self._schools = _Vocab(), _Vocab(), _Vocab()
         self._slot: dict[int, int] = {}
+        self._encoded: dict[tuple, MenteeBatch] = {}  # see _encode_one_cached
         self._profiles: list[Profile] = []
         self.columns = Columns(_COLUMNS)
         self.bits = {name: BitRows() for name in _BITS}
         self.rows = {name: SparseRows() for name in _ROWS}
         self._df = np.zeros(N_FEATURES, dtype=np.int32)  # mentors per text term bucket
-        self._text_norms: np.ndarray | None = None
+        # Text norms by slot, each computed when first needed after the IDF last changed (_norm_known False).
+        self._norms = np.zeros(0)
+        self._norm_known = np.zeros(0, dtype=bool)
 
     @classmethod
     def build(cls, mentors: Iterable[Profile], *, week_of: datetime | date | None = None) -> "MentorIndex":
@@ -108,6 +112,7 @@ class MentorIndex:
         text_ids = [rows["text"][0] for _, rows in encoded]
         if text_ids:
             index._df += np.bincount(np.concatenate(text_ids), minlength=N_FEATURES).astype(np.int32)
+        index.text_norms()  # every norm now, in one O(nnz) pass, rather than a slice in each of the first queries
         return index
 
     def upsert(self, mentor: Profile) -> None:
@@ -115,11 +120,16 @@ class MentorIndex:
         cols, rows = self._encode_mentor(mentor)
         slot = self._slot.get(mentor.id, len(self._profiles))
         text = self.rows["text"]
-        if slot == len(self._profiles) or not np.array_equal(text.row(slot)[0], rows["text"][0]):
-            if slot < len(self._profiles):
-                self._df[text.row(slot)[0]] -= 1
-            self._df[rows["text"][0]] += 1
-            self._text_norms = None  # IDF changed: mentor norms are refreshed on the next query
+        new_ids, new_tf = rows["text"]
+        if slot == len(self._profiles):
+            self._df[new_ids] += 1
+            self._forget_norms()  # one more mentor: every term's IDF changed
+        elif not (np.array_equal(text.row(slot)[0], new_ids) and np.array_equal(text.row(slot)[1], new_tf)):
+            self._df[text.row(slot)[0]] -= 1
+            self._df[new_ids] += 1
+            # The IDF of the terms that came or went changed, and with it the norm of every mentor holding one
+            # (common words: a good part of them); forgetting all is cheaper than finding those.
+            self._forget_norms()
         self.columns.set(slot, cols)
         for name in _BITS:
             self.bits[name].set(slot, rows[name][0])
@@ -142,7 +152,7 @@ class MentorIndex:
         if slot < len(self._profiles):
             self._profiles[slot] = last
             self._slot[last.id] = slot
-        self._text_norms = None
+        self._forget_norms()
 
     def __len__(self) -> int:
         return len(self._profiles)
@@ -172,18 +182,46 @@ class MentorIndex:
         """IDF of text term buckets over the current mentors."""
         return idf(self._df[ids], len(self))
 
-    def text_norms(self) -> np.ndarray:
-        """L2 norm of each mentor's TF-IDF vector, recomputed (O(nnz)) only after the mentor set changed."""
-        if self._text_norms is None:
-            self._text_norms = np.sqrt(self.rows["text"].row_sums(self.text_idf))
-        return self._text_norms
+    def _forget_norms(self) -> None:
+        self._norm_known = np.zeros(0, dtype=bool)  # reallocated at the current size by the next text_norms
+
+    def text_norms(self, slots: np.ndarray | None = None) -> np.ndarray:
+        """L2 norm of each mentor's TF-IDF vector (of those at `slots`), computed only for mentors not yet known
+        since the IDF last changed: an upsert then costs the next query only its own rows' norms."""
+        n = len(self)
+        if len(self._norm_known) != n:  # forgotten, or the size (and so the IDF) changed: every norm is stale
+            self._norms, self._norm_known = np.zeros(n), np.zeros(n, dtype=bool)
+        if slots is None:
+            if not self._norm_known.all():
+                self._norms = np.sqrt(self.rows["text"].row_sums(self.text_idf))
+                self._norm_known = np.ones(n, dtype=bool)
+            return self._norms
+        unknown = slots[~self._norm_known[slots]]
+        if len(unknown):
+            if len(unknown) > 1 and not (unknown[1:] > unknown[:-1]).all():  # one mentee's slots come sorted
+                unknown = np.unique(unknown)
+            self._norms[unknown] = np.sqrt(self.rows["text"].row_sums_at(unknown, self.text_idf))
+            self._norm_known[unknown] = True
+        return self._norms[slots]
 
     def encode(self, mentees: Iterable[Profile]) -> MenteeBatch:
         """Encode mentees against this index's vocabularies and reference week."""
         mentees = list(mentees)
         if len(mentees) == 1:  # recommend's case, once per query: numpy's per-call overhead is most of its cost
-            return _encode_one(self, mentees[0])
+            return self._encode_one_cached(mentees[0])
         return _encode_many(self, mentees)
+
+    def _encode_one_cached(self, mentee: Profile) -> MenteeBatch:
+        # A mentee asks again with the same profile: its encoding is the same as long as the vocabularies are (they
+        # only grow, so their sizes tell), and nothing writes to a batch. Keyed by the whole (frozen) profile, so a
+        # changed profile is a new key; bounded by dropping everything when full.
+        key = (mentee, len(self._slugs), len(self._langs), len(self._schools))
+        batch = self._encoded.get(key)
+        if batch is None:
+            if len(self._encoded) >= ENCODED_MAX:
+                self._encoded.clear()
+            batch = self._encoded[key] = _encode_one(self, mentee)
+        return batch
 
     def _encode_mentor(self, m: Profile) -> tuple[dict, dict]:
         slugs = _slugs(m.domains)

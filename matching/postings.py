@@ -118,10 +118,14 @@ class Postings:
         values = np.repeat(weights, lengths) * np.concatenate([self.data[s] for s in slices])
         return _sum_by(rows, values, self.width)
 
-    def dot_cells(self, query: Ragged, rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        """query[rows[i]] · row labels[i] for each cell i (`rows` sorted): O(entries of those rows) via CSR."""
+    def _csr(self):
         if self._by_row is None:
             self._by_row = self.matrix.tocsr()
+        return self._by_row
+
+    def dot_cells(self, query: Ragged, rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """query[rows[i]] · row labels[i] for each cell i (`rows` sorted): O(entries of those rows) via CSR."""
+        self._csr()
         out = np.zeros(len(rows))
         if not len(self.terms) or not len(rows):
             return out
@@ -174,3 +178,36 @@ class Postings:
         """Per row, the sum of (weight · scale(term))²."""
         values = self.data * scale(np.repeat(self.terms, np.diff(self.indptr)))
         return _sum_by(self.rows, values * values, self.width)
+
+    def row_sums_at(self, labels: np.ndarray, scale) -> np.ndarray:
+        """row_sums(scale)[labels], reading only those rows: the same products, added in the same (term) order."""
+        csr = self._csr()
+        starts = csr.indptr[labels]
+        lengths = csr.indptr[labels + 1] - starts
+        entries = _ranges(starts, lengths)
+        values = csr.data[entries] * scale(self.terms[csr.indices[entries]])
+        return _sum_by(np.repeat(np.arange(len(labels)), lengths), values * values, len(labels))
+
+
+def row_sums_of(rows: list, scale) -> np.ndarray:
+    """Per (ids, weights) row with sorted ids, the sum of (weight · scale(id))², in Postings.row_sums' order."""
+    if not rows:
+        return np.zeros(0)
+    ids = np.concatenate([r[0] for r in rows])
+    values = np.concatenate([r[1] for r in rows]) * scale(ids)
+    return _sum_by(np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows]), values * values, len(rows))
+
+
+def dot_rows_of(query_ids: np.ndarray, query_weights: np.ndarray, rows: list) -> np.ndarray:
+    """One sparse query dotted with each (ids, weights) row with sorted ids, adding the products in id order as
+    Postings' CSR path does (so the very same floats)."""
+    if not rows or not len(query_ids):
+        return np.zeros(len(rows))
+    order = np.argsort(query_ids, kind="stable")
+    q_ids, q_weights = query_ids[order], query_weights[order]
+    ids = np.concatenate([r[0] for r in rows])
+    weights = np.concatenate([r[1] for r in rows])
+    pos = np.minimum(np.searchsorted(q_ids, ids), len(q_ids) - 1)
+    hit = q_ids[pos] == ids
+    owner = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])[hit]
+    return _sum_by(owner, weights[hit] * q_weights[pos[hit]], len(rows))

@@ -84,7 +84,7 @@ def _text(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
 def text_pairs(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """The text component for given (mentee row, mentor slot) cells only; `rows` must be sorted."""
     dot = index.rows["text"].dot_cells(_text_query(batch, index), rows, slots)
-    norms = index.text_norms()[slots]
+    norms = index.text_norms(slots)
     return np.minimum(np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0), 1.0)
 
 

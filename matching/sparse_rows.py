@@ -4,11 +4,13 @@ A query multiplies a few query terms against every row. The rows are therefore k
 CSC matrix, see postings.py) so a query touches only the entries of its own terms. Postings cannot be updated in
 place, so rows changed since the last compaction live in a small overlay with its own postings; a query reads the
 bulk, then overwrites the changed rows with the overlay's answer. Compaction (O(nnz log nnz)) runs once the overlay
-holds more than an eighth of the rows, which keeps one update amortised O(row + nnz/n · log nnz).
+holds more than an eighth of the rows, which keeps one update amortised O(row + nnz/n · log nnz). One query against
+chosen rows (recommend's text, the norms of those rows) reads the changed rows as they are, so an update costs that
+query nothing to rebuild.
 """
 import numpy as np
 
-from .postings import Postings, Ragged
+from .postings import Postings, Ragged, dot_rows_of, row_sums_of
 
 __all__ = ["COMPACT_MIN", "SparseRows"]
 
@@ -25,6 +27,7 @@ class SparseRows:
     def _compact(self) -> None:
         self._main = Postings(self._rows, range(len(self._rows)))
         self._dirty: set[int] = set()
+        self._dirty_slots = None
         self._overlay = None
 
     def __len__(self) -> int:
@@ -44,7 +47,7 @@ class SparseRows:
         else:
             self._rows.append((ids, weights))
         self._dirty.add(slot)
-        self._overlay = None
+        self._dirty_slots = self._overlay = None
         if len(self._dirty) > max(COMPACT_MIN, len(self._rows) // 8):
             self._compact()
 
@@ -55,7 +58,7 @@ class SparseRows:
             self.set(slot, *self._rows[last])
         self._rows.pop()
         self._dirty.discard(last)
-        self._overlay = None
+        self._dirty_slots = self._overlay = None
 
     def _overlay_postings(self):
         if self._overlay is None:
@@ -72,16 +75,26 @@ class SparseRows:
             out[:, slots] = postings.dot(query)
         return out
 
+    def _dirty_mask(self, slots: np.ndarray) -> np.ndarray:
+        if not self._dirty:
+            return np.zeros(len(slots), dtype=bool)
+        if self._dirty_slots is None:
+            self._dirty_slots = np.array(sorted(self._dirty), dtype=np.int64)
+        changed = self._dirty_slots
+        return changed[np.minimum(np.searchsorted(changed, slots), len(changed) - 1)] == slots
+
     def dot_cells(self, query: Ragged, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """query[rows[i]] · row slots[i] for each cell i only (`rows` sorted)."""
         if not self._dirty:
             return self._main.dot_cells(query, rows, slots)
-        changed, postings = self._overlay_postings()
-        pos = np.minimum(np.searchsorted(changed, slots), len(changed) - 1)
-        dirty = changed[pos] == slots
+        dirty = self._dirty_mask(slots)
         out = np.empty(len(slots))
         out[~dirty] = self._main.dot_cells(query, rows[~dirty], slots[~dirty])
-        out[dirty] = postings.dot_cells(query, rows[dirty], pos[dirty])
+        if len(query.ptr) == 2:  # one query (recommend): changed rows read as they are, nothing to rebuild
+            out[dirty] = dot_rows_of(query.ids, query.weights, [self._rows[s] for s in slots[dirty].tolist()])
+            return out
+        changed, postings = self._overlay_postings()
+        out[dirty] = postings.dot_cells(query, rows[dirty], np.searchsorted(changed, slots[dirty]))
         return out
 
     def row_sums(self, scale) -> np.ndarray:
@@ -91,6 +104,14 @@ class SparseRows:
         if self._dirty:
             slots, postings = self._overlay_postings()
             out[slots] = postings.row_sums(scale)
+        return out
+
+    def row_sums_at(self, slots: np.ndarray, scale) -> np.ndarray:
+        """row_sums(scale)[slots], reading only those rows (the same floats)."""
+        dirty = self._dirty_mask(slots)
+        out = np.empty(len(slots))
+        out[~dirty] = self._main.row_sums_at(slots[~dirty], scale)
+        out[dirty] = row_sums_of([self._rows[s] for s in slots[dirty].tolist()], scale)
         return out
 
 

@@ -30,6 +30,10 @@ meeting_cancelled = _events.signal("meeting.cancelled")  # sender: Meeting
 # A CSV import's new members, written in bulk: member.created for each of them, announced once per batch so a
 # receiver can write for all of them in one statement (webhooks: one `member.created` delivery per member).
 members_imported = _events.signal("members.imported")  # sender: the tenant id; member_ids=[...]
+# A member's profile changed (SPEC §3 fields, capacity, readiness); fields=[names]. A CSV import's updates are
+# announced once per batch as members_updated, like members_imported.
+member_updated = _events.signal("member.updated")  # sender: Member; fields=[...]
+members_updated = _events.signal("members.updated")  # sender: the tenant id; member_ids=[...]
 # Erasure (SPEC §10), sent before the member's own row is erased. Each domain ends what the member takes part in
 # through its own operations (the other side is told) and removes the member's personal data it holds.
 member_erasing = _events.signal("member.erasing")  # sender: Member

@@ -1,32 +1,37 @@
 """Per-tenant mentor feature index, kept in this process and brought up to date incrementally.
 
-A request compares one cheap stamp (mentor count, newest updated_at) with the cached one; only mentors changed
-since are re-read and upserted, so a request never rebuilds the matrix. Erased and changed-to-ineligible
-mentors stay in the index but are excluded at query time (eligibility.excluded_for).
+Every change to a member bumps the tenant's index version in the change's own transaction (the receivers below,
+connected in matchmaking's init_app) and stamps the member with it. A request reads that version with one
+primary-key lookup; when it moved, only the members stamped since this process's version are re-read and upserted
+into the index (matching's upsert costs the next query nothing to rebuild), so no request scans every mentor and
+none rebuilds the matrix. Each process (gunicorn worker) compares with the database, so a change made through
+one is seen by the others' next query. Erased and changed-to-ineligible mentors stay in the index but are
+excluded at query time (eligibility.excluded_for).
 """
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from matching.features import MentorIndex
 from mentorship.common.cache import register
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.matchmaking.eligibility import mentor_listed, min_profile_score
+from mentorship.matchmaking.models import MentorIndexChange, MentorIndexVersion
 from mentorship.matchmaking.profiles import profile_of, responsiveness
 from mentorship.members.models import Member
 from mentorship.outreach import capacity
 
-# updated_at comes from several processes' clocks: re-read a little before the newest one seen
-CLOCK_SLACK = timedelta(seconds=5)
+READ_CHUNK = 1000  # changed member ids per IN (...) when a refresh re-reads them
 
 
 @dataclass
 class TenantIndex:
     index: MentorIndex
-    stamp: tuple
+    version: int  # the tenant's index version this index includes every change up to
     min_profile_score: int
     week: tuple  # ISO (year, week) the availability overlap was computed for (DST changes between weeks)
     cards: dict = field(default_factory=dict)  # mentor id -> what a recommendation shows of them
@@ -38,9 +43,41 @@ _cache: dict[int, TenantIndex] = register({})
 _lock = threading.Lock()
 
 
-def _stamp():
-    return tuple(db.session.execute(select(func.count(), func.max(Member.updated_at))
-                                    .where(Member.role == "mentor")).one())
+def _insert(model):
+    return (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(model)
+
+
+def _changed(tenant_id, member_ids):
+    """Bump the tenant's version and stamp `member_ids` with it, in the caller's transaction. The version row stays
+    locked until that transaction ends, so versions commit in the order they were taken."""
+    if not member_ids:
+        return
+    bump = _insert(MentorIndexVersion.__table__).values(tenant_id=tenant_id, version=1)
+    version = db.session.scalar(bump.on_conflict_do_update(
+        index_elements=["tenant_id"], set_={"version": MentorIndexVersion.__table__.c.version + 1})
+        .returning(MentorIndexVersion.__table__.c.version))
+    stamp = _insert(MentorIndexChange.__table__)
+    db.session.execute(stamp.on_conflict_do_update(index_elements=["tenant_id", "member_id"],
+                                                   set_={"version": stamp.excluded.version}),
+                       [{"tenant_id": tenant_id, "member_id": member_id, "version": version}
+                        for member_id in member_ids])
+
+
+def on_member_changed(member, **_):
+    """Receiver of member_created, member_updated and member_erasing."""
+    if member.role == "mentor":
+        db.session.flush()  # a new member's id
+        _changed(member.tenant_id, [member.id])
+
+
+def on_members_written(tenant_id, member_ids=(), **_):
+    """Receiver of members_imported and members_updated (a CSV import's batch; mentees among them are skipped
+    when the index re-reads them)."""
+    _changed(tenant_id, list(member_ids))
+
+
+def _version(tenant_id):
+    return db.session.scalar(select(MentorIndexVersion.version).where(MentorIndexVersion.tenant_id == tenant_id)) or 0
 
 
 def _note(entry, member, min_score):
@@ -50,30 +87,31 @@ def _note(entry, member, min_score):
     (entry.unlisted.discard if mentor_listed(member, min_score) else entry.unlisted.add)(member.id)
 
 
-def _mentors(since=None):
-    query = select(Member).where(Member.role == "mentor")
-    if since is not None:
-        query = query.where(Member.updated_at >= since - CLOCK_SLACK)
-    return db.session.scalars(query.order_by(Member.id)).all()
-
-
-def _build(tenant_id, stamp, min_score):
-    mentors = _mentors()
+def _build(tenant_id, version, min_score):
+    mentors = db.session.scalars(select(Member).where(Member.role == "mentor").order_by(Member.id)).all()
     responsive = responsiveness()
     now = utcnow()
     entry = TenantIndex(MentorIndex.build([profile_of(m, capacity.free(m.capacity, 0), responsive.get(m.id, 1.0))
-                                           for m in mentors], week_of=now), stamp, min_score, _week(now))
+                                           for m in mentors], week_of=now), version, min_score, _week(now))
     for member in mentors:
         _note(entry, member, min_score)
     return entry
 
 
-def _refresh(tenant_id, entry, stamp):
-    responsive = responsiveness()
-    for member in _mentors(since=entry.stamp[1]):
+def _refresh(tenant_id, entry, version):
+    """Upsert the mentors stamped after entry.version (those stamped after `version` too: applying a change twice
+    is harmless, missing one is not)."""
+    ids = db.session.scalars(select(MentorIndexChange.member_id).where(
+        MentorIndexChange.tenant_id == tenant_id, MentorIndexChange.version > entry.version)).all()
+    mentors = []
+    for start in range(0, len(ids), READ_CHUNK):
+        mentors += db.session.scalars(select(Member).where(Member.id.in_(ids[start:start + READ_CHUNK]),
+                                                           Member.role == "mentor")).all()
+    responsive = responsiveness([m.id for m in mentors] if len(mentors) <= READ_CHUNK else None)
+    for member in mentors:
         entry.index.upsert(profile_of(member, capacity.free(member.capacity, 0), responsive.get(member.id, 1.0)))
         _note(entry, member, entry.min_profile_score)
-    entry.stamp = stamp
+    entry.version = version
 
 
 def _week(moment):
@@ -81,17 +119,14 @@ def _week(moment):
 
 
 def _current(tenant_id) -> TenantIndex:
-    stamp = _stamp()
+    version = _version(tenant_id)  # read first: a change committed after it is re-read next time, never lost
     min_score = min_profile_score(tenant_id)
     entry = _cache.get(tenant_id)
-    if entry is not None and entry.stamp == stamp and entry.min_profile_score == min_score \
-            and entry.week == _week(utcnow()):
-        return entry
-    if (entry is None or entry.min_profile_score != min_score or entry.week != _week(utcnow())
-            or entry.stamp[1] is None or stamp[0] < entry.stamp[0]):
-        entry = _cache[tenant_id] = _build(tenant_id, stamp, min_score)
-    else:
-        _refresh(tenant_id, entry, stamp)
+    if entry is None or entry.min_profile_score != min_score or entry.week != _week(utcnow()) \
+            or version < entry.version:  # version < entry's: the rows were rolled back or restored
+        entry = _cache[tenant_id] = _build(tenant_id, version, min_score)
+    elif version != entry.version:
+        _refresh(tenant_id, entry, version)
     return entry
 
 
@@ -100,4 +135,3 @@ def query(tenant_id, fn):
     fill lazy caches), and gthread workers serve requests concurrently."""
     with _lock:
         return fn(_current(tenant_id))
-

@@ -1,7 +1,7 @@
 """A cohort match run: which mentees and mentors, the strategy, and — once a worker ran it — the result."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorship.common.clock import utcnow
@@ -32,3 +32,24 @@ class MatchRun(TenantScoped, db.Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # its worker's last sign of life
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class MentorIndexVersion(TenantScoped, db.Model):
+    """The tenant's mentor index version: bumped, in the same transaction, by every change to a member; a
+    process's cached index is current while its version equals this one (matchmaking/index.py)."""
+
+    __tablename__ = "mentor_index_versions"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MentorIndexChange(TenantScoped, db.Model):
+    """The version at which a member last changed: an index at an older version re-reads that member."""
+
+    __tablename__ = "mentor_index_changes"
+    __table_args__ = (Index("ix_mentor_index_changes_version", "tenant_id", "version"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)

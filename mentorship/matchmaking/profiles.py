@@ -11,13 +11,18 @@ def _count_by(column, *conditions):
     return dict(db.session.execute(select(column, func.count()).where(*conditions).group_by(column)).all())
 
 
-def responsiveness():
+def responsiveness(mentor_ids=None):
     """{mentor id: 0..1} for mentors who let an intro expire or missed a meeting (everyone else: 1.0):
-    (answered+1)/(answered+expired+1) x (met+1)/(meetings+1). It lowers their rank (SPEC §4)."""
-    answered = _count_by(Intro.mentor_id, Intro.status.in_(("accepted", "declined")))
-    expired = _count_by(Intro.mentor_id, Intro.status == "expired")
+    (answered+1)/(answered+expired+1) x (met+1)/(meetings+1). It lowers their rank (SPEC §4). Only those of
+    `mentor_ids` when given (a few changed mentors: their rows only)."""
+    if mentor_ids is not None and not mentor_ids:
+        return {}
+    intro_of = [Intro.mentor_id.in_(mentor_ids)] if mentor_ids is not None else []
+    meeting_of = [Meeting.mentor_id.in_(mentor_ids)] if mentor_ids is not None else []
+    answered = _count_by(Intro.mentor_id, Intro.status.in_(("accepted", "declined")), *intro_of)
+    expired = _count_by(Intro.mentor_id, Intro.status == "expired", *intro_of)
     finished = db.session.execute(select(Meeting.mentor_id, Meeting.no_show_member_ids).where(
-        Meeting.status.in_(("completed", "missed")))).all()
+        Meeting.status.in_(("completed", "missed")), *meeting_of)).all()
     meetings, missed = {}, {}
     for mentor_id, no_shows in finished:
         meetings[mentor_id] = meetings.get(mentor_id, 0) + 1

@@ -192,6 +192,7 @@ def _audit_updates(updates, existing):
         row["data"] = {"fields": sorted(data), "via": "import"}
     # executing an ORM statement autoflushes first: the member UPDATEs are written before their events
     db.session.execute(insert(AuditEvent), rows)
+    events.members_updated.send(g.tenant_id, member_ids=ids)
 
 
 def _bulk_create(creates):

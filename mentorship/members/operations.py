@@ -103,6 +103,7 @@ def update_member(member, changes):
     _apply(member, changes)
     _commit_unique_email()
     record("member.updated", member, fields=sorted(changes))
+    events.member_updated.send(member, fields=sorted(changes))
     db.session.commit()
     return member
 
