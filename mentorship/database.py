@@ -3,7 +3,7 @@ import logging
 import statistics
 
 from flask import has_request_context, request
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -106,6 +106,28 @@ def lost_write_lock(error):
     """Whether `error` is SQLite refusing a write: another writer held the lock, or committed since this
     transaction's snapshot (a DEFERRED one's upgrade fails at once) or past busy_timeout."""
     return isinstance(error, OperationalError) and str(error.orig) == "database is locked"
+
+
+def claim_batch(model, due, still_due, values, returning):
+    """Rows of `due` (a SELECT of `model.id` with its order and LIMIT) now held by this worker: one guarded
+    UPDATE ... SET `values` ... RETURNING `returning`, not committed here. On PostgreSQL the rows are picked FOR UPDATE
+    SKIP LOCKED, so two workers never hold the same row nor wait for each other, in a MATERIALIZED CTE: as an
+    `IN (subquery)` PostgreSQL may run the subquery again for each row it updates (a nested-loop semi-join), each
+    run skipping the rows just locked, and so claim every due row at once. `still_due` re-checks each row."""
+    picked = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    return db.session.execute(
+        update(model).where(model.id.in_(select(picked.c.id)), still_due).values(**values).returning(*returning),
+        execution_options={"synchronize_session": False}).all()
+
+
+def commit_without_flush_wait():
+    """Commit without waiting for the WAL flush on PostgreSQL (an outbox's sent/failed record): the row is visible
+    to every worker at once and survives any worker's death; only a crash of the database server itself within a
+    fraction of a second could lose it, and then the message is claimed and sent again under the same id
+    (at-least-once, as webhooks and e-mail promise)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
 
 
 def paginate(query_select, args):

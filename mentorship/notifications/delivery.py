@@ -15,9 +15,10 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, update
 
 from mentorship.common.clock import utcnow
+from mentorship.database import claim_batch, commit_without_flush_wait
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.jobs.schedule import periodic
@@ -57,22 +58,17 @@ def _claimable(now):
 
 
 def _claim(tenant_id, skip=(), limit=BATCH_SIZE):
-    """The tenant's due notifications, oldest first, now held by this worker (not committed here).
-
-    The rows are picked by a MATERIALIZED CTE: as a plain `IN (subquery)` PostgreSQL may run the subquery again for
-    each row it updates (a nested-loop semi-join), each run skipping the rows just updated, and so claim them all."""
+    """The tenant's due notifications, oldest first, now held by this worker (database.claim_batch; not committed
+    here)."""
     now = utcnow()
     due = (select(Notification.id).where(Notification.tenant_id == tenant_id, _claimable(now))
-           .order_by(Notification.due_at, Notification.id).limit(limit).with_for_update(skip_locked=True))
+           .order_by(Notification.due_at, Notification.id).limit(limit))
     if skip:  # failed in this drain already: left to the retries
         due = due.where(Notification.id.not_in(skip))
-    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
-    rows = db.session.execute(
-        update(Notification).where(Notification.id.in_(select(due.c.id)), _claimable(now))
-        .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
-        .returning(Notification.id, Notification.member_id, Notification.event, Notification.object_type,
-                   Notification.object_id, Notification.data, Notification.attempts, Notification.due_at),
-        execution_options=_SAFE).all()
+    rows = claim_batch(Notification, due, _claimable(now),
+                       {"status": "sending", "claimed_at": now, "attempts": Notification.attempts + 1},
+                       (Notification.id, Notification.member_id, Notification.event, Notification.object_type,
+                        Notification.object_id, Notification.data, Notification.attempts, Notification.due_at))
     return sorted(rows, key=lambda row: (row.due_at, row.id))
 
 
@@ -87,7 +83,7 @@ def drain(tenant_id):
         while True:
             batch = _claim(tenant_id, skip)
             known = batch and _read(tenant_id, batch)
-            _commit()
+            commit_without_flush_wait()
             if not batch:
                 break
             if len(batch) == BATCH_SIZE:  # more may be due: a free worker can join in (claims never overlap)
@@ -162,7 +158,7 @@ def _record(row, **values):
     """The outcome, unless the lease ran out and another worker holds the row now ("superseded"); committed in the
     transaction that read what the e-mail says."""
     recorded = db.session.execute(update(Notification).where(*_held(row)).values(**values), execution_options=_SAFE)
-    _commit()
+    commit_without_flush_wait()
     return values["status"] if recorded.rowcount == 1 else "superseded"
 
 
@@ -179,16 +175,7 @@ def _release(rows):
         db.session.execute(update(Notification).where(*_held(row))
                            .values(status="pending", claimed_at=None, attempts=Notification.attempts - 1),
                            execution_options=_SAFE)
-    _commit()
-
-
-def _commit():
-    """Commit without waiting for the WAL flush on PostgreSQL: the row is visible to every worker at once and
-    survives any worker's death; only a crash of the database server itself within a fraction of a second could
-    lose it, and then the notification is claimed and sent again with the same Message-ID (at-least-once)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.commit()
+    commit_without_flush_wait()
 
 
 @job(queue="high", timeout=180)

@@ -18,11 +18,12 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, update
 
 from mentorship.common.clock import utcnow
 from mentorship.common.metrics import WEBHOOK_FAILURES
 from mentorship.common.sealing import unseal
+from mentorship.database import claim_batch, commit_without_flush_wait
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.jobs.schedule import periodic
@@ -57,16 +58,11 @@ def _claim(webhook_id, limit=BATCH_SIZE):
     body). One guarded UPDATE ... RETURNING; on PostgreSQL its rows are picked FOR UPDATE SKIP LOCKED, so two
     workers never hold the same row (nor wait for each other). Not committed here."""
     now = utcnow()
-    # a MATERIALIZED CTE, not `IN (subquery)`: PostgreSQL may run such a subquery again for each row it updates
-    # (a nested-loop semi-join), each run skipping the rows just locked, and so claim every due row at once
     due = (select(WebhookDelivery.id).where(WebhookDelivery.webhook_id == webhook_id, _claimable(now))
-           .order_by(WebhookDelivery.id).limit(limit).with_for_update(skip_locked=True)
-           .cte("due").prefix_with("MATERIALIZED", dialect="postgresql"))
-    rows = db.session.execute(
-        update(WebhookDelivery).where(WebhookDelivery.id.in_(select(due.c.id)), _claimable(now))
-        .values(status="sending", claimed_at=now, attempts=WebhookDelivery.attempts + 1)
-        .returning(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.msg_id, WebhookDelivery.body),
-        execution_options={"synchronize_session": False}).all()
+           .order_by(WebhookDelivery.id).limit(limit))
+    rows = claim_batch(WebhookDelivery, due, _claimable(now),
+                       {"status": "sending", "claimed_at": now, "attempts": WebhookDelivery.attempts + 1},
+                       (WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.msg_id, WebhookDelivery.body))
     return sorted(rows, key=lambda row: row.id)
 
 
@@ -84,7 +80,7 @@ def drain(tenant_id, webhook_id):
             if not hook:  # nothing due (or the endpoint is gone)
                 db.session.commit()  # nothing of its own changed: a read-only commit
                 break
-            _commit()
+            commit_without_flush_wait()
             finished = _send(batch, hook, session, counts)
             if finished and len(batch) < BATCH_SIZE:
                 break  # what arrives from now on has a job of its own (this one no longer waits)
@@ -131,16 +127,7 @@ def _release(rows):
         db.session.execute(update(WebhookDelivery).where(*_held(row))
                            .values(status="pending", claimed_at=None, attempts=WebhookDelivery.attempts - 1),
                            execution_options={"synchronize_session": False})
-    _commit()
-
-
-def _commit():
-    """Commit without waiting for the WAL flush on PostgreSQL: the row is visible to every worker at once and
-    survives any worker's death; only a crash of the database server itself within a fraction of a second could
-    lose it, and then the delivery is claimed and sent again with the same webhook-id (at-least-once)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.commit()
+    commit_without_flush_wait()
 
 
 def _held(row):
@@ -163,7 +150,7 @@ def _record(row, outcome, final=False, clear_failing=True):
         if clear_failing:
             db.session.execute(update(Webhook).where(Webhook.id == webhook_id, Webhook.failing_since.is_not(None))
                                .values(failing_since=None), execution_options={"synchronize_session": False})
-        _commit()
+        commit_without_flush_wait()
         return "delivered"
     delivery = db.session.scalar(select(WebhookDelivery).where(*_held(row)))
     if delivery is None:
@@ -178,7 +165,7 @@ def _record(row, outcome, final=False, clear_failing=True):
     if not final:
         hook.failing_since = hook.failing_since or now
         disabling.disable_if_failing(hook, now)
-    _commit()
+    commit_without_flush_wait()
     WEBHOOK_FAILURES.labels(delivery.status).inc()
     return delivery.status
 
