@@ -80,7 +80,7 @@ def _init_database(app):
     app.teardown_appcontext(end_session)  # runs before Flask-SQLAlchemy's (teardowns run in reverse order)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config)
         rls.init_engine(db.engine)  # PostgreSQL: app.tenant_id follows the tenant scope
 
 

@@ -15,7 +15,9 @@ def _bool(name, default):
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'mentorship.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # PostgreSQL: a pooled connection idle longer than this is pinged before use (database.ping_when_idle)
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", 1))
     # PostgreSQL down answers 503 within 5 s (SPEC §2): a connection attempt and a wait for a pooled connection
     # are bounded (database.engine_options); libpq's connect_timeout counts whole seconds, at least 2
     DATABASE_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT_SECONDS", 2))

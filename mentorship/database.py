@@ -1,11 +1,12 @@
 """The database beyond the ORM: engine tuning per backend, pages of a SELECT, row locks, prepared hot reads."""
 import logging
 import statistics
+import time
 
 from flask import has_request_context, request
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 
 from mentorship.extensions import db
 
@@ -16,9 +17,10 @@ def engine_options(uri, config):
     """SQLALCHEMY_ENGINE_OPTIONS for the database at `uri`.
 
     SQLite: a local file, nothing to ping (a query per checkout); the in-process job thread shares the pool.
-    PostgreSQL: a pooled connection is pinged before use (a restarted server's dead connections are replaced, so
-    the service recovers by itself), and neither a connection attempt nor the wait for a pooled connection may
-    outlast the 5 s in which an unreachable database must answer 503 (SPEC §2; errors.database_unavailable).
+    PostgreSQL: a pooled connection that sat idle is pinged before use (ping_when_idle: a restarted server's dead
+    connections are replaced, so the service recovers by itself), and neither a connection attempt nor the wait
+    for a pooled connection may outlast the 5 s in which an unreachable database must answer 503 (SPEC §2;
+    errors.database_unavailable).
     """
     options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
     if uri.startswith("sqlite"):
@@ -26,7 +28,7 @@ def engine_options(uri, config):
     if uri.startswith("postgresql"):
         connect_args = {"connect_timeout": config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
                         **options.get("connect_args", {})}
-        return {"pool_pre_ping": True, "pool_timeout": config["DATABASE_POOL_TIMEOUT_SECONDS"], **options,
+        return {"pool_pre_ping": False, "pool_timeout": config["DATABASE_POOL_TIMEOUT_SECONDS"], **options,
                 "connect_args": connect_args}
     return options
 
@@ -60,7 +62,40 @@ class _Median:
         return statistics.median(self.values) if self.values else None
 
 
-def configure_engine(engine: Engine):
+def ping_when_idle(engine: Engine, idle_seconds):
+    """Ping a pooled connection before use only when it sat in the pool longer than `idle_seconds`.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: one more round trip on every request, the most
+    frequent statement the service sent. A connection handed back a moment ago was alive a moment ago; the ones
+    a restarted or failed-over server left dead are those that sat idle through it, and those are pinged. A
+    connection that dies while busy fails its request with 503 as with pre_ping, and SQLAlchemy then invalidates
+    the whole pool (every connection older than the failure is replaced on its next checkout). A failed ping
+    raises DisconnectionError, on which the pool connects afresh (SQLAlchemy's "custom pessimistic ping")."""
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection, record):
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _maybe_ping(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("returned_at", 0.0) <= idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("ping failed")
+
+
+def configure_engine(engine: Engine, config=None):
+    if engine.dialect.name == "postgresql" and not engine.pool._pre_ping:
+        ping_when_idle(engine, (config or {}).get("DATABASE_PING_AFTER_IDLE_SECONDS", 1.0))
     if engine.dialect.name != "sqlite":
         return
 
