@@ -56,15 +56,14 @@ class Config:
     # Per-process caches of every-request lookups; a change made in another process shows within this time.
     CREDENTIAL_CACHE_SECONDS = float(os.environ.get("CREDENTIAL_CACHE_SECONDS", 5))
     POLICY_CACHE_SECONDS = float(os.environ.get("POLICY_CACHE_SECONDS", 5))
+    # recommendations answers kept per process (matchmaking/freshness.py; ~8 kB each at limit=10); 0: none kept
+    RECOMMENDATIONS_CACHE_ENTRIES = int(os.environ.get("RECOMMENDATIONS_CACHE_ENTRIES", 2000))
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "600 per minute")
     # one budget per credential across all processes with Redis; per process (local://) without
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "local://"
-    RATELIMIT_HEADERS_ENABLED = True
-    # Redis unreachable: count in this process instead (Flask-Limiter's fallback; back to Redis once it answers)
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_SWALLOW_ERRORS = True
+    # Redis unreachable: counted in this process instead, back to Redis once it answers (common/ratelimit.py)
 
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
     # a delivery claimed by a worker that died mid-request is sent again (same webhook-id) after this long

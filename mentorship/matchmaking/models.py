@@ -42,6 +42,8 @@ class MentorIndexVersion(TenantScoped, db.Model):
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # bumped at commit by every transaction that wrote a member, intro, mentorship or the tenant (freshness.py)
+    recommendations_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class MentorIndexChange(TenantScoped, db.Model):

@@ -1,21 +1,41 @@
 """Recommendations for one mentee (SPEC §4), and the fresh ones a mentee gets when an intro ends unanswered."""
+from flask import current_app
 from sqlalchemy import select
 
 from matching.recommend import recommend
 from mentorship.errors import ApiError
 from mentorship.extensions import db
-from mentorship.matchmaking import eligibility
+from mentorship.matchmaking import eligibility, freshness
 from mentorship.matchmaking.index import query
 from mentorship.matchmaking.profiles import profile_of
+from mentorship.matchmaking.schemas import RecommendationsSchema
 from mentorship.members import cards
 from mentorship.members.models import Member
+from mentorship.members.operations import get_member
 from mentorship.notifications.outbox import notify
+from mentorship.tenancy.scope import required_tenant_id
 
 SUGGESTED = 3  # mentors named in a decline or expiry notice
 # the most recommendations one request can ask for (SPEC §4 `limit`): a mentor further down is nobody to this mentee
 RECOMMENDED_AT_MOST = 50
 # candidates whose loads are read one by one before every mentor's load is read at once instead
 WHOLE_TENANT_AFTER = 400
+
+
+def answer(member_id, limit):
+    """The HTTP answer for GET /members/{id}/recommendations: served from this process's answers while the tenant's
+    recommendations version, policy score and week are those it was computed at (freshness.py: then it is exactly
+    what computing it again would give), else computed, serialized once and kept."""
+    tenant_id = required_tenant_id()
+    stamp = (freshness.version(tenant_id), eligibility.min_profile_score(tenant_id), freshness.week())
+    key = (tenant_id, member_id, limit)
+    body = freshness.answers.get(key, stamp)
+    if body is None:
+        made = current_app.json.response(RecommendationsSchema().dump(recommendations_for(get_member(member_id),
+                                                                                          limit)))
+        body = made.get_data()
+        freshness.answers.put(key, stamp, body)
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 def recommendations_for(mentee, limit):

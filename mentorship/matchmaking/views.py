@@ -5,7 +5,7 @@ from mentorship.common.schemas import page_of
 from mentorship.database import paginate
 from mentorship.matchmaking import operations
 from mentorship.matchmaking.apply import apply_run
-from mentorship.matchmaking.recommendations import recommendations_for
+from mentorship.matchmaking.recommendations import answer
 from mentorship.matchmaking.schemas import (
     AppliedSchema,
     MatchRunInSchema,
@@ -15,7 +15,6 @@ from mentorship.matchmaking.schemas import (
     RecommendationArgs,
     RecommendationsSchema,
 )
-from mentorship.members.operations import get_member
 from mentorship.tenancy.access import SELF, allow
 
 recommendations_blp = Blueprint("recommendations", __name__, url_prefix="/api/v1/members",
@@ -25,11 +24,11 @@ blp = Blueprint("match_runs", __name__, url_prefix="/api/v1/match-runs", descrip
 
 @recommendations_blp.route("/<id:member_id>/recommendations")
 @allow("admin", "partner", SELF)
-@recommendations_blp.arguments(RecommendationArgs, location="query")
+@recommendations_blp.arguments(RecommendationArgs(), location="query")  # one instance, not one per request
 @recommendations_blp.response(200, RecommendationsSchema)
 def get_recommendations(args, member_id):
     """Mentors for this mentee, best first (ties by mentor id), each with the reasons behind its score."""
-    return recommendations_for(get_member(member_id), args["limit"])
+    return answer(member_id, args["limit"])
 
 
 @blp.route("")
