@@ -3,9 +3,10 @@
 Rounds interleave the series (the order rotates every round) so that noise on a shared machine hits all alike; each
 figure is the median over rounds, the ratio is the median of the per-round ratios. The app runs as TestConfig
 configures it (rate limiter on, `local://` storage). A third, diagnostic series "ours, limiter off" switches
-Flask-Limiter off at run time (`limiter.enabled = False`) to show its share; the target is judged on "ours".
+the rate limiter off at run time (`limiter.enabled = False`) to show its share; the target is judged on "ours".
 `--breakdown` times the pieces of one request in isolation (microseconds per call).
-`--components ROUNDS` measures real requests with parts taken away (Flask-Limiter's hooks, our other hooks, the read).
+`--components ROUNDS` measures real requests with parts taken away (the rate limiter's hooks, our other hooks, the
+read).
 Usage: .venv/bin/python bench/bench_member_get.py [--members 1000] [--rounds 5] [--requests 2000] [--breakdown]
        [--components 24]
 """
@@ -197,10 +198,10 @@ def request_breakdown(app, clients, tenant_id, secret, ids):
 
 
 COMPONENT_SERIES = (
-    "bare", "ours", "ours, Flask-Limiter hooks removed", "ours, member read stubbed",
-    "stubbed read, Flask-Limiter hooks removed", "stubbed read, no hook but authenticate",
+    "bare", "ours", "ours, limiter hooks removed", "ours, member read stubbed",
+    "stubbed read, limiter hooks removed", "stubbed read, no hook but authenticate",
 )
-LIMITER_HOOKS = {"_check_request_limit", "__inject_headers", "__release_context"}
+LIMITER_HOOKS = {"check_rate_limit", "add_rate_limit_headers"}  # common/ratelimit.py
 
 
 def _hook_name(fn):
@@ -209,14 +210,14 @@ def _hook_name(fn):
 
 @contextmanager
 def _variant(app, name, document):
-    """Run `ours` with parts taken away (diagnostic only): Flask-Limiter's three hooks, our other hooks, the read."""
+    """Run `ours` with parts taken away (diagnostic only): the rate limiter's two hooks, our other hooks, the read."""
     from mentorship.members import operations
 
     tables = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
     saved = [{key: list(funcs) for key, funcs in table.items()} for table in tables]
     read = operations.member_document
     keep = None
-    if "Flask-Limiter hooks removed" in name:
+    if "limiter hooks removed" in name:
         keep = lambda hook: hook not in LIMITER_HOOKS  # noqa: E731
     elif "no hook but authenticate" in name:
         keep = lambda hook: hook == "authenticate"  # noqa: E731

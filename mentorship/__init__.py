@@ -18,7 +18,7 @@ from mentorship import (
     webhooks,
 )
 from mentorship.cli import demo_cli, tenants_cli
-from mentorship.common import bodies, queries
+from mentorship.common import bodies, queries, ratelimit_storage
 from mentorship.common.redis_client import is_plain_redis, request_options
 from mentorship.common.sessions import ApiAwareSessionInterface
 from mentorship.config import Config
@@ -90,10 +90,10 @@ def _init_hooks(app):
     metrics.init_app(app, backlog={"notifications": notifications.delivery.backlog,
                                    "webhook_deliveries": webhooks.delivery.backlog})
     app.before_request(authenticate)
-    app.after_request(errors.retry_after_only_when_limited)  # registered first, so it runs after the limiter's
     if is_plain_redis(app.config["RATELIMIT_STORAGE_URI"]):  # a dead Redis must not hold a request for long
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", request_options(app.config))
-    limiter.init_app(app)  # after authenticate: limits are per credential
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimit_storage.one_trip_uri(app.config["RATELIMIT_STORAGE_URI"])
+    limiter.init_app(app)  # after authenticate: limits are per credential (common/ratelimit.py)
     app.before_request(authorize)  # after the limiter (refusals count too), before anything reads the body
     app.before_request(queries.check_query)  # unknown query parameters: 422 on every endpoint
     app.before_request(bodies.check_body)

@@ -135,22 +135,9 @@ def handle_http_exception(error: HTTPException):
 
 
 def _rate_limited(error):
-    headers = {}
-    response = getattr(error, "response", None)
-    if response is not None and response.headers.get("Retry-After"):
-        headers["Retry-After"] = response.headers["Retry-After"]
-    limit = getattr(error, "limit", None)
-    if "Retry-After" not in headers and limit is not None:
-        headers["Retry-After"] = str(limit.limit.get_expiry())
-    headers.setdefault("Retry-After", "60")
+    """common/ratelimit.py's refusal: Retry-After is the seconds until its window ends."""
+    headers = {"Retry-After": str(getattr(error, "retry_after", None) or 60)}
     return problem(429, "rate_limited", "Too many requests for this credential; slow down.", headers)
-
-
-def retry_after_only_when_limited(response):
-    """Flask-Limiter puts Retry-After on every answer; clients should see it only with a 429 (or 503)."""
-    if response.status_code not in (429, 503):
-        response.headers.pop("Retry-After", None)
-    return response
 
 
 def handle_api_error(error: ApiError):

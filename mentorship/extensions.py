@@ -1,13 +1,13 @@
 """Extensions, created unbound; create_app() binds them."""
-from flask import current_app, g, request
-from flask_limiter import Limiter
+from flask import g, request
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from mentorship.common import ratelimit_storage  # noqa: F401  (registers local://)
+from mentorship.common import ratelimit_storage  # noqa: F401  (registers local:// and mentorship+redis://)
 from mentorship.common.api import Api
+from mentorship.common.ratelimit import RateLimiter
 from mentorship.common.types import render_item
 
 NAMING = {
@@ -26,11 +26,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_item)
 api = Api()
-limiter = Limiter(key_func=lambda: rate_limit_key(), default_limits=[lambda: _default_limit()])
-
-
-def _default_limit():
-    return current_app.config["RATELIMIT_DEFAULT"]
+limiter = RateLimiter(key_func=lambda: rate_limit_key())
 
 
 def rate_limit_key():

@@ -34,3 +34,32 @@ def test_another_credential_has_its_own_budget(app, admin, other_admin, strict_l
 
 def test_operations_endpoints_are_not_limited(client, strict_limits):
     assert all(client.get("/healthz").status_code == 200 for _ in range(6))
+
+
+def test_one_budget_per_credential_across_endpoints(app, admin, strict_limits):
+    """SPEC §2: the limit is per credential, not per endpoint."""
+    assert admin.get("/api/v1/tenant").status_code == 200
+    assert admin.get("/api/v1/members").status_code == 200
+    last = admin.get("/api/v1/tenant/policy")
+    assert last.status_code == 200 and last.headers["X-RateLimit-Remaining"] == "0"
+    refused = admin.get("/api/v1/members")
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["X-RateLimit-Limit"] == "3" and refused.headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_redis_unreachable_counts_in_this_process(app, admin, strict_limits, monkeypatch):
+    """A dead rate-limit store fails no request: the budget is counted here until it answers again."""
+    from limits.storage import storage_from_string
+
+    from mentorship.common import ratelimit
+    from mentorship.common.ratelimit_storage import LocalStorage, one_trip_uri
+
+    dead = storage_from_string(one_trip_uri("redis://127.0.0.1:1/0"), socket_connect_timeout=0.2)
+    monkeypatch.setattr(limiter, "storage", dead)
+    monkeypatch.setattr(limiter, "fallback", LocalStorage())
+    monkeypatch.setattr(limiter, "_failures", 0)
+    answers = [admin.get("/api/v1/tenant").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert limiter._failures == 1  # tried once, then left alone for RETRY_BACKOFF[0] seconds
+    assert ratelimit.RETRY_BACKOFF[0] >= 1

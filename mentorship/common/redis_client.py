@@ -10,7 +10,7 @@ from redis.retry import Retry
 
 
 def request_options(config):
-    """Keyword arguments for a Redis client used inside requests (also given to Flask-Limiter's storage)."""
+    """Keyword arguments for a Redis client used inside requests (also given to the rate limiter's storage)."""
     return {"socket_connect_timeout": config["REDIS_CONNECT_TIMEOUT_SECONDS"],
             "socket_timeout": config["REDIS_SOCKET_TIMEOUT_SECONDS"],
             "retry": Retry(NoBackoff(), 1)}
