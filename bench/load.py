@@ -19,6 +19,7 @@ Issue 15, acceptance 4. One run:
    - preview: `POST /api/v1/intros/preview` with `{"mentee_id", "mentor_id", "message"}`, rotating over 200 pairs
      (a mentee and one of its recommended mentors; a 250-400 character message naming the mentor's company,
      title and field — what a real first message looks like);
+   - floor: `GET /api/v1/tenant` with the same key: an authenticated trivial GET (the app's own fixed cost);
    - bare: `GET /bare/api/v1/members/{id}`, rotating ids.
    Per series and round: requests/s, p50/p95/p99 latency (wrk's own histogram; latency includes the wait for a
    free worker), errors (non-2xx answers, connect/read/write errors, timeouts > 5 s); ratio of each series'
@@ -30,7 +31,10 @@ Targets (issue 15): recs >= 35 % of bare's throughput, recs p99 <= 150 ms at 5,0
 
 Usage: .venv/bin/python bench/load.py [--mentors 5000] [--mentees 500] [--seconds 10] [--rounds 3]
        [--connections 8] [--workers 2] [--worker-class sync|gthread] [--config gunicorn.conf.py]
-       [--profile-requests 50] [--json out.json]
+       [--profile-requests 50] [--json out.json] [--env KEY=VALUE ...]
+`--env` sets a variable in the server's environment after the benchmark's own: what a setting costs, e.g.
+`--env RATELIMIT_ENABLED=false`, or `--env RECOMMENDATIONS_CACHE_ENTRIES=0` for recommendations computed on every
+request (no answer kept: matchmaking/freshness.py).
 Needs PostgreSQL (BENCH_PG_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres, a superuser that may
 create roles and databases), Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14; the database is flushed
 before and after), `.venv/bin/gunicorn` and `wrk` (`apt-get install -y wrk`).
@@ -56,7 +60,7 @@ from bench_service_matching import cohort_csv, import_members, member_summary
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 RATELIMIT_DEFAULT = "1000000 per minute"
 TARGET_RATIO, TARGET_P99_MS = 0.35, 150.0
-SERIES = ("recs", "preview", "bare")
+SERIES = ("recs", "preview", "floor", "bare")
 PAIRS = 200
 DEFAULT_CONFIG = str(_common.ROOT / "gunicorn.conf.py") if (_common.ROOT / "gunicorn.conf.py").exists() else ""
 WORKER_ARGS = {"sync": ["-k", "sync"], "gthread": ["-k", "gthread", "--threads", "4"]}
@@ -81,6 +85,8 @@ function request()
   elseif mode == "preview" then
     i = i %% #bodies + 1
     return wrk.format("POST", "/api/v1/intros/preview", nil, bodies[i])
+  elseif mode == "floor" then
+    return wrk.format("GET", "/api/v1/tenant")
   else
     i = i %% #mentees + 1
     return wrk.format("GET", "/bare/api/v1/members/" .. mentees[i])
@@ -193,6 +199,7 @@ def check_answers(port, secret, mentee_id, body):
     """Each series answers 200 over HTTP before any load (a 401 or 404 would look fast)."""
     requests = {"recs": ("GET", f"/api/v1/members/{mentee_id}/recommendations?limit=10", None),
                 "preview": ("POST", "/api/v1/intros/preview", body),
+                "floor": ("GET", "/api/v1/tenant", None),
                 "bare": ("GET", f"/bare/api/v1/members/{mentee_id}", None)}
     for name, (method, path, data) in requests.items():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -220,6 +227,7 @@ def serve_and_load(database, secret, mentee_ids, sample, bodies, args, workdir, 
     env.update(DATABASE_URL=database.url, REDIS_URL=REDIS_URL, RATELIMIT_DEFAULT=RATELIMIT_DEFAULT,
                SWEEP_IN_PROCESS="false", BENCH_SAMPLE_JSON=os.path.join(workdir, "sample.json"),
                PYTHONPATH=str(_common.ROOT), SECRET_KEY="bench-not-secret")
+    env.update(dict(item.split("=", 1) for item in args.env))  # experiments: what a setting costs
     server = Server(gunicorn, "sync", port, env, os.path.join(workdir, "gunicorn.log"))
     config = ["-c", args.config] if args.config else ["--graceful-timeout", "5", "--timeout", "60",
                                                         "--log-level", "info"]
@@ -234,7 +242,7 @@ def serve_and_load(database, secret, mentee_ids, sample, bodies, args, workdir, 
             wrk(wrk_path, port, script, secret, name, args.warmup, args.connections)
         loads = [uptime()]
         for i in range(args.rounds):
-            order = SERIES[i % 3:] + SERIES[:i % 3]
+            order = SERIES[i % len(SERIES):] + SERIES[:i % len(SERIES)]
             for name in order:
                 results[name].append(wrk(wrk_path, port, script, secret, name, args.seconds, args.connections))
             loads.append(uptime())
@@ -444,6 +452,9 @@ def main(argv=None):
     parser.add_argument("--profile-requests", type=int, default=50, help="0: no SQL count, no cProfile")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--json", help="also write the summary to this file")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="set in the server's environment (after the benchmark's own), e.g. "
+                             "RATELIMIT_ENABLED=false to see what the limiter costs")
     args = parser.parse_args(argv)
     summary = run(args)
     report(summary)
