@@ -115,8 +115,8 @@ def wrk(port, script, secret, seconds, connections):
 
 def measure(series, servers, secret, rounds, seconds, verbose):
     """{series name: [result per round]}; `series`: [(name, server key, lua path, connections)]."""
-    for _name, key, script, connections in series:  # untimed warm-up
-        wrk(servers[key].port, script, secret, 1, connections)
+    for _name, key, script, connections in series:  # untimed warm-up: 3 s, so both workers have computed and
+        wrk(servers[key].port, script, secret, 3, connections)  # kept every mentee's answer (freshness.py)
     results = {name: [] for name, *_ in series}
     for r in range(rounds):
         shift = r % len(series)

@@ -15,9 +15,11 @@ is the transaction's last lock (taken just before COMMIT), so it never waits whi
 transaction needs next: no lock cycle through it. A write with no tenant in scope (none exists today but a new tenant's
 INSERT, which nobody has an answer of) bumps every tenant's version.
 
-The read: one primary-key row. On PostgreSQL outside a transaction it is one statement in autocommit (the
-`recommendations_version(tenant)` function sets the row-level security tenant itself), so an answer served from
-this process costs one round trip; inside a transaction (tests, or a request that already read) it runs there.
+The read: one primary-key row, with the mentor index's version beside it (the index is brought up to that version
+when an answer is computed, without reading it again). On PostgreSQL outside a transaction it is one statement in
+autocommit (the `matchmaking_versions(tenant)` function sets the row-level security tenant itself), so an answer
+served from this process costs one round trip; inside a transaction (tests, or a request that already read) it
+runs there.
 
 Why it is safe to read the version BEFORE computing: a writer bumps inside its transaction, so a reader that sees
 version v sees every write committed with a version <= v; the answer it computes next reads a snapshot at least
@@ -43,8 +45,8 @@ _WRITE = re.compile(r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(" + "|".join(
 _DML_STARTS = frozenset({"INSE", "UPDA", "DELE", "WITH"})
 _NOTED = "recommendations_changed"  # connection.info: tenant ids written (None: a write with no tenant in scope)
 _T = MentorIndexVersion.__table__
-_READ = PreparedRead(select(_T.c.recommendations_version).where(_T.c.tenant_id == bindparam("tenant_id")),
-                     MentorIndexVersion)
+_READ = PreparedRead(select(_T.c.recommendations_version, _T.c.version).where(
+    _T.c.tenant_id == bindparam("tenant_id")), MentorIndexVersion)
 
 
 def init_engine(engine):
@@ -99,15 +101,15 @@ def _bump_noted(session):
             index_elements=["tenant_id"], set_={"recommendations_version": _T.c.recommendations_version + 1}))
 
 
-def version(tenant_id):
-    """The tenant's recommendations version now (0 before its first write)."""
+def versions(tenant_id):
+    """(recommendations version, mentor index version) of the tenant now, both 0 before its first write."""
     engine = db.engine
     if engine.dialect.name == "postgresql" and not _in_transaction():
         found = _autocommit_read(engine, tenant_id)
         if found is not None:
             return found
     row = _READ.first(db.session, {"tenant_id": tenant_id})
-    return row[0] if row else 0
+    return (row[0], row[1]) if row else (0, 0)
 
 
 def _in_transaction():
@@ -128,10 +130,10 @@ def _autocommit_read(engine, tenant_id):
         connection = pooled.driver_connection
         connection.autocommit = True
         try:
-            row = connection.execute("SELECT recommendations_version(%s)", (tenant_id,), prepare=True).fetchone()
+            row = connection.execute("SELECT * FROM matchmaking_versions(%s)", (tenant_id,), prepare=True).fetchone()
         finally:
             connection.autocommit = False
-        return row[0]
+        return row[0], row[1]
     except Exception:  # noqa: BLE001 - a broken connection: dropped, and the usual path decides
         pooled.invalidate()
         return None

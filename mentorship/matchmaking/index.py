@@ -118,8 +118,9 @@ def _week(moment):
     return tuple(moment.isocalendar())[:2]
 
 
-def _current(tenant_id) -> TenantIndex:
-    version = _version(tenant_id)  # read first: a change committed after it is re-read next time, never lost
+def _current(tenant_id, version=None) -> TenantIndex:
+    if version is None:  # read first: a change committed after it is re-read next time, never lost
+        version = _version(tenant_id)
     min_score = min_profile_score(tenant_id)
     entry = _cache.get(tenant_id)
     if entry is None or entry.min_profile_score != min_score or entry.week != _week(utcnow()) \
@@ -130,8 +131,9 @@ def _current(tenant_id) -> TenantIndex:
     return entry
 
 
-def query(tenant_id, fn):
+def query(tenant_id, fn, version=None):
     """Run fn(entry) on the tenant's current index under the lock: MentorIndex is not thread-safe (its reads
-    fill lazy caches), and gthread workers serve requests concurrently."""
+    fill lazy caches), and gthread workers serve requests concurrently. `version`: the tenant's index version when
+    the caller read it already, before anything else of this request (freshness.versions)."""
     with _lock:
-        return fn(_current(tenant_id))
+        return fn(_current(tenant_id, version))
