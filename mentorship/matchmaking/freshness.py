@@ -37,6 +37,7 @@ from mentorship.common.cache import register
 from mentorship.common.clock import utcnow
 from mentorship.database import PreparedRead
 from mentorship.extensions import db
+from mentorship.matchmaking import index
 from mentorship.matchmaking.models import MentorIndexVersion
 from mentorship.tenancy.scope import current_tenant_id
 
@@ -77,8 +78,10 @@ def _forget(conn):
 
 
 @event.listens_for(Session, "before_commit")
-def _bump_noted(session):
-    """Last statements of a transaction that wrote watched rows: bump their tenants' versions."""
+def bump_versions(session):
+    """The last statements of a transaction: one per tenant whose watched rows it wrote, bumping the recommendations
+    version, and the mentor index's version too when mentors changed (index._changed noted them; `index.stamp`
+    stamps them with the new version)."""
     if not session.in_transaction():
         return
     session.flush()  # what commit would flush next is a write too
@@ -87,18 +90,30 @@ def _bump_noted(session):
     noted = set()
     for entry in list(held.values()):
         noted |= entry[0].info.pop(_NOTED, None) or set()
+    mentors = session.info.pop(index.CHANGED, None) or {}
+    noted |= set(mentors)
     if not noted:
         return
-    conn = session.connection()
     if None in noted:
         session.execute(_T.update().values(recommendations_version=_T.c.recommendations_version + 1))
         noted.discard(None)
-    dialect = conn.dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = postgresql_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
     for tenant_id in sorted(noted):
-        statement = insert(_T).values(tenant_id=tenant_id, version=0, recommendations_version=1)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["tenant_id"], set_={"recommendations_version": _T.c.recommendations_version + 1}))
+        changed = mentors.get(tenant_id)
+        values = {"recommendations_version": _T.c.recommendations_version + 1}
+        if changed:
+            values["version"] = _T.c.version + 1
+        version = session.scalar(insert(_T).values(tenant_id=tenant_id, version=1 if changed else 0,
+                                                   recommendations_version=1)
+                                 .on_conflict_do_update(index_elements=["tenant_id"], set_=values)
+                                 .returning(_T.c.version))
+        if changed:
+            index.stamp(tenant_id, changed, version)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_mentors(session):
+    session.info.pop(index.CHANGED, None)
 
 
 def versions(tenant_id):

@@ -1,7 +1,8 @@
 """Per-tenant mentor feature index, kept in this process and brought up to date incrementally.
 
 Every change to a member bumps the tenant's index version in the change's own transaction (the receivers below,
-connected in matchmaking's init_app) and stamps the member with it. A request reads that version with one
+connected in matchmaking's init_app, note it; freshness.bump_versions bumps just before COMMIT) and stamps the
+member with it. A request reads that version with one
 primary-key lookup; when it moved, only the members stamped since this process's version are re-read and upserted
 into the index (matching's upsert costs the next query nothing to rebuild), so no request scans every mentor and
 none rebuilds the matrix. Each process (gunicorn worker) compares with the database, so a change made through
@@ -47,20 +48,25 @@ def _insert(model):
     return (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(model)
 
 
+CHANGED = "mentor_index_changed"  # session.info: {tenant id: member ids changed in this transaction}
+
+
 def _changed(tenant_id, member_ids):
-    """Bump the tenant's version and stamp `member_ids` with it, in the caller's transaction. The version row stays
-    locked until that transaction ends, so versions commit in the order they were taken."""
-    if not member_ids:
-        return
-    bump = _insert(MentorIndexVersion.__table__).values(tenant_id=tenant_id, version=1)
-    version = db.session.scalar(bump.on_conflict_do_update(
-        index_elements=["tenant_id"], set_={"version": MentorIndexVersion.__table__.c.version + 1})
-        .returning(MentorIndexVersion.__table__.c.version))
-    stamp = _insert(MentorIndexChange.__table__)
-    db.session.execute(stamp.on_conflict_do_update(index_elements=["tenant_id", "member_id"],
-                                                   set_={"version": stamp.excluded.version}),
+    """Note `member_ids` as changed in the caller's transaction. Just before it commits, freshness.bump_versions
+    bumps the tenant's version and calls `stamp` with it: the version row is the last lock a transaction takes, so
+    it never waits for a row while holding it (no lock cycle through it), and versions commit in the order they
+    were taken."""
+    if member_ids:
+        db.session.info.setdefault(CHANGED, {}).setdefault(tenant_id, set()).update(member_ids)
+
+
+def stamp(tenant_id, member_ids, version):
+    """Stamp `member_ids` with the tenant's new `version`, in the committing transaction (freshness.bump_versions)."""
+    statement = _insert(MentorIndexChange.__table__)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["tenant_id", "member_id"],
+                                                       set_={"version": statement.excluded.version}),
                        [{"tenant_id": tenant_id, "member_id": member_id, "version": version}
-                        for member_id in member_ids])
+                        for member_id in sorted(member_ids)])
 
 
 def on_member_changed(member, **_):

@@ -174,3 +174,45 @@ def test_a_closed_mentorship_frees_its_mentor_in_the_answer_at_once(app, admin, 
     closed = admin.post(f"/api/v1/mentorships/{mentorship}/close", json={"reason": "goals_met"})
     assert closed.status_code == 200, closed.json
     assert pair.mentor["id"] in [i["mentor"]["id"] for i in _served(admin, other, 10)["items"]]
+
+
+def test_the_version_row_is_the_last_lock_of_every_transaction(app, admin, tenant):
+    """Both versions are bumped by the transaction's last statements (then the changed mentors stamped), never in
+    the middle: a transaction holding the version row takes no other row after it, so no lock cycle runs through
+    it (an import re-writing mentors while an intro to one of them is accepted, an erasure withdrawing intros)."""
+    from sqlalchemy import event
+
+    from tests.members.test_import import _csv, _row
+    from tests.pairs import make_pair
+
+    pair, other = make_pair(app, admin), make_pair(app, admin)
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        admin.patch(f"/api/v1/members/{pair.mentor['id']}", json={"capacity": 2})
+        assert admin.post("/api/v1/members/import", data=_csv([_row(), _row(email="two@example.com")]).encode(),
+                          headers={"Content-Type": "text/csv"}, json=None).status_code == 200
+        pair.mentorship()
+        intro = other.intro()
+        assert intro.status_code == 201, intro.json
+        assert admin.delete(f"/api/v1/members/{other.mentee['id']}").status_code in (200, 204)
+        admin.patch("/api/v1/tenant/policy", json={"min_profile_score": 60})
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    transactions, current = [], []
+    for statement in statements:
+        if statement.startswith(("RELEASE SAVEPOINT", "COMMIT")):
+            transactions.append(current)
+            current = []
+        elif statement.startswith(("ROLLBACK", "SAVEPOINT")):
+            current = []
+        else:
+            current.append(statement)
+    bumping = [t for t in transactions if any("mentor_index_versions" in s for s in t)]
+    assert len(bumping) >= 6
+    for transaction in bumping:
+        first = next(i for i, s in enumerate(transaction) if "mentor_index_versions" in s)
+        assert all("mentor_index_" in s for s in transaction[first:]), transaction[first:]
