@@ -138,9 +138,13 @@ def _in_transaction():
 
 
 def _autocommit_read(engine, tenant_id):
-    """One statement on a pooled connection in autocommit; None when that failed (the caller reads the usual way,
-    which raises the usual errors: 503 when the database is down)."""
-    pooled = engine.raw_connection()
+    """One statement on a pooled connection in autocommit; None when that failed (the caller then reads the usual
+    way, which raises the usual errors: 503 when the database is down). The pool's connect raises the driver's own
+    errors, which no handler knows: they must not leave here."""
+    try:
+        pooled = engine.raw_connection()
+    except Exception:  # noqa: BLE001 - no connection: the usual path decides
+        return None
     try:
         connection = pooled.driver_connection
         connection.autocommit = True

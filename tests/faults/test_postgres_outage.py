@@ -41,14 +41,18 @@ def served(private_postgres):
         server.stop()
 
 
-def _traffic(base, headers):
+def _traffic(base, headers, mentee_id):
     def write(session, timeout):
         return "write", session.post(f"{base}/api/v1/members", json=mentee_payload(), headers=headers, timeout=timeout)
 
     def read(session, timeout):
         return "read", session.get(f"{base}/api/v1/members?per_page=5", headers=headers, timeout=timeout)
 
-    return [write, read]
+    def recommendations(session, timeout):  # the one-statement autocommit read of matchmaking/freshness.py
+        return "recs", session.get(f"{base}/api/v1/members/{mentee_id}/recommendations", headers=headers,
+                                   timeout=timeout)
+
+    return [write, read, recommendations]
 
 
 def _all_member_ids(base, headers):
@@ -64,7 +68,9 @@ def _all_member_ids(base, headers):
 
 def test_postgres_stopped_and_started_under_load(private_postgres, served):
     base, headers, server = served
-    with services.Load(_traffic(base, headers), threads=4, timeout=15) as load:
+    mentee = services.requests.post(f"{base}/api/v1/members", json=mentee_payload(), headers=headers, timeout=10)
+    assert mentee.status_code == 201, mentee.text
+    with services.Load(_traffic(base, headers, mentee.json()["id"]), threads=4, timeout=15) as load:
         time.sleep(BEFORE)
         stopping = time.monotonic()
         private_postgres.stop()
