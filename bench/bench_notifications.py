@@ -19,17 +19,13 @@ import argparse
 import logging
 import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import uuid
 
 import _common
+import _workers
 from bench_import_job import Database
-from bench_webhooks import _run_jobs
 
-ROOT = str(_common.ROOT)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 _MESSAGE_ID = re.compile(rb"^Message-ID: *(\S+)", re.MULTILINE | re.IGNORECASE)
@@ -147,42 +143,27 @@ def _one_database(kind, args):
     prefix = f"bench-mail-{uuid.uuid4().hex[:8]}:"
     sink = Sink()
     with Database(kind) as database:
-        env = {**os.environ, "DATABASE_URL": database.url, "REDIS_URL": REDIS_URL, "JOBS_QUEUE_PREFIX": prefix,
-               "MAIL_URL": sink.url, "SWEEP_IN_PROCESS": "0", "PYTHONPATH": ROOT}
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        env = _workers.migrated_env(database.url, REDIS_URL, prefix, MAIL_URL=sink.url)
         app = _app(database.url, prefix, sink.url)
         backend = RqBackend(REDIS_URL, prefix)
         tenant_id, intro = _setup(app)
-        workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queues", "high"],
-                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True) for _ in range(args.workers)]
         series = {"e-mails": [], "rq-noop": []}
         n = args.emails
         try:
-            for _ in range(args.rounds):
-                ids = _rows(app, tenant_id, intro, n)
-                series["e-mails"].append(_run_jobs(
-                    backend, lambda queue, ids=ids: _enqueue_as_the_outbox_does(app, tenant_id, ids), n,
-                    done=lambda ids=ids: _sent(app, tenant_id, ids) == n, queue_name="high"))
-                series["rq-noop"].append(_run_jobs(backend, lambda q: [
-                    q.enqueue_call("builtins.abs", args=(1,), result_ttl=600) for _ in range(n)], n,
-                    queue_name="high"))
-                print(f"{kind} round: " + ", ".join(f"{k} {v[-1][0]:,.0f}/s ({v[-1][2]} jobs)"
-                                                     for k, v in series.items()), flush=True)
+            with _workers.workers(env, args.workers, "high", backend, prefix):
+                for _ in range(args.rounds):
+                    ids = _rows(app, tenant_id, intro, n)
+                    series["e-mails"].append(_workers.run_jobs(
+                        backend, lambda queue, ids=ids: _enqueue_as_the_outbox_does(app, tenant_id, ids), n,
+                        done=lambda ids=ids: _sent(app, tenant_id, ids) == n, queue_name="high"))
+                    series["rq-noop"].append(_workers.run_jobs(backend, _workers.rq_noop(n), n, queue_name="high"))
+                    print(f"{kind} round: " + ", ".join(f"{k} {v[-1][0]:,.0f}/s ({v[-1][2]} jobs)"
+                                                         for k, v in series.items()), flush=True)
             counts = set(sink.ids.values())
             assert len(sink.ids) == n * args.rounds and counts == {1}, (len(sink.ids), counts)
         finally:
-            for worker in workers:
-                os.killpg(worker.pid, signal.SIGTERM)
-            for worker in workers:
-                worker.wait(30)
-            for key in backend.redis.scan_iter(f"*{prefix}*"):
-                backend.redis.delete(key)
             sink.controller.stop()
-    result = {name: {"rates": [round(r, 1) for r, _, _ in runs], "jobs": [j for _, _, j in runs],
-                     "median": _common.median([r for r, _, _ in runs])}
-              for name, runs in series.items()}
+    result = _workers.summarise(series)
     result["emails_vs_rq_noop"] = result["e-mails"]["median"] / result["rq-noop"]["median"]
     return result
 

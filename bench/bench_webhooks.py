@@ -21,18 +21,14 @@ Usage: .venv/bin/python bench/bench_webhooks.py [--deliveries 1000] [--workers 2
 """
 import argparse
 import os
-import signal
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import _common
+import _workers
 from bench_import_job import Database
 
-ROOT = str(_common.ROOT)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
@@ -120,31 +116,6 @@ def _rows(app, tenant_id, hooks, body, n):
         return [(row.id, row.webhook_id) for row in rows]
 
 
-def _run_jobs(backend, enqueue_all, n, done=None, queue_name="default"):
-    """Enqueue with `enqueue_all(queue)`, wait until the queue is empty, no job runs and `done()` holds, then return
-    n / seconds from RQ's own timestamps of every job that ran (successors queued by a job included)."""
-    from rq.job import Job
-
-    queue = backend.queue(queue_name)
-    enqueue_all(queue)
-    deadline = time.monotonic() + 600
-    while queue.count or queue.started_job_registry.count or not (done is None or done()):
-        failed = queue.failed_job_registry.count
-        if failed or time.monotonic() > deadline:
-            raise SystemExit(f"{failed} jobs failed / timed out")
-        time.sleep(0.05)
-    registry = queue.finished_job_registry
-    job_ids = registry.get_job_ids()
-    jobs = Job.fetch_many(job_ids, connection=backend.redis)
-    while any(j.ended_at is None for j in jobs):  # a job can be in the registry a moment before its end is saved
-        time.sleep(0.05)
-        jobs = Job.fetch_many(job_ids, connection=backend.redis)
-    seconds = (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
-    for job_id in job_ids:
-        registry.remove(job_id, delete_job=True)
-    return n / seconds, seconds, len(job_ids)
-
-
 def _delivered(app, tenant_id, ids):
     from sqlalchemy import func, select
 
@@ -164,53 +135,39 @@ def _one_database(kind, args):
     prefix = f"bench-hooks-{uuid.uuid4().hex[:8]}:"
     receiver = Receiver()
     with Database(kind) as database:
-        env = {**os.environ, "DATABASE_URL": database.url, "REDIS_URL": REDIS_URL, "JOBS_QUEUE_PREFIX": prefix,
-               "WEBHOOK_ALLOW_PRIVATE": "true", "SWEEP_IN_PROCESS": "0", "PYTHONPATH": ROOT}
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        env = _workers.migrated_env(database.url, REDIS_URL, prefix, WEBHOOK_ALLOW_PRIVATE="true")
         app = _app(database.url, prefix)
         backend = RqBackend(REDIS_URL, prefix)
         tenant_id, hooks, body = _setup(app, receiver.url, args.endpoints)
-        workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queues", "default"],
-                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True) for _ in range(args.workers)]
         series = {"webhooks": [], "skipped": [], "rq-noop": []}
         n = args.deliveries
         try:
-            for _ in range(args.rounds):
-                rows = _rows(app, tenant_id, hooks, body, args.deliveries)
-                ids = [delivery_id for delivery_id, _ in rows]
+            with _workers.workers(env, args.workers, "default", backend, prefix):
+                for _ in range(args.rounds):
+                    rows = _rows(app, tenant_id, hooks, body, args.deliveries)
+                    ids = [delivery_id for delivery_id, _ in rows]
 
-                def enqueue_deliveries(queue, rows=rows):
-                    with app.app_context():
-                        for _, webhook_id in rows:  # as the outbox does after each event's commit
-                            drain.enqueue(tenant_id, webhook_id, once=True)
+                    def enqueue_deliveries(queue, rows=rows):
+                        with app.app_context():
+                            for _, webhook_id in rows:  # as the outbox does after each event's commit
+                                drain.enqueue(tenant_id, webhook_id, once=True)
 
-                def enqueue_drains(queue, rows=rows):
-                    with app.app_context():
-                        for _, webhook_id in rows:
-                            drain.enqueue(tenant_id, webhook_id)
+                    def enqueue_drains(queue, rows=rows):
+                        with app.app_context():
+                            for _, webhook_id in rows:
+                                drain.enqueue(tenant_id, webhook_id)
 
-                series["webhooks"].append(_run_jobs(backend, enqueue_deliveries, n, done=lambda ids=ids: _delivered(
-                    app, tenant_id, ids) == n))
-                series["skipped"].append(_run_jobs(backend, enqueue_drains, n))
-                series["rq-noop"].append(_run_jobs(backend, lambda q: [
-                    q.enqueue_call("builtins.abs", args=(1,), result_ttl=600) for _ in range(n)], n))
-                print(f"{kind} round: " + ", ".join(f"{k} {v[-1][0]:,.0f}/s ({v[-1][2]} jobs)"
-                                                     for k, v in series.items()), flush=True)
+                    series["webhooks"].append(_workers.run_jobs(
+                        backend, enqueue_deliveries, n, done=lambda ids=ids: _delivered(app, tenant_id, ids) == n))
+                    series["skipped"].append(_workers.run_jobs(backend, enqueue_drains, n))
+                    series["rq-noop"].append(_workers.run_jobs(backend, _workers.rq_noop(n), n))
+                    print(f"{kind} round: " + ", ".join(f"{k} {v[-1][0]:,.0f}/s ({v[-1][2]} jobs)"
+                                                         for k, v in series.items()), flush=True)
             counts = set(receiver.ids.values())
             assert len(receiver.ids) == args.deliveries * args.rounds and counts == {1}, counts
         finally:
-            for worker in workers:
-                os.killpg(worker.pid, signal.SIGTERM)
-            for worker in workers:
-                worker.wait(30)
-            for key in backend.redis.scan_iter(f"*{prefix}*"):
-                backend.redis.delete(key)
             receiver.server.shutdown()
-    result = {name: {"rates": [round(r, 1) for r, _, _ in runs], "jobs": [j for _, _, j in runs],
-                     "median": _common.median([r for r, _, _ in runs])}
-              for name, runs in series.items()}
+    result = _workers.summarise(series)
     result["webhooks_vs_skipped"] = result["webhooks"]["median"] / result["skipped"]["median"]
     result["webhooks_vs_rq_noop"] = result["webhooks"]["median"] / result["rq-noop"]["median"]
     return result
