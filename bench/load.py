@@ -31,10 +31,12 @@ Targets (issue 15): recs >= 35 % of bare's throughput, recs p99 <= 150 ms at 5,0
 
 Usage: .venv/bin/python bench/load.py [--mentors 5000] [--mentees 500] [--seconds 10] [--rounds 3]
        [--connections 8] [--workers 2] [--worker-class sync|gthread] [--config gunicorn.conf.py]
-       [--profile-requests 50] [--json out.json] [--env KEY=VALUE ...]
+       [--profile-requests 50] [--json out.json] [--env KEY=VALUE ...] [--churn WRITES_PER_SECOND]
 `--env` sets a variable in the server's environment after the benchmark's own: what a setting costs, e.g.
 `--env RATELIMIT_ENABLED=false`, or `--env RECOMMENDATIONS_CACHE_ENTRIES=0` for recommendations computed on every
-request (no answer kept: matchmaking/freshness.py).
+request (no answer kept: matchmaking/freshness.py). `--churn N`: N mentee profile changes a second (PATCH over
+HTTP) while the recs series runs, as a live tenant's students make them: each one makes every kept answer of the
+tenant stale.
 Needs PostgreSQL (BENCH_PG_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres, a superuser that may
 create roles and databases), Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14; the database is flushed
 before and after), `.venv/bin/gunicorn` and `wrk` (`apt-get install -y wrk`).
@@ -50,6 +52,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import _common
@@ -195,6 +198,48 @@ def wrk(wrk_path, port, script, secret, series, seconds, connections):
     return result
 
 
+class Churn:
+    """`per_second` profile changes while a series runs (`--churn`): PATCH a mentee's headline over HTTP, as a live
+    tenant's students do, each write bumping the tenant's recommendations version (matchmaking/freshness.py), so
+    kept answers are made again. 0: nothing."""
+
+    def __init__(self, port, secret, mentee_ids, per_second):
+        self.port, self.secret, self.mentee_ids, self.per_second = port, secret, mentee_ids, per_second
+        self.writes, self._stop, self._thread = 0, threading.Event(), None
+
+    def __enter__(self):
+        if self.per_second:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(30)
+
+    def _run(self):
+        every, n = 1.0 / self.per_second, 0
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            mentee = self.mentee_ids[n % len(self.mentee_ids)]
+            body = json.dumps({"headline": f"Analytics student, draft {n}"})
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                conn.request("PATCH", f"/api/v1/members/{mentee}", body=body,
+                             headers={"Authorization": f"Bearer {self.secret}", "Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise SystemExit(f"churn PATCH: {response.status}")
+                self.writes += 1
+            finally:
+                conn.close()
+            n += 1
+            next_at += every
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+
 def check_answers(port, secret, mentee_id, body):
     """Each series answers 200 over HTTP before any load (a 401 or 404 would look fast)."""
     requests = {"recs": ("GET", f"/api/v1/members/{mentee_id}/recommendations?limit=10", None),
@@ -244,7 +289,9 @@ def serve_and_load(database, secret, mentee_ids, sample, bodies, args, workdir, 
         for i in range(args.rounds):
             order = SERIES[i % len(SERIES):] + SERIES[:i % len(SERIES)]
             for name in order:
-                results[name].append(wrk(wrk_path, port, script, secret, name, args.seconds, args.connections))
+                with Churn(port, secret, mentee_ids, args.churn if name == "recs" else 0) as churn:
+                    results[name].append(wrk(wrk_path, port, script, secret, name, args.seconds, args.connections))
+                results[name][-1]["churn_writes"] = churn.writes
             loads.append(uptime())
             if verbose:
                 bare = results["bare"][-1]["rps"]
@@ -365,6 +412,7 @@ def run(args, verbose=True):
     summary = {"machine": _common.machine(), "uptime_before": uptime(), "mentors_asked": args.mentors,
                "mentees_asked": args.mentees, "seconds": args.seconds, "rounds": args.rounds,
                "connections": args.connections, "workers": args.workers, "worker_class": args.worker_class,
+               "churn_per_second": args.churn, "env": args.env,
                "gunicorn_config": args.config or None,
                "redis_url": REDIS_URL, "ratelimit_default": RATELIMIT_DEFAULT,
                "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=_common.ROOT,
@@ -426,6 +474,9 @@ def report(summary):
           f"({t['ratio']['rounds_met']}/{summary['rounds']} rounds); recs p99 <= {t['p99_ms']['target']:.0f} ms: "
           f"{'MET' if t['p99_ms']['met'] else 'NOT MET'} ({t['p99_ms']['rounds_met']}/{summary['rounds']} rounds); "
           f"0 errors: {'MET' if t['errors']['met'] else 'NOT MET'} ({t['errors']['total']})")
+    if summary.get("churn_per_second"):
+        writes = [r.get("churn_writes", 0) for r in summary["raw"]["recs"]]
+        print(f"  churn: {summary['churn_per_second']:g} mentee profile changes/s during recs: {writes} writes a round")
     print(f"  Traceback in the gunicorn log: {'YES' if summary['traceback_in_log'] else 'no'}; preview bodies "
           f"the coach lets through: {summary['preview_ok_share']:.0%}")
     if "profile" in summary:
@@ -452,6 +503,8 @@ def main(argv=None):
     parser.add_argument("--profile-requests", type=int, default=50, help="0: no SQL count, no cProfile")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--json", help="also write the summary to this file")
+    parser.add_argument("--churn", type=float, default=0,
+                        help="mentee profile changes per second (PATCH over HTTP) while the recs series runs")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
                         help="set in the server's environment (after the benchmark's own), e.g. "
                              "RATELIMIT_ENABLED=false to see what the limiter costs")
