@@ -231,3 +231,19 @@ def test_a_data_migration_sees_every_tenant(app, tmp_path):
         with app.app_context(), unscoped(), db.engine.begin() as connection:
             connection.execute(text("DELETE FROM tenants WHERE id = ANY(:ids)"), {"ids": tenant_ids})
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+
+
+@pg_only
+def test_the_versions_function_reads_its_own_tenant_and_restores_the_setting(app, tenant, other_tenant, rows):
+    """matchmaking_versions (migration 0017) sets the tenant for its own read, with the caller's rights, and leaves
+    the transaction's setting as it found it: unscoped, still no tenant row; scoped, still that tenant only."""
+    with app.app_context():
+        mine = db.session.execute(text("SELECT * FROM matchmaking_versions(:t)"), {"t": tenant.id}).one()
+        assert mine[0] >= 1  # make_member's commit bumped it
+        assert _tenants_by_text() == set()
+        with tenant_scope(tenant.id):
+            assert _tenants_by_text() == {tenant.id}
+            theirs = db.session.execute(text("SELECT * FROM matchmaking_versions(:t)"),
+                                        {"t": other_tenant.id}).one()
+            assert theirs[0] >= 1
+            assert _tenants_by_text() == {tenant.id}
