@@ -1,19 +1,25 @@
 """The candidate graph of a cohort match: each mentee's top mentors by score, as flat edge arrays.
 
-Mentees are scored in blocks of about BLOCK_CELLS mentee × mentor cells, so memory stays bounded (~100 MB of
-temporaries) whatever the cohort size. Each edge keeps its component values, so the reasons of the chosen pairs
-come from the very numbers the solver saw.
+Mentees are scored in blocks of about BLOCK_CELLS mentee × mentor cells, so memory stays bounded whatever the cohort
+size: float32 matrix products give every cell an approximate total (dense.py), and only the cells that can be in a
+mentee's top k get their exact score, components and mentor preference. Each edge keeps its component values, so
+the reasons of the chosen pairs come from the very numbers the solver saw.
+
+candidate_graph_shortlist is the previous way (exact partial totals of every cell, text where it can matter, see
+shortlist.py), kept as the reference the tests and the benchmark compare against: the same edges and scores.
 """
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .dense import DenseMentors, _Buffers, approximate_totals, floor_cells
 from .features import MentorIndex, Profile
-from .scoring import COMPONENTS, PREFER_BONUS, mentor_preference, resolve_weights
-from .shortlist import shortlist
+from .scoring import COMPONENTS, PREFER_BONUS, mentor_preference, mentor_preference_cells, resolve_weights, score_cells
+from .shortlist import _best_per_row, shortlist
 
 BLOCK_CELLS = 1 << 20
+DENSE_BLOCK_CELLS = 1 << 21  # float32 cells per block of candidate_graph: ~8 MB per work array, three of them
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,65 @@ class CandidateGraph:
 
 def candidate_graph(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50, min_score: float = 0.2,
                     weights=None) -> CandidateGraph:
-    """Top-`candidates` mentors with free capacity and score >= min_score for each mentee."""
+    """Top-`candidates` mentors with free capacity and score >= min_score for each mentee (ties by mentor id)."""
+    weights = resolve_weights(weights)
+    mentee_ids = _mentee_ids(mentees)
+    mentors = DenseMentors.build(index, index.free_capacity > 0, weights)
+    n = len(mentors.slots)
+    block = max(1, DENSE_BLOCK_CELLS // max(n, 1))
+    buffers = _Buffers(min(block, len(mentees)), n) if n and candidates > 0 and len(mentees) else None
+    edges = _Edges(len(mentees) * max(candidates, 0))
+    for start in range(0, len(mentees) if buffers is not None else 0, block):
+        batch = index.encode(mentees[start:start + block])
+        total = approximate_totals(batch, index, mentors, buffers)
+        rows, cols = floor_cells(total, candidates, min_score, buffers.spare)
+        slots = mentors.slots[cols]
+        exact = score_cells(batch, index, rows, slots, weights)
+        keep = np.flatnonzero(exact.total >= min_score)
+        keep = keep[_best_per_row(rows[keep], exact.total[keep], index.mentor_ids[slots[keep]], candidates)]
+        keep = keep[np.lexsort((index.mentor_ids[slots[keep]], rows[keep]))]
+        rows, slots, score = rows[keep], slots[keep], exact.total[keep]
+        preference = score + PREFER_BONUS * mentor_preference_cells(batch, index, rows, slots)
+        edges.add(rows + start, slots, score, preference, {name: values[keep] for name, values in
+                                                           exact.components.items()})
+    return edges.graph(mentee_ids, index)
+
+
+def _mentee_ids(mentees: Sequence[Profile]) -> np.ndarray:
+    mentee_ids = np.array([mentee.id for mentee in mentees], dtype=np.int64)
+    if len(np.unique(mentee_ids)) != len(mentee_ids):
+        raise ValueError("duplicate mentee id")
+    return mentee_ids
+
+
+class _Edges:
+    """Edge arrays sized for the most there can be (pages never written are never resident), filled block by block
+    in final order, then cut to size in place: no second copy of the edges."""
+
+    def __init__(self, most: int):
+        self.mentee, self.mentor = np.empty(most, np.int64), np.empty(most, np.int64)
+        self.score, self.preference = np.empty(most), np.empty(most)
+        self.components = np.empty((most, len(COMPONENTS)))
+        self.count = 0
+
+    def add(self, mentee, mentor, score, preference, components) -> None:
+        start, end = self.count, self.count + len(mentee)
+        self.mentee[start:end], self.mentor[start:end] = mentee, mentor
+        self.score[start:end], self.preference[start:end] = score, preference
+        for column, name in enumerate(COMPONENTS):
+            self.components[start:end, column] = components[name]
+        self.count = end
+
+    def graph(self, mentee_ids: np.ndarray, index: MentorIndex) -> CandidateGraph:
+        arrays = (self.mentee, self.mentor, self.score, self.preference, self.components)
+        for array in arrays:
+            array.resize((self.count, *array.shape[1:]), refcheck=False)
+        return CandidateGraph(*arrays, mentee_ids, index.mentor_ids.copy(), index.free_capacity.copy())
+
+
+def candidate_graph_shortlist(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50,
+                              min_score: float = 0.2, weights=None) -> CandidateGraph:
+    """candidate_graph as it was before dense.py: exact partial totals of every cell (the reference)."""
     weights = resolve_weights(weights)
     mentee_ids = np.array([mentee.id for mentee in mentees], dtype=np.int64)
     if len(np.unique(mentee_ids)) != len(mentee_ids):

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .bits import count_words, shared_bits
+from .bits import cells_shared_bits, count_words, shared_bits
 from .features import CAPACITY_FULL, MenteeBatch, MentorIndex, Profile
 from .postings import Ragged
 
@@ -173,6 +173,45 @@ def score_batch(batch: MenteeBatch, index: MentorIndex, weights=None) -> Scored:
     total = partial_total(components, weights) + weights[TEXT] * components[TEXT]
     zeros = np.zeros_like(total)
     return Scored(total, {name: zeros if values is None else values for name, values in components.items()})
+
+
+def score_cells(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray, weights=None) -> Scored:
+    """score_batch(batch, index, weights) at the cells (rows[i], slots[i]) only, `rows` sorted: 1-D arrays of the
+    same floats, each component computed by the same operations and the total summed in partial_total's order."""
+    weights = resolve_weights(weights)
+    cols = index.columns
+    domain = np.minimum(index.bits["families"].count_cells(batch.families, rows, slots), 1) * DOMAIN_RELATED
+    exact = index.bits["domains"].count_cells(batch.domains, rows, slots)
+    hit = np.flatnonzero(exact > 0)
+    coverage = np.minimum(exact[hit] / np.maximum(batch.n_domains, 1)[rows[hit]], 1.0)
+    domain[hit] = DOMAIN_EXACT + (1 - DOMAIN_EXACT) * coverage
+    shared_goals = np.bitwise_count(batch.goals[rows] & cols["goals"][slots])
+    shared_slots = cells_shared_bits(batch.availability, cols["availability"], rows, slots)
+    components = {
+        "domain": domain,
+        "goals": shared_goals / np.maximum(np.bitwise_count(batch.goals), 1)[rows],
+        "text": text_pairs(batch, index, rows, slots),
+        "availability": np.minimum(shared_slots, AVAILABILITY_FULL_SLOTS) * (1 / AVAILABILITY_FULL_SLOTS),
+        "school": (batch.school[rows] == cols["school"][slots]).astype(np.float64),
+        "language": np.minimum(index.bits["languages"].count_cells(batch.languages, rows, slots), 1).astype(
+            np.float64),
+        "international": batch.international[rows] * cols["international"][slots],
+        "visa": batch.needs_visa[rows] * cols["sponsors"][slots],
+        "capacity": np.minimum(index.free_capacity[slots], CAPACITY_FULL) * (1 / CAPACITY_FULL),
+        "responsiveness": cols["responsiveness"][slots],
+    }
+    total = partial_total(components, weights) + weights[TEXT] * components[TEXT]
+    return Scored(total, components)
+
+
+def mentor_preference_cells(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray
+                            ) -> np.ndarray:
+    """mentor_preference(batch, index)[rows, slots] at those cells only (`rows` sorted)."""
+    domains = index.rows["prefers_domains"].dot_cells(batch.prefixes, rows, slots) > 0
+    schools = index.rows["prefers_schools"].dot_cells(batch.schools, rows, slots) > 0
+    wanted = index.columns["prefers_international"][slots]
+    international = (wanted >= 0) & (wanted == batch.international[rows])
+    return domains.astype(np.int64) + schools + international
 
 
 def score_mentee(mentee: Profile, index: MentorIndex, weights=None) -> Scored:
