@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dense import DenseMentors, _Buffers, approximate_totals, floor_cells
+from .dense import DenseMentors, _Buffers, approximate_totals, floor_cells, top_cells
 from .features import MentorIndex, Profile
 from .scoring import COMPONENTS, PREFER_BONUS, mentor_preference, mentor_preference_cells, resolve_weights, score_cells
-from .shortlist import _best_per_row, shortlist
+from .shortlist import shortlist
 
 BLOCK_CELLS = 1 << 20
 DENSE_BLOCK_CELLS = 1 << 21  # float32 cells per block of candidate_graph: ~8 MB per work array, three of them
@@ -52,9 +52,7 @@ def candidate_graph(mentees: Sequence[Profile], index: MentorIndex, candidates: 
         rows, cols = floor_cells(total, candidates, min_score, buffers.spare)
         slots = mentors.slots[cols]
         exact = score_cells(batch, index, rows, slots, weights)
-        keep = np.flatnonzero(exact.total >= min_score)
-        keep = keep[_best_per_row(rows[keep], exact.total[keep], index.mentor_ids[slots[keep]], candidates)]
-        keep = keep[np.lexsort((index.mentor_ids[slots[keep]], rows[keep]))]
+        keep = top_cells(rows, exact.total, candidates, min_score)  # cells come in (mentee, mentor id) order
         rows, slots, score = rows[keep], slots[keep], exact.total[keep]
         preference = score + PREFER_BONUS * mentor_preference_cells(batch, index, rows, slots)
         edges.add(rows + start, slots, score, preference, {name: values[keep] for name, values in
@@ -83,8 +81,7 @@ class _Edges:
         start, end = self.count, self.count + len(mentee)
         self.mentee[start:end], self.mentor[start:end] = mentee, mentor
         self.score[start:end], self.preference[start:end] = score, preference
-        for column, name in enumerate(COMPONENTS):
-            self.components[start:end, column] = components[name]
+        self.components[start:end] = np.column_stack([components[name] for name in COMPONENTS])
         self.count = end
 
     def graph(self, mentee_ids: np.ndarray, index: MentorIndex) -> CandidateGraph:

@@ -52,7 +52,8 @@ def _bit_columns(words: np.ndarray, used: np.ndarray) -> np.ndarray:
 
 @dataclass
 class DenseMentors:
-    """The per-mentor side of every product, over the eligible mentors only (their slots are `slots`)."""
+    """The per-mentor side of every product, over the eligible mentors only: column j is mentor slot slots[j], and
+    columns go by mentor id, so cells found row by row come sorted by (mentee, mentor id)."""
 
     slots: np.ndarray
     text_terms: np.ndarray           # term ids of the text rows
@@ -71,6 +72,7 @@ class DenseMentors:
     @classmethod
     def build(cls, index: MentorIndex, eligible: np.ndarray, weights) -> "DenseMentors":
         slots = np.flatnonzero(eligible)
+        slots = slots[np.argsort(index.mentor_ids[slots], kind="stable")]  # columns in mentor id order
         cols = index.columns
         domain_ids, domains = index.bits["domains"].dense()
         family_ids, families = index.bits["families"].dense()
@@ -140,23 +142,28 @@ def approximate_totals(batch: MenteeBatch, index: MentorIndex, mentors: DenseMen
     shared[d_rows, len(mentors.family_ids) + d_cols] = _EXACT_SCALE
     if f_rows.size:
         np.matmul(shared, mentors.domains, out=other)
-        np.add(total, np.float32(w["domain"] * DOMAIN_RELATED), out=total, where=np.greater(other, 0.5, out=mask))
-        np.add(total, np.float32(w["domain"] * (DOMAIN_EXACT - DOMAIN_RELATED)), out=total,
-               where=np.greater(other, _EXACT_SCALE - 0.5, out=mask))
+        _add_where(total, other, 0.5, w["domain"] * DOMAIN_RELATED, mask, spare)
+        _add_where(total, other, _EXACT_SCALE - 0.5, w["domain"] * (DOMAIN_EXACT - DOMAIN_RELATED), mask, spare)
     l_rows, l_cols, _ = _positions(batch.languages, mentors.language_ids)
     if l_rows.size:
         spoken = np.zeros((rows, len(mentors.language_ids)), np.float32)
         spoken[l_rows, l_cols] = 1
         np.matmul(spoken, mentors.languages, out=other)
-        np.add(total, np.float32(w["language"]), out=total, where=np.greater(other, 0.5, out=mask))
+        _add_where(total, other, 0.5, w["language"], mask, spare)
     if batch.availability.any() and len(mentors.availability_bits):
         scale = np.float32(w["availability"] / AVAILABILITY_FULL_SLOTS)
         np.matmul(_bit_columns(batch.availability, mentors.availability_bits) * scale, mentors.availability, out=other)
         total += np.minimum(other, np.float32(w["availability"]), out=other)
     if (batch.school >= 0).any():
-        np.add(total, np.float32(w["school"]), out=total,
-               where=np.equal(batch.school[:, None], mentors.school[None, :], out=mask))
+        np.equal(batch.school[:, None], mentors.school[None, :], out=mask)
+        total += np.multiply(mask, np.float32(w["school"]), out=spare)
     return total
+
+
+def _add_where(total, values, above: float, weight: float, mask, spare) -> None:
+    """total += weight where values > above: three plain passes (a ufunc's where= is many times slower)."""
+    np.greater(values, np.float32(above), out=mask)
+    total += np.multiply(mask, np.float32(weight), out=spare)
 
 
 def floor_cells(total: np.ndarray, count: int, min_score: float, spare: np.ndarray | None = None
@@ -172,3 +179,21 @@ def floor_cells(total: np.ndarray, count: int, min_score: float, spare: np.ndarr
         floor = np.maximum(floor, spare[:, n - count].astype(np.float64) - 2 * EPS)
     mask = total >= floor.astype(np.float32)[:, None]
     return np.divmod(np.flatnonzero(mask), n)
+
+
+def top_cells(rows: np.ndarray, total: np.ndarray, count: int, min_score: float) -> np.ndarray:
+    """Indices of each row's `count` best cells by (total desc, position asc) among those with total >= min_score,
+    in their given order; `rows` sorted, and within a row the cells in mentor id order."""
+    keep = np.flatnonzero(total >= min_score)
+    rows = rows[keep]
+    per_row = np.bincount(rows, minlength=int(rows[-1]) + 1 if len(rows) else 0)
+    crowded = per_row[rows] > count  # most rows hold exactly `count` cells: nothing to choose there
+    if not crowded.any():
+        return keep
+    cells = np.flatnonzero(crowded)
+    order = cells[np.lexsort((cells, -total[keep[cells]], rows[cells]))]
+    rank = np.arange(len(order)) - (np.searchsorted(rows[order], rows[order]))
+    chosen = np.zeros(len(keep), bool)
+    chosen[~crowded] = True
+    chosen[order[rank < count]] = True
+    return keep[chosen]
