@@ -175,33 +175,70 @@ def score_batch(batch: MenteeBatch, index: MentorIndex, weights=None) -> Scored:
     return Scored(total, {name: zeros if values is None else values for name, values in components.items()})
 
 
-def score_cells(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray, weights=None) -> Scored:
-    """score_batch(batch, index, weights) at the cells (rows[i], slots[i]) only, `rows` sorted: 1-D arrays of the
-    same floats, each component computed by the same operations and the total summed in partial_total's order."""
-    weights = resolve_weights(weights)
+@dataclass(frozen=True)
+class CellCodes:
+    """What a cell's components are made of, in a few bytes: the integers and flags each component is computed from,
+    and the text cosine. components() gives back the very floats score_cells computed (same operations)."""
+
+    exact_domains: np.ndarray   # shared exact domains
+    shared_family: np.ndarray   # 0/1
+    shared_goals: np.ndarray    # shared goal bits
+    shared_slots: np.ndarray    # shared availability half-hours, capped at AVAILABILITY_FULL_SLOTS
+    flags: np.ndarray           # same school 1, shared language 2, both international 4, visa 8
+    text: np.ndarray
+
+    def take(self, cells) -> "CellCodes":
+        return CellCodes(*(getattr(self, name)[cells] for name in self.__dataclass_fields__))
+
+    def components(self, n_domains, goal_count, capacity, responsiveness) -> dict[str, np.ndarray]:
+        """Components from the codes, the mentee's n_domains and goal count and the mentor's free capacity and
+        responsiveness at each cell."""
+        domain = self.shared_family * DOMAIN_RELATED
+        hit = np.flatnonzero(self.exact_domains > 0)
+        coverage = np.minimum(self.exact_domains[hit] / np.maximum(n_domains, 1)[hit], 1.0)
+        domain[hit] = DOMAIN_EXACT + (1 - DOMAIN_EXACT) * coverage
+        flag = [((self.flags >> bit) & 1).astype(np.float64) for bit in range(4)]
+        return {
+            "domain": domain,
+            "goals": self.shared_goals / np.maximum(goal_count, 1),
+            "text": self.text,
+            "availability": self.shared_slots * (1 / AVAILABILITY_FULL_SLOTS),
+            "school": flag[0],
+            "language": flag[1],
+            "international": flag[2],
+            "visa": flag[3],
+            "capacity": np.minimum(capacity, CAPACITY_FULL) * (1 / CAPACITY_FULL),
+            "responsiveness": responsiveness,
+        }
+
+
+def cell_codes(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray) -> CellCodes:
+    """The CellCodes of the cells (rows[i], slots[i]), `rows` sorted."""
     cols = index.columns
-    domain = np.minimum(index.bits["families"].count_cells(batch.families, rows, slots), 1) * DOMAIN_RELATED
-    exact = index.bits["domains"].count_cells(batch.domains, rows, slots)
-    hit = np.flatnonzero(exact > 0)
-    coverage = np.minimum(exact[hit] / np.maximum(batch.n_domains, 1)[rows[hit]], 1.0)
-    domain[hit] = DOMAIN_EXACT + (1 - DOMAIN_EXACT) * coverage
-    shared_goals = np.bitwise_count(batch.goals[rows] & cols["goals"][slots])
-    shared_slots = cells_shared_bits(batch.availability, cols["availability"], rows, slots)
-    components = {
-        "domain": domain,
-        "goals": shared_goals / np.maximum(np.bitwise_count(batch.goals), 1)[rows],
-        "text": text_pairs(batch, index, rows, slots),
-        "availability": np.minimum(shared_slots, AVAILABILITY_FULL_SLOTS) * (1 / AVAILABILITY_FULL_SLOTS),
-        "school": (batch.school[rows] == cols["school"][slots]).astype(np.float64),
-        "language": np.minimum(index.bits["languages"].count_cells(batch.languages, rows, slots), 1).astype(
-            np.float64),
-        "international": batch.international[rows] * cols["international"][slots],
-        "visa": batch.needs_visa[rows] * cols["sponsors"][slots],
-        "capacity": np.minimum(index.free_capacity[slots], CAPACITY_FULL) * (1 / CAPACITY_FULL),
-        "responsiveness": cols["responsiveness"][slots],
-    }
-    total = partial_total(components, weights) + weights[TEXT] * components[TEXT]
-    return Scored(total, components)
+    flags = (batch.school[rows] == cols["school"][slots]).astype(np.uint8)
+    flags |= (np.minimum(index.bits["languages"].count_cells(batch.languages, rows, slots), 1) << 1).astype(np.uint8)
+    flags |= ((batch.international[rows] & (cols["international"][slots] > 0)) << 2).astype(np.uint8)
+    flags |= ((batch.needs_visa[rows] & (cols["sponsors"][slots] > 0)) << 3).astype(np.uint8)
+    return CellCodes(
+        exact_domains=index.bits["domains"].count_cells(batch.domains, rows, slots),
+        shared_family=np.minimum(index.bits["families"].count_cells(batch.families, rows, slots), 1).astype(np.uint8),
+        shared_goals=np.bitwise_count(batch.goals[rows] & cols["goals"][slots]),
+        shared_slots=np.minimum(cells_shared_bits(batch.availability, cols["availability"], rows, slots),
+                                AVAILABILITY_FULL_SLOTS).astype(np.uint8),
+        flags=flags,
+        text=text_pairs(batch, index, rows, slots),
+    )
+
+
+def score_cells(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray, weights=None
+                ) -> tuple[np.ndarray, CellCodes]:
+    """(score_batch(batch, index, weights).total at the cells (rows[i], slots[i]), their CellCodes), `rows` sorted:
+    the same floats, each component computed by the same operations and the total summed in partial_total's order."""
+    codes = cell_codes(batch, index, rows, slots)
+    components = codes.components(batch.n_domains[rows], np.bitwise_count(batch.goals)[rows],
+                                  index.free_capacity[slots], index.columns["responsiveness"][slots])
+    weights = resolve_weights(weights)
+    return partial_total(components, weights) + weights[TEXT] * components[TEXT], codes
 
 
 def mentor_preference_cells(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray
