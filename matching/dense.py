@@ -28,7 +28,7 @@ from .profile import GOALS
 from .scoring import AVAILABILITY_FULL_SLOTS, DOMAIN_EXACT, DOMAIN_RELATED, _text_query
 
 EPS = 1e-4                  # bound on |float32 total - float64 score| used for the floor (the real error is ~1e-6)
-TEXT_DENSE_CELLS = 1 << 25  # mentor text kept as one dense float32 (terms × mentors) matrix up to this size (128 MB)
+TEXT_DENSE_CELLS = 1 << 24  # mentor text kept as one dense float32 (terms × mentors) matrix up to this size (64 MB)
 _EXACT_SCALE = 1000.0       # shared families + 1000 · shared exact domains: both masks from one product
 _GOAL_BITS = np.arange(len(GOALS), dtype=np.uint16)
 
