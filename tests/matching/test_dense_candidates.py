@@ -92,3 +92,16 @@ def test_no_mentor_with_room_and_no_candidates_give_no_edges():
     assert len(candidate_graph([], index).score) == 0
     with pytest.raises(ValueError, match="duplicate"):
         candidate_graph(mentees * 2, index)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cohort=cohorts(max_mentees=8, max_mentors=10, min_mentors=2), changed=cohorts(max_mentees=1, max_mentors=10),
+       removed=st.integers(0, 9))
+def test_same_graph_after_upserts_and_removals(cohort, changed, removed):
+    """Mentors changed in place (their rows in the overlay, norms recomputed) and one removed (slots swapped)."""
+    mentees, mentors = cohort
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    for mentor in changed[1]:  # ids 101.. : the same mentors with new profiles, or new ones
+        index.upsert(mentor)
+    index.remove(sorted(mentor.id for mentor in mentors)[removed % len(mentors)])
+    _assert_same_graph(candidate_graph(mentees, index, 3, 0.0), candidate_graph_shortlist(mentees, index, 3, 0.0))
