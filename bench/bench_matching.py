@@ -290,7 +290,7 @@ def candidates_child(root: Path, n_mentees: int, n_mentors: int, reference_first
     graph = found["candidates_s"]
     if "reference_s" in found:
         rows, slots, scores = found.pop("reference_s")
-        ours = graph.mentee * len(index) + graph.mentor
+        ours = graph.mentee.astype(np.int64) * len(index) + graph.mentor
         theirs = rows * len(index) + slots
         common, ours_at, theirs_at = np.intersect1d(ours, theirs, assume_unique=True, return_indices=True)
         out["reference_edges"] = len(theirs)

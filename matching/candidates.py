@@ -107,7 +107,7 @@ class _Edges:
     in final order, then cut to size in place: no second copy of the edges."""
 
     def __init__(self, most: int, mentees: int):
-        self.mentee, self.mentor = np.empty(most, np.int64), np.empty(most, np.int64)
+        self.mentee, self.mentor = np.empty(most, np.int32), np.empty(most, np.int32)  # 4 bytes an edge each
         self.score, self.preference = np.empty(most), np.empty(most)
         self.codes = CellCodes(np.empty(most, np.uint16), *(np.empty(most, np.uint8) for _ in range(4)),
                                np.empty(most))
