@@ -24,10 +24,12 @@ def _bits(words: np.ndarray) -> np.ndarray:
     return np.unpackbits(np.ascontiguousarray(words).view(np.uint8), axis=1, bitorder="little").astype(np.float32)
 
 
-def reference_candidates(mentees, index, k: int = 50, min_score: float = 0.2, block: int = 1024):
-    """(mentee rows, mentor slots, float32 scores) of each mentee's top k mentors with room and score >= min_score."""
+def reference_candidates(mentees, index, k: int = 50, min_score: float = 0.2, block_cells: int = 1 << 21):
+    """(mentee rows, mentor slots, float32 scores) of each mentee's top k mentors with room and score >= min_score,
+    in blocks of about block_cells mentee × mentor cells (the engine's block size)."""
     w = {name: np.float32(value / sum(WEIGHTS.values())) for name, value in WEIGHTS.items()}
     slots = np.flatnonzero(index.free_capacity > 0)
+    block = max(1, block_cells // max(len(slots), 1))
     cols = index.columns
     domain_ids, domains = index.bits["domains"].dense()
     family_ids, families = index.bits["families"].dense()
