@@ -11,7 +11,7 @@ Every score component is a product of a per-mentee and a per-mentor feature matr
   shared availability half-hours, capped at AVAILABILITY_FULL_SLOTS;
 - a mask on an equality: same school.
 
-The float32 total of a cell is within EPS of its float64 score (the rounding is ~1e-6; EPS leaves a wide margin).
+The float32 total of a cell is within EPS of its float64 score (the rounding is ~1e-7; EPS leaves a wide margin).
 Each mentee's k-th best float32 total less 2·EPS is a floor no cell of the exact top k is under, so only the cells
 at or above it (about k per mentee, plus near-ties) get their exact score, from scoring.score_cells: the same
 operations in the same order as scoring.COMPONENTS and partial_total, so the same floats. The exact top k (ties by
@@ -27,7 +27,7 @@ from .postings import Ragged
 from .profile import GOALS
 from .scoring import AVAILABILITY_FULL_SLOTS, DOMAIN_EXACT, DOMAIN_RELATED, _text_query
 
-EPS = 1e-4                  # bound on |float32 total - float64 score| used for the floor (the real error is ~1e-6)
+EPS = 1e-4                  # bound on |float32 total - float64 score| used for the floor (the real error is ~1e-7)
 TEXT_DENSE_CELLS = 1 << 24  # mentor text kept as one dense float32 (terms × mentors) matrix up to this size (64 MB)
 _EXACT_SCALE = 1000.0       # shared families + 1000 · shared exact domains: both masks from one product
 _GOAL_BITS = np.arange(len(GOALS), dtype=np.uint16)
