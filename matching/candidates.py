@@ -1,9 +1,9 @@
 """The candidate graph of a cohort match: each mentee's top mentors by score, as flat edge arrays.
 
-Mentees are scored in blocks of about BLOCK_CELLS mentee × mentor cells, so memory stays bounded whatever the cohort
-size: float32 matrix products give every cell an approximate total (dense.py), and only the cells that can be in a
-mentee's top k get their exact score, components and mentor preference. Each edge keeps its component values, so
-the reasons of the chosen pairs come from the very numbers the solver saw.
+Mentees are scored in blocks of about DENSE_BLOCK_CELLS mentee × mentor cells, so memory stays bounded whatever the
+cohort size: float32 matrix products give every cell an approximate total (dense.py), and only the cells that can be
+in a mentee's top k get their exact score, components and mentor preference. Each edge keeps its components (as the
+exact codes of EdgeComponents), so the reasons of the chosen pairs come from the very numbers the solver saw.
 
 candidate_graph_shortlist is the previous way (exact partial totals of every cell, text where it can matter, see
 shortlist.py), kept as the reference the tests and the benchmark compare against: the same edges and scores.
@@ -26,7 +26,7 @@ from .scoring import (
 )
 from .shortlist import shortlist
 
-BLOCK_CELLS = 1 << 20
+BLOCK_CELLS = 1 << 20  # candidate_graph_shortlist's blocks
 DENSE_BLOCK_CELLS = 1 << 21  # float32 cells per block of candidate_graph: ~8 MB per work array, three of them
 
 
