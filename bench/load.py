@@ -307,7 +307,10 @@ def serve_and_load(database, secret, mentee_ids, sample, bodies, args, workdir, 
     boots = log.count("Booting worker")
     if boots != args.workers or "WORKER TIMEOUT" in log:
         raise SystemExit(f"gunicorn: {boots} worker boots (expected {args.workers}) or timeouts:\n{log[-4000:]}")
-    return results, loads, "Traceback" in log
+    at = log.find("Traceback")
+    if at >= 0 and verbose:  # say what it was: a traceback is a bug to look at, not only a flag
+        print("  TRACEBACK in the gunicorn log:\n" + log[max(0, log.rfind("\n", 0, at)):at + 3000], flush=True)
+    return results, loads, at >= 0
 
 
 def summarise(results):
