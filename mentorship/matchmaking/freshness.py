@@ -29,8 +29,6 @@ import re
 
 from flask import current_app
 from sqlalchemy import bindparam, event, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mentorship.common.cache import register
@@ -97,13 +95,12 @@ def bump_versions(session):
     if None in noted:
         session.execute(_T.update().values(recommendations_version=_T.c.recommendations_version + 1))
         noted.discard(None)
-    insert = postgresql_insert if session.connection().dialect.name == "postgresql" else sqlite_insert
     for tenant_id in sorted(noted):
         changed = mentors.get(tenant_id)
         values = {"recommendations_version": _T.c.recommendations_version + 1}
         if changed:
             values["version"] = _T.c.version + 1
-        version = session.scalar(insert(_T).values(tenant_id=tenant_id, version=1 if changed else 0,
+        version = session.scalar(index.upsertable_insert(_T).values(tenant_id=tenant_id, version=1 if changed else 0,
                                                    recommendations_version=1)
                                  .on_conflict_do_update(index_elements=["tenant_id"], set_=values)
                                  .returning(_T.c.version))
@@ -187,5 +184,5 @@ answers = register(Answers())
 
 
 def week():
-    """The ISO (year, week) now: availability overlap is computed per week."""
-    return tuple(utcnow().isocalendar())[:2]
+    """The ISO (year, week) now, as the index counts it: availability overlap is computed per week."""
+    return index.week_of(utcnow())

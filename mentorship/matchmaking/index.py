@@ -44,7 +44,8 @@ _cache: dict[int, TenantIndex] = register({})
 _lock = threading.Lock()
 
 
-def _insert(model):
+def upsertable_insert(model):
+    """INSERT of `model` with the dialect's ON CONFLICT (PostgreSQL or SQLite): the version row and the stamps."""
     return (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(model)
 
 
@@ -62,7 +63,7 @@ def _changed(tenant_id, member_ids):
 
 def stamp(tenant_id, member_ids, version):
     """Stamp `member_ids` with the tenant's new `version`, in the committing transaction (freshness.bump_versions)."""
-    statement = _insert(MentorIndexChange.__table__)
+    statement = upsertable_insert(MentorIndexChange.__table__)
     db.session.execute(statement.on_conflict_do_update(index_elements=["tenant_id", "member_id"],
                                                        set_={"version": statement.excluded.version}),
                        [{"tenant_id": tenant_id, "member_id": member_id, "version": version}
@@ -98,7 +99,7 @@ def _build(tenant_id, version, min_score):
     responsive = responsiveness()
     now = utcnow()
     entry = TenantIndex(MentorIndex.build([profile_of(m, capacity.free(m.capacity, 0), responsive.get(m.id, 1.0))
-                                           for m in mentors], week_of=now), version, min_score, _week(now))
+                                           for m in mentors], week_of=now), version, min_score, week_of(now))
     for member in mentors:
         _note(entry, member, min_score)
     return entry
@@ -120,7 +121,7 @@ def _refresh(tenant_id, entry, version):
     entry.version = version
 
 
-def _week(moment):
+def week_of(moment):
     return tuple(moment.isocalendar())[:2]
 
 
@@ -129,7 +130,7 @@ def _current(tenant_id, version=None) -> TenantIndex:
         version = _version(tenant_id)
     min_score = min_profile_score(tenant_id)
     entry = _cache.get(tenant_id)
-    if entry is None or entry.min_profile_score != min_score or entry.week != _week(utcnow()) \
+    if entry is None or entry.min_profile_score != min_score or entry.week != week_of(utcnow()) \
             or version < entry.version:  # version < entry's: the rows were rolled back or restored
         entry = _cache[tenant_id] = _build(tenant_id, version, min_score)
     elif version != entry.version:
