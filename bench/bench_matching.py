@@ -11,8 +11,13 @@ The PyPI package is also called `matching`. It is imported first, from its own d
 (`pip install '.[bench]'`) or, to keep it from ever shadowing ours, into a directory of its own:
 `pip install --target /tmp/pypi_matching matching==1.4.3` and pass `--pypi-matching /tmp/pypi_matching`.
 
+Issue 16 (`--part dense`): candidate generation at 50,000 × 10,000 by this checkout's matching/dense.py, by the
+plain float32 reference in bench/dense_reference.py (same process) and by an older checkout (`--old-root`), each
+in a fresh child process, old and new alternated; then the whole pipeline (index build + assign) with its peak
+memory, and whether both checkouts' assignments are the same.
+
 Usage: .venv/bin/python bench/bench_matching.py [--quick] [--skip-pypi] [--pypi-matching DIR] [--out FILE]
-       [--part recommend] [--matching-root CHECKOUT]
+       [--part recommend|dense] [--matching-root CHECKOUT] [--old-root CHECKOUT] [--rounds N]
 """
 import argparse
 import importlib
@@ -253,6 +258,118 @@ def bench_pypi(HospitalResident, graph, ours_stable_s: float) -> dict:
             "speedup_create_and_solve": round((created + solved) / ours_stable_s, 1), "same_matching": theirs == ours}
 
 
+def _import_matching_from(root: Path) -> None:
+    sys.path.insert(0, str(root))
+    sys.path.insert(1, str(ROOT / "bench"))
+    if not Path(importlib.import_module("matching").__file__).resolve().is_relative_to(root.resolve()):
+        raise RuntimeError(f"matching was imported from outside {root}")
+
+
+def candidates_child(root: Path, n_mentees: int, n_mentors: int, reference_first: bool | None, save: str) -> dict:
+    """Child process: candidate generation by the matching package under `root` (and, unless reference_first is
+    None, the float32 reference in the same process, before or after it), then `optimal` on the graph; the edges
+    and the chosen pairs are saved to `save` (.npz) for the parent to compare."""
+    _import_matching_from(root)
+    from data_matching import mentees, mentors
+
+    from matching import MentorIndex
+    from matching.candidates import candidate_graph
+    from matching.strategies import optimal
+
+    cohort = mentees(n_mentees, seed=4)
+    index = MentorIndex.build(mentors(n_mentors, seed=5), week_of=WEEK)
+    out = {"root": str(root), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    runs = [("candidates_s", lambda: candidate_graph(cohort, index))]
+    if reference_first is not None:
+        from dense_reference import reference_candidates
+        runs.insert(0 if reference_first else 1, ("reference_s", lambda: reference_candidates(cohort, index)))
+    found = {}
+    for name, fn in runs:
+        found[name], seconds = _timed(fn)
+        out[name] = round(seconds, 2)
+    graph = found["candidates_s"]
+    if "reference_s" in found:
+        rows, slots, scores = found.pop("reference_s")
+        ours = graph.mentee.astype(np.int64) * len(index) + graph.mentor
+        theirs = rows * len(index) + slots
+        common, ours_at, theirs_at = np.intersect1d(ours, theirs, assume_unique=True, return_indices=True)
+        out["reference_edges"] = len(theirs)
+        out["reference_same_edges"] = len(common)
+        out["reference_max_score_diff"] = float(np.abs(graph.score[ours_at] - scores[theirs_at]).max(initial=0))
+        del rows, slots, scores, ours, theirs, common, ours_at, theirs_at
+    chosen, solve = _timed(optimal, graph)
+    out.update(edges=len(graph.score), optimal_solve_s=round(solve, 3), matched=len(chosen),
+               optimal_total_score=float(graph.score[chosen].sum()),
+               load_average_at_end=[round(x, 2) for x in os.getloadavg()])
+    np.savez(save, mentee=graph.mentee_ids[graph.mentee], mentor=graph.mentor_ids[graph.mentor], score=graph.score,
+             chosen=chosen)
+    return out
+
+
+def pipeline_child(root: Path, n_mentees: int, n_mentors: int) -> dict:
+    """Child process: profiles made first (not timed), then the whole pipeline, index build + assign(optimal)
+    (candidates, solve, pairs with reasons), its time, and this process's peak RSS before and after it."""
+    _import_matching_from(root)
+    from data_matching import mentees, mentors
+
+    from matching import MentorIndex, assign
+
+    cohort, pool = mentees(n_mentees, seed=4), mentors(n_mentors, seed=5)
+    before = peak_rss_mb()
+    load = [round(x, 2) for x in os.getloadavg()]
+    start = time.perf_counter()
+    index = MentorIndex.build(pool, week_of=WEEK)
+    built = time.perf_counter() - start
+    result = assign(cohort, index, "optimal")
+    seconds = time.perf_counter() - start
+    return {"root": str(root), "mentees": n_mentees, "mentors": n_mentors, "pipeline_s": round(seconds, 2),
+            "index_build_s": round(built, 2), "total_score": result.total_score, "pairs": len(result.pairs),
+            "peak_rss_before_mb": round(before), "peak_rss_mb": round(peak_rss_mb()), "load_average_at_start": load}
+
+
+def _child(*args) -> dict:
+    done = subprocess.run([sys.executable, __file__, *map(str, args)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def run_dense(old_root: Path, rounds: int, quick: bool) -> dict:
+    """Issue 16: new, reference and old candidate generation alternated in child processes, then the pipeline."""
+    scale = 10 if quick else 1
+    big, small = (50_000 // scale, 10_000 // scale), (10_000 // scale, 2_000 // scale)
+    results = {"machine": machine(), "uptime_before": _uptime(), "candidates": [], "pipeline": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = {}
+        for round_ in range(rounds):
+            order = [("old", old_root), ("new", ROOT)] if round_ % 2 == 0 else [("new", ROOT), ("old", old_root)]
+            for name, root in order:
+                path = saved.setdefault(name, os.path.join(tmp, f"{name}.npz"))
+                reference = (["--reference-first"] if round_ % 2 else ["--reference-after"]) if name == "new" else []
+                run = _child("--candidates-child", root, *big, path, *reference)
+                results["candidates"].append({"code": name, "round": round_ + 1, **run})
+                print(json.dumps(results["candidates"][-1]), file=sys.stderr)
+        with np.load(saved["old"]) as old, np.load(saved["new"]) as new:
+            same_edges = all(np.array_equal(old[key], new[key]) for key in ("mentee", "mentor"))
+            old_total, new_total = float(old["score"][old["chosen"]].sum()), float(new["score"][new["chosen"]].sum())
+            results["same_as_old"] = {
+                "same_edges": same_edges,
+                "max_edge_score_diff": float(np.abs(old["score"] - new["score"]).max()) if same_edges else None,
+                "same_chosen_edges": bool(np.array_equal(old["chosen"], new["chosen"])),
+                "old_total": old_total, "new_total": new_total,
+                "relative_total_diff": abs(old_total - new_total) / abs(old_total)}
+        for size in (big, small, small, small):
+            for name, root in (("new", ROOT), ("old", old_root)):
+                if name == "old" and size == big:
+                    continue  # the old pipeline at full size: its candidate generation alone is timed above
+                results["pipeline"].append({"code": name, **_child("--pipeline-child", root, *size)})
+                print(json.dumps(results["pipeline"][-1]), file=sys.stderr)
+    results["uptime_after"] = _uptime()
+    return results
+
+
 def machine() -> dict:
     """What the numbers were measured on."""
     model = next((line.split(":", 1)[1].strip() for line in subprocess.run(
@@ -294,7 +411,15 @@ def main(argv=None) -> None:
     parser.add_argument("--pypi-matching", default=os.environ.get("PYPI_MATCHING_PATH"),
                         help="directory the PyPI `matching` was installed into with pip --target")
     parser.add_argument("--out", help="also write the JSON results here")
-    parser.add_argument("--part", choices=("all", "recommend"), default="all", help="recommend: that series only")
+    parser.add_argument("--part", choices=("all", "recommend", "dense"), default="all",
+                        help="recommend: that series only; dense: issue 16's candidate generation (see above)")
+    parser.add_argument("--old-root", type=Path, default=Path("/work/wt-dense-old"),
+                        help="--part dense: the checkout whose matching/ is the old code")
+    parser.add_argument("--rounds", type=int, default=2, help="--part dense: old/new alternations")
+    parser.add_argument("--candidates-child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--reference-first", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reference-after", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pipeline-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--matching-root", type=Path, default=ROOT,
                         help="checkout whose matching/ is benchmarked (default: this one)")
     parser.add_argument("--solve-only", help=argparse.SUPPRESS)
@@ -303,7 +428,19 @@ def main(argv=None) -> None:
         sys.path.insert(0, str(ROOT))
         print(json.dumps(solve_only(args.solve_only)))
         return
-    results = run(args.quick, args.pypi_matching, args.skip_pypi, args.part, args.matching_root.resolve())
+    if args.candidates_child:
+        root, n_mentees, n_mentors, save = args.candidates_child
+        reference = True if args.reference_first else False if args.reference_after else None
+        print(json.dumps(candidates_child(Path(root), int(n_mentees), int(n_mentors), reference, save)))
+        return
+    if args.pipeline_child:
+        root, n_mentees, n_mentors = args.pipeline_child
+        print(json.dumps(pipeline_child(Path(root), int(n_mentees), int(n_mentors))))
+        return
+    if args.part == "dense":
+        results = run_dense(args.old_root.resolve(), args.rounds, args.quick)
+    else:
+        results = run(args.quick, args.pypi_matching, args.skip_pypi, args.part, args.matching_root.resolve())
     text = json.dumps(results, indent=2)
     print(text)
     if args.out:

@@ -53,9 +53,11 @@ def to_assignment(graph: CandidateGraph, chosen: np.ndarray, mentees: Sequence[P
     """Turn chosen edges into an Assignment; reasons come from the components stored on each edge."""
     names = list(COMPONENTS)
     pairs = []
-    for edge in chosen[np.argsort(graph.mentee_ids[graph.mentee[chosen]], kind="stable")]:
+    ordered = chosen[np.argsort(graph.mentee_ids[graph.mentee[chosen]], kind="stable")]
+    values = graph.components[ordered].tolist() if len(ordered) else []  # every chosen edge's at once
+    for edge, row in zip(ordered.tolist(), values, strict=True):
         mentee, slot = mentees[graph.mentee[edge]], graph.mentor[edge]
-        components = dict(zip(names, graph.components[edge].tolist(), strict=True))
+        components = dict(zip(names, row, strict=True))
         pairs.append(Pair(mentee.id, int(graph.mentor_ids[slot]), float(graph.score[edge]),
                           reasons(components, mentee, index.profile(slot), weights)))
     matched = np.zeros(len(graph.mentee_ids), dtype=bool)

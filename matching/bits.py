@@ -20,6 +20,21 @@ def shared_bits(query: np.ndarray, bits: np.ndarray) -> np.ndarray:
     return out
 
 
+def cells_shared_bits(query: np.ndarray, bits: np.ndarray, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """shared_bits(query, bits)[rows, slots] for the given cells only (uint16)."""
+    out = np.zeros(len(rows), dtype=np.uint16)
+    for word in np.flatnonzero(query.any(axis=0)).tolist():
+        out += np.bitwise_count(query[rows, word] & bits[word, slots])
+    return out
+
+
+def dense_bits(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bit sets stored word-major (words, n) as (the bit ids set anywhere, a float32 (len(ids), n) 0/1 matrix)."""
+    unpacked = np.unpackbits(np.ascontiguousarray(bits.T).view(np.uint8), axis=1, bitorder="little")  # (n, bits)
+    used = np.flatnonzero(unpacked.any(axis=0))
+    return used, unpacked[:, used].T.astype(np.float32)
+
+
 def _word_masks(ids: list[int], words: int) -> dict[int, int]:
     masks: dict[int, int] = {}
     for item in ids:
@@ -84,6 +99,14 @@ class BitRows:
     def count_one(self, ids: np.ndarray) -> np.ndarray:
         """How many of `ids` (one query's) each slot has: (n,) uint8, or uint16 past 4 words."""
         return count_words(_word_masks(ids.tolist(), self._bits.shape[0]), self._bits[:, : self._n])
+
+    def count_cells(self, query: Ragged, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """count(query)[rows, slots] for the given cells only: uint16, the same numbers."""
+        return cells_shared_bits(self._masks(query), self._bits[:, : self._n], rows, slots)
+
+    def dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids some slot has, a float32 (len(ids), n) 0/1 matrix of which slot has which of them)."""
+        return dense_bits(self._bits[:, : self._n])
 
     def _masks(self, query: Ragged) -> np.ndarray:
         words = self._bits.shape[0]

@@ -1,19 +1,33 @@
 """The candidate graph of a cohort match: each mentee's top mentors by score, as flat edge arrays.
 
-Mentees are scored in blocks of about BLOCK_CELLS mentee × mentor cells, so memory stays bounded (~100 MB of
-temporaries) whatever the cohort size. Each edge keeps its component values, so the reasons of the chosen pairs
-come from the very numbers the solver saw.
+Mentees are scored in blocks of about DENSE_BLOCK_CELLS mentee × mentor cells, so memory stays bounded whatever the
+cohort size: float32 matrix products give every cell an approximate total (dense.py), and only the cells that can be
+in a mentee's top k get their exact score, components and mentor preference. Each edge keeps its components (as the
+exact codes of EdgeComponents), so the reasons of the chosen pairs come from the very numbers the solver saw.
+
+candidate_graph_shortlist is the previous way (exact partial totals of every cell, text where it can matter, see
+shortlist.py), kept as the reference the tests and the benchmark compare against: the same edges and scores.
 """
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .dense import DenseMentors, _Buffers, approximate_totals, floor_cells, top_cells
 from .features import MentorIndex, Profile
-from .scoring import COMPONENTS, PREFER_BONUS, mentor_preference, resolve_weights
+from .scoring import (
+    COMPONENTS,
+    PREFER_BONUS,
+    CellCodes,
+    mentor_preference,
+    mentor_preference_cells,
+    resolve_weights,
+    score_cells,
+)
 from .shortlist import shortlist
 
-BLOCK_CELLS = 1 << 20
+BLOCK_CELLS = 1 << 20  # candidate_graph_shortlist's blocks
+DENSE_BLOCK_CELLS = 1 << 21  # float32 cells per block of candidate_graph: ~8 MB per work array, three of them
 
 
 @dataclass(frozen=True)
@@ -24,7 +38,7 @@ class CandidateGraph:
     mentor: np.ndarray       # slot in mentor_ids / capacity
     score: np.ndarray
     preference: np.ndarray   # the mentor's view of the mentee: score + PREFER_BONUS · matched `prefers` criteria
-    components: np.ndarray   # (edges, len(COMPONENTS)) in COMPONENTS order
+    components: np.ndarray   # (edges, len(COMPONENTS)) in COMPONENTS order (or EdgeComponents: indexed the same way)
     mentee_ids: np.ndarray   # per mentee
     mentor_ids: np.ndarray   # per mentor slot
     capacity: np.ndarray     # per mentor slot: free capacity
@@ -32,7 +46,97 @@ class CandidateGraph:
 
 def candidate_graph(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50, min_score: float = 0.2,
                     weights=None) -> CandidateGraph:
-    """Top-`candidates` mentors with free capacity and score >= min_score for each mentee."""
+    """Top-`candidates` mentors with free capacity and score >= min_score for each mentee (ties by mentor id)."""
+    weights = resolve_weights(weights)
+    mentee_ids = _mentee_ids(mentees)
+    mentors = DenseMentors.build(index, index.free_capacity > 0, weights)
+    n = len(mentors.slots)
+    block = max(1, DENSE_BLOCK_CELLS // max(n, 1))
+    buffers = _Buffers(min(block, len(mentees)), n) if n and candidates > 0 and len(mentees) else None
+    edges = _Edges(len(mentees) * max(candidates, 0), len(mentees))
+    for start in range(0, len(mentees) if buffers is not None else 0, block):
+        batch = index.encode(mentees[start:start + block])
+        total = approximate_totals(batch, index, mentors, buffers)
+        rows, cols = floor_cells(total, candidates, min_score, buffers.spare)
+        slots = mentors.slots[cols]
+        score, codes = score_cells(batch, index, rows, slots, weights)
+        keep = top_cells(rows, score, candidates, min_score)  # cells come in (mentee, mentor id) order
+        rows, slots, score = rows[keep], slots[keep], score[keep]
+        preference = score + PREFER_BONUS * mentor_preference_cells(batch, index, rows, slots)
+        edges.add(rows + start, slots, score, preference, codes.take(keep))
+        edges.n_domains[start:start + len(batch.ids)] = batch.n_domains
+        edges.goal_count[start:start + len(batch.ids)] = np.bitwise_count(batch.goals)
+    return edges.graph(mentee_ids, index)
+
+
+def _mentee_ids(mentees: Sequence[Profile]) -> np.ndarray:
+    mentee_ids = np.array([mentee.id for mentee in mentees], dtype=np.int64)
+    if len(np.unique(mentee_ids)) != len(mentee_ids):
+        raise ValueError("duplicate mentee id")
+    return mentee_ids
+
+
+class EdgeComponents:
+    """The components of every edge, kept as CellCodes (about 14 bytes an edge instead of 80): indexing with edges
+    gives the (len(edges), len(COMPONENTS)) float64 values, the same floats score_cells added up."""
+
+    def __init__(self, codes: CellCodes, mentee, mentor, n_domains, goal_count, capacity, responsiveness):
+        self.codes, self.mentee, self.mentor = codes, mentee, mentor
+        self.n_domains, self.goal_count = n_domains, goal_count
+        self.capacity, self.responsiveness = capacity, responsiveness
+
+    def __len__(self) -> int:
+        return len(self.mentee)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.mentee), len(COMPONENTS)
+
+    def __getitem__(self, edges) -> np.ndarray:
+        one = not isinstance(edges, slice) and np.ndim(edges) == 0
+        edges = np.atleast_1d(np.arange(len(self))[edges] if isinstance(edges, slice) else edges)
+        mentee, mentor = self.mentee[edges], self.mentor[edges]
+        values = self.codes.take(edges).components(self.n_domains[mentee], self.goal_count[mentee],
+                                                   self.capacity[mentor], self.responsiveness[mentor])
+        out = np.column_stack([values[name] for name in COMPONENTS])
+        return out[0] if one else out
+
+
+class _Edges:
+    """Edge arrays sized for the most there can be (pages never written are never resident), filled block by block
+    in final order, then cut to size in place: no second copy of the edges."""
+
+    def __init__(self, most: int, mentees: int):
+        self.mentee, self.mentor = np.empty(most, np.int32), np.empty(most, np.int32)  # 4 bytes an edge each
+        self.score, self.preference = np.empty(most), np.empty(most)
+        self.codes = CellCodes(np.empty(most, np.uint16), *(np.empty(most, np.uint8) for _ in range(4)),
+                               np.empty(most))
+        self.n_domains, self.goal_count = np.zeros(mentees, np.int64), np.zeros(mentees, np.uint8)
+        self.count = 0
+
+    def add(self, mentee, mentor, score, preference, codes: CellCodes) -> None:
+        start, end = self.count, self.count + len(mentee)
+        self.mentee[start:end], self.mentor[start:end] = mentee, mentor
+        self.score[start:end], self.preference[start:end] = score, preference
+        for name in CellCodes.__dataclass_fields__:
+            getattr(self.codes, name)[start:end] = getattr(codes, name)
+        self.count = end
+
+    def graph(self, mentee_ids: np.ndarray, index: MentorIndex) -> CandidateGraph:
+        arrays = (self.mentee, self.mentor, self.score, self.preference,
+                  *(getattr(self.codes, name) for name in CellCodes.__dataclass_fields__))
+        for array in arrays:
+            array.resize(self.count, refcheck=False)
+        capacity = index.free_capacity.copy()
+        components = EdgeComponents(self.codes, self.mentee, self.mentor, self.n_domains, self.goal_count, capacity,
+                                    index.columns["responsiveness"].copy())
+        return CandidateGraph(self.mentee, self.mentor, self.score, self.preference, components, mentee_ids,
+                              index.mentor_ids.copy(), capacity)
+
+
+def candidate_graph_shortlist(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50,
+                              min_score: float = 0.2, weights=None) -> CandidateGraph:
+    """candidate_graph as it was before dense.py: exact partial totals of every cell (the reference)."""
     weights = resolve_weights(weights)
     mentee_ids = np.array([mentee.id for mentee in mentees], dtype=np.int64)
     if len(np.unique(mentee_ids)) != len(mentee_ids):

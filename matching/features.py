@@ -18,7 +18,7 @@ from .columns import Columns
 from .postings import Ragged
 from .profile import Profile, families, goal_mask, normalise_school, normalise_slug, prefixes
 from .sparse_rows import SparseRows
-from .text import N_FEATURES, idf, term_weights
+from .text import N_FEATURES, idf, term_weights, term_weights_many
 
 __all__ = ["MenteeBatch", "MentorIndex", "Profile"]
 
@@ -271,7 +271,7 @@ def _encode_many(index: MentorIndex, mentees: list[Profile]) -> MenteeBatch:
         prefixes=Ragged.from_lists([known_slugs(chain(*map(prefixes, s)), grow=False) for s in slugs]),
         languages=Ragged.from_lists([index._langs.keys_to_ids(_lower(m.languages), grow=False) for m in mentees]),
         schools=Ragged.from_lists(schools),
-        text=Ragged.from_rows([term_weights(m.text) for m in mentees]),
+        text=Ragged(*term_weights_many([m.text for m in mentees])),
         n_domains=np.array([len(s) for s in slugs], dtype=np.int64),
         goals=np.array([goal_mask(m.goals) for m in mentees], dtype=np.uint16),
         school=np.array([ids[0] if ids else -2 for ids in schools], dtype=np.int64),

@@ -153,6 +153,19 @@ class Postings:
         csr = self._by_row
         if len(dense) == 1:
             return self._dot_rows(dense[0], labels)
+        if _sparsetools is not None and csr.indices.dtype == csr.indptr.dtype and dense.size < 1 << 31:
+            # Cell i is row labels[i] with its columns moved to query row rows[i]'s part of the flattened block:
+            # one C gather and one C matvec, each cell's products added in entry order as below (the same floats).
+            labels = labels.astype(csr.indptr.dtype, copy=False)
+            lengths = csr.indptr[labels + 1] - csr.indptr[labels]
+            ptr = np.zeros(len(labels) + 1, dtype=csr.indptr.dtype)
+            np.cumsum(lengths, out=ptr[1:])
+            indices, data = np.empty(int(ptr[-1]), csr.indices.dtype), np.empty(int(ptr[-1]), csr.data.dtype)
+            _sparsetools.csr_row_index(len(labels), labels, csr.indptr, csr.indices, csr.data, indices, data)
+            indices += np.repeat((rows * dense.shape[1]).astype(indices.dtype, copy=False), lengths)
+            out = np.zeros(len(labels), dtype=np.result_type(csr.data, dense))
+            _sparsetools.csr_matvec(len(labels), dense.size, ptr, indices, data, dense.ravel(), out)
+            return out
         starts, lengths = csr.indptr[labels], csr.indptr[labels + 1] - csr.indptr[labels]
         entries = _ranges(starts, lengths)
         flat = np.repeat(rows * dense.shape[1], lengths) + csr.indices[entries]  # 1-D take beats 2-D fancy indexing

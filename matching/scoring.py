@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .bits import count_words, shared_bits
+from .bits import cells_shared_bits, count_words, shared_bits
 from .features import CAPACITY_FULL, MenteeBatch, MentorIndex, Profile
 from .postings import Ragged
 
@@ -173,6 +173,82 @@ def score_batch(batch: MenteeBatch, index: MentorIndex, weights=None) -> Scored:
     total = partial_total(components, weights) + weights[TEXT] * components[TEXT]
     zeros = np.zeros_like(total)
     return Scored(total, {name: zeros if values is None else values for name, values in components.items()})
+
+
+@dataclass(frozen=True)
+class CellCodes:
+    """What a cell's components are made of, in a few bytes: the integers and flags each component is computed from,
+    and the text cosine. components() gives back the very floats score_cells computed (same operations)."""
+
+    exact_domains: np.ndarray   # shared exact domains
+    shared_family: np.ndarray   # 0/1
+    shared_goals: np.ndarray    # shared goal bits
+    shared_slots: np.ndarray    # shared availability half-hours, capped at AVAILABILITY_FULL_SLOTS
+    flags: np.ndarray           # same school 1, shared language 2, both international 4, visa 8
+    text: np.ndarray
+
+    def take(self, cells) -> "CellCodes":
+        return CellCodes(*(getattr(self, name)[cells] for name in self.__dataclass_fields__))
+
+    def components(self, n_domains, goal_count, capacity, responsiveness) -> dict[str, np.ndarray]:
+        """Components from the codes, the mentee's n_domains and goal count and the mentor's free capacity and
+        responsiveness at each cell."""
+        domain = self.shared_family * DOMAIN_RELATED
+        hit = np.flatnonzero(self.exact_domains > 0)
+        coverage = np.minimum(self.exact_domains[hit] / np.maximum(n_domains, 1)[hit], 1.0)
+        domain[hit] = DOMAIN_EXACT + (1 - DOMAIN_EXACT) * coverage
+        flag = [((self.flags >> bit) & 1).astype(np.float64) for bit in range(4)]
+        return {
+            "domain": domain,
+            "goals": self.shared_goals / np.maximum(goal_count, 1),
+            "text": self.text,
+            "availability": self.shared_slots * (1 / AVAILABILITY_FULL_SLOTS),
+            "school": flag[0],
+            "language": flag[1],
+            "international": flag[2],
+            "visa": flag[3],
+            "capacity": np.minimum(capacity, CAPACITY_FULL) * (1 / CAPACITY_FULL),
+            "responsiveness": responsiveness,
+        }
+
+
+def cell_codes(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray) -> CellCodes:
+    """The CellCodes of the cells (rows[i], slots[i]), `rows` sorted."""
+    cols = index.columns
+    flags = (batch.school[rows] == cols["school"][slots]).astype(np.uint8)
+    flags |= (np.minimum(index.bits["languages"].count_cells(batch.languages, rows, slots), 1) << 1).astype(np.uint8)
+    flags |= ((batch.international[rows] & (cols["international"][slots] > 0)) << 2).astype(np.uint8)
+    flags |= ((batch.needs_visa[rows] & (cols["sponsors"][slots] > 0)) << 3).astype(np.uint8)
+    return CellCodes(
+        exact_domains=index.bits["domains"].count_cells(batch.domains, rows, slots),
+        shared_family=np.minimum(index.bits["families"].count_cells(batch.families, rows, slots), 1).astype(np.uint8),
+        shared_goals=np.bitwise_count(batch.goals[rows] & cols["goals"][slots]),
+        shared_slots=np.minimum(cells_shared_bits(batch.availability, cols["availability"], rows, slots),
+                                AVAILABILITY_FULL_SLOTS).astype(np.uint8),
+        flags=flags,
+        text=text_pairs(batch, index, rows, slots),
+    )
+
+
+def score_cells(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray, weights=None
+                ) -> tuple[np.ndarray, CellCodes]:
+    """(score_batch(batch, index, weights).total at the cells (rows[i], slots[i]), their CellCodes), `rows` sorted:
+    the same floats, each component computed by the same operations and the total summed in partial_total's order."""
+    codes = cell_codes(batch, index, rows, slots)
+    components = codes.components(batch.n_domains[rows], np.bitwise_count(batch.goals)[rows],
+                                  index.free_capacity[slots], index.columns["responsiveness"][slots])
+    weights = resolve_weights(weights)
+    return partial_total(components, weights) + weights[TEXT] * components[TEXT], codes
+
+
+def mentor_preference_cells(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray
+                            ) -> np.ndarray:
+    """mentor_preference(batch, index)[rows, slots] at those cells only (`rows` sorted)."""
+    domains = index.rows["prefers_domains"].dot_cells(batch.prefixes, rows, slots) > 0
+    schools = index.rows["prefers_schools"].dot_cells(batch.schools, rows, slots) > 0
+    wanted = index.columns["prefers_international"][slots]
+    international = (wanted >= 0) & (wanted == batch.international[rows])
+    return domains.astype(np.int64) + schools + international
 
 
 def score_mentee(mentee: Profile, index: MentorIndex, weights=None) -> Scored:

@@ -9,6 +9,7 @@ chosen rows (recommend's text, the norms of those rows) reads the changed rows a
 query nothing to rebuild.
 """
 import numpy as np
+import scipy.sparse as sp
 
 from .postings import Postings, Ragged, dot_rows_of, row_sums_of
 
@@ -96,6 +97,13 @@ class SparseRows:
         changed, postings = self._overlay_postings()
         out[dirty] = postings.dot_cells(query, rows[dirty], np.searchsorted(changed, slots[dirty]))
         return out
+
+    def matrix(self) -> sp.csr_array:
+        """Every row as one CSR matrix: row = slot, column = term id (as many columns as the largest id needs)."""
+        stacked = Ragged.from_rows(self._rows) if self._rows else Ragged(np.zeros(1, np.int64), np.empty(0, np.int64),
+                                                                         np.empty(0))
+        width = int(stacked.ids.max()) + 1 if len(stacked.ids) else 1
+        return sp.csr_array((stacked.weights, stacked.ids, stacked.ptr), shape=(len(self._rows), width))
 
     def row_sums(self, scale) -> np.ndarray:
         """Per slot, the sum over its entries of (weight · scale(term id))² — a squared norm under a term scaling."""

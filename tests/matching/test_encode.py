@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from matching import MentorIndex
 from matching.features import MenteeBatch, _encode_many
 from matching.postings import Ragged
-from matching.text import _SUBLINEAR, N_FEATURES, STOPWORDS, term_weights
+from matching.text import _SUBLINEAR, N_FEATURES, STOPWORDS, term_weights, term_weights_many
 from tests.matching.profiles import WEEK, WORDS, cohorts
 
 COLLIDING = ("w8926", "w52600")  # two words in the same CRC-32 bucket
@@ -102,3 +102,15 @@ def test_sublinear_table_holds_np_logs_bits_at_every_length_and_position():
     for length in range(1, 200):
         tf = rng.integers(1, 64, size=length)
         _assert_same_array(_SUBLINEAR[tf], 1.0 + np.log(tf.astype(np.float64)), f"length {length}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(alphabet="ab cC+#,-\\n" + "the and", max_size=40) | st.sampled_from(
+    ["", "the and of", "Python SQL python", " ".join(["risk"] * 70)]), max_size=8))
+def test_term_weights_many_equals_term_weights_of_each(texts):
+    ptr, ids, weights = term_weights_many(texts)
+    assert len(ptr) == len(texts) + 1
+    for row, text in enumerate(texts):
+        one_ids, one_weights = term_weights(text)
+        np.testing.assert_array_equal(ids[ptr[row]:ptr[row + 1]], one_ids)
+        np.testing.assert_array_equal(weights[ptr[row]:ptr[row + 1]], one_weights)

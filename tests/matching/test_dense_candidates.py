@@ -1,0 +1,107 @@
+"""Dense candidate generation (float32 products per mentee block, exact scores for the kept cells) against the
+previous code path, candidate_graph_shortlist: the same edges in the same order, the same scores, preferences and
+components, ties broken by mentor id, whatever the block size or the text layout."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching import WEIGHTS, MentorIndex, Profile, dense
+from matching import candidates as candidates_module
+from matching.candidates import candidate_graph, candidate_graph_shortlist
+from matching.scoring import score_batch
+from tests.matching.profiles import WEEK, cohorts
+
+TOLERANCE = 1e-9
+
+
+def _assert_same_graph(new, old):
+    np.testing.assert_array_equal(new.mentee, old.mentee)
+    np.testing.assert_array_equal(new.mentor, old.mentor)
+    np.testing.assert_allclose(new.score, old.score, rtol=0, atol=TOLERANCE)
+    np.testing.assert_allclose(new.preference, old.preference, rtol=0, atol=TOLERANCE)
+    np.testing.assert_allclose(new.components[np.arange(len(new.score))], old.components, rtol=0, atol=TOLERANCE)
+    if len(new.score):  # one edge alone, and a slice, read the same values
+        np.testing.assert_array_equal(new.components[len(new.score) - 1], old.components[-1])
+        np.testing.assert_array_equal(new.components[1:], old.components[1:])
+    np.testing.assert_array_equal(new.mentee_ids, old.mentee_ids)
+    np.testing.assert_array_equal(new.mentor_ids, old.mentor_ids)
+    np.testing.assert_array_equal(new.capacity, old.capacity)
+
+
+weights_overrides = st.one_of(st.none(), st.fixed_dictionaries(
+    {}, optional={name: st.sampled_from([0.0, 0.05, 0.3, 1.0]) for name in WEIGHTS}).filter(
+        lambda w: sum({**WEIGHTS, **w}.values()) > 0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(cohort=cohorts(max_mentees=14, max_mentors=12), count=st.sampled_from([1, 2, 3, 50]),
+       min_score=st.sampled_from([0.0, 0.2, 0.35]), weights=weights_overrides,
+       block_cells=st.sampled_from([1, 7, 1 << 21]), dense_text=st.booleans())
+def test_same_graph_as_the_previous_code_path(cohort, count, min_score, weights, block_cells, dense_text):
+    mentees, mentors = cohort
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    saved = candidates_module.DENSE_BLOCK_CELLS, dense.TEXT_DENSE_CELLS
+    candidates_module.DENSE_BLOCK_CELLS = block_cells  # 1: one mentee per block; 7: a few
+    dense.TEXT_DENSE_CELLS = saved[1] if dense_text else 0  # 0: text terms sliced per block from the sparse matrix
+    try:
+        new = candidate_graph(mentees, index, count, min_score, weights)
+    finally:
+        candidates_module.DENSE_BLOCK_CELLS, dense.TEXT_DENSE_CELLS = saved
+    _assert_same_graph(new, candidate_graph_shortlist(mentees, index, count, min_score, weights))
+
+
+@settings(max_examples=60, deadline=None)
+@given(cohort=cohorts(max_mentees=10, max_mentors=12))
+def test_float32_totals_are_within_eps_of_the_exact_scores(cohort):
+    mentees, mentors = cohort
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    batch = index.encode(mentees)
+    eligible = index.free_capacity > 0
+    approximate = dense.approximate_totals(batch, index, dense.DenseMentors.build(index, eligible, WEIGHTS))
+    exact = score_batch(batch, index).total[:, eligible]
+    assert approximate.dtype == np.float32
+    assert np.abs(approximate - exact).max(initial=0) < dense.EPS / 10
+
+
+def _twin_mentors(n: int) -> list[Profile]:
+    """Mentors identical but for their ids (given in shuffled order): every one scores the same for any mentee."""
+    ids = np.random.default_rng(3).permutation(np.arange(500, 500 + n)).tolist()
+    return [Profile(id=i, role="mentor", domains=("data/ml",), goals=("networking",), languages=("en",),
+                    text="python models research", free_capacity=1) for i in ids]
+
+
+def test_exact_ties_go_to_the_lowest_mentor_ids():
+    mentors = _twin_mentors(40) + [Profile(id=2, role="mentor", domains=("finance",), free_capacity=1)]
+    mentees = [Profile(id=1, role="mentee", domains=("data/ml",), goals=("networking",), languages=("en",),
+                       text="python models"), Profile(id=2, role="mentee", domains=("finance",))]
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    graph = candidate_graph(mentees, index, candidates=5, min_score=0.0)
+    first = graph.mentor_ids[graph.mentor[graph.mentee == 0]]
+    assert first.tolist() == list(range(500, 505))  # 40 equal scores: the 5 lowest ids, in id order
+    assert len(set(graph.score[graph.mentee == 0].tolist())) == 1
+    _assert_same_graph(graph, candidate_graph_shortlist(mentees, index, candidates=5, min_score=0.0))
+
+
+def test_no_mentor_with_room_and_no_candidates_give_no_edges():
+    mentees = [Profile(id=1, role="mentee", domains=("data/ml",))]
+    full = MentorIndex.build([Profile(id=9, role="mentor", domains=("data/ml",), free_capacity=0)], week_of=WEEK)
+    assert len(candidate_graph(mentees, full).score) == 0
+    index = MentorIndex.build(_twin_mentors(3), week_of=WEEK)
+    assert len(candidate_graph(mentees, index, candidates=0).score) == 0
+    assert len(candidate_graph([], index).score) == 0
+    with pytest.raises(ValueError, match="duplicate"):
+        candidate_graph(mentees * 2, index)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cohort=cohorts(max_mentees=8, max_mentors=10, min_mentors=2), changed=cohorts(max_mentees=1, max_mentors=10),
+       removed=st.integers(0, 9))
+def test_same_graph_after_upserts_and_removals(cohort, changed, removed):
+    """Mentors changed in place (their rows in the overlay, norms recomputed) and one removed (slots swapped)."""
+    mentees, mentors = cohort
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    for mentor in changed[1]:  # ids 101.. : the same mentors with new profiles, or new ones
+        index.upsert(mentor)
+    index.remove(sorted(mentor.id for mentor in mentors)[removed % len(mentors)])
+    _assert_same_graph(candidate_graph(mentees, index, 3, 0.0), candidate_graph_shortlist(mentees, index, 3, 0.0))
