@@ -6,7 +6,6 @@ renormalised, so a total stays in [0, 1]. The reasons (explain.py) read these sa
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from types import MappingProxyType
 
 import numpy as np
 
@@ -136,18 +135,27 @@ COMPONENTS: dict[str, Callable[[MenteeBatch, MentorIndex], np.ndarray | None]] =
 }
 
 
+class _Resolved(dict):
+    """Weights resolve_weights made (not to be changed): resolving them again returns them as they are. Rescaling
+    twice is not a no-op in floats (their sum is 1 only to within an ulp), and every function here resolves what it
+    is given: scores computed with twice-rescaled weights differed from the same scores elsewhere in the last bit,
+    and near-ties then went to another mentor."""
+
+
 def resolve_weights(weights: Mapping[str, float] | None = None) -> Mapping[str, float]:
     """WEIGHTS with `weights` merged over them, rescaled to sum 1 (ValueError on unknown names or negatives)."""
-    if weights is None or weights is _DEFAULT:
+    if weights is None:
         return _DEFAULT
-    merged = {**WEIGHTS, **(weights or {})}
+    if isinstance(weights, _Resolved):
+        return weights
+    merged = {**WEIGHTS, **weights}
     if set(merged) != set(WEIGHTS) or any(w < 0 for w in merged.values()) or sum(merged.values()) <= 0:
         raise ValueError(f"weights must be non-negative, not all zero, and named among {sorted(WEIGHTS)}")
     total = sum(merged.values())
-    return {name: w / total for name, w in merged.items()}
+    return _Resolved({name: w / total for name, w in merged.items()})
 
 
-_DEFAULT = MappingProxyType({name: w / sum(WEIGHTS.values()) for name, w in WEIGHTS.items()})
+_DEFAULT = _Resolved({name: w / sum(WEIGHTS.values()) for name, w in WEIGHTS.items()})
 
 
 def partial_total(components: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from matching import WEIGHTS, MentorIndex, Profile, dense
 from matching import candidates as candidates_module
 from matching.candidates import candidate_graph, candidate_graph_shortlist
-from matching.scoring import score_batch
+from matching.scoring import resolve_weights, score_batch
 from tests.matching.profiles import WEEK, cohorts
 
 TOLERANCE = 1e-9
@@ -81,6 +81,26 @@ def test_exact_ties_go_to_the_lowest_mentor_ids():
     assert first.tolist() == list(range(500, 505))  # 40 equal scores: the 5 lowest ids, in id order
     assert len(set(graph.score[graph.mentee == 0].tolist())) == 1
     _assert_same_graph(graph, candidate_graph_shortlist(mentees, index, candidates=5, min_score=0.0))
+
+
+def test_weights_resolved_once_score_as_everywhere_else():
+    """Regression (found by the property test above on a CI run): candidate_graph resolved custom weights, and
+    score_cells resolved them again. Rescaling twice moved them by an ulp, so two mentors whose exact scores differ
+    in the last bit (0.16949152542372875 and ...878) came out equal, and the top 1 went to the lower id."""
+    weights = resolve_weights({"capacity": 0.3, "responsiveness": 0.0})
+    assert resolve_weights(weights) is weights
+    mentee = Profile(id=1, role="mentee", international=True, needs_visa_sponsorship=True)
+    index = MentorIndex.build([
+        Profile(id=101, role="mentor", free_capacity=2, responsiveness=0.3),
+        Profile(id=102, role="mentor", international=True, company_sponsors_visa=True, free_capacity=1,
+                responsiveness=0.3)], week_of=WEEK)
+    exact = score_batch(index.encode([mentee]), index, {"capacity": 0.3, "responsiveness": 0.0}).total[0]
+    assert exact[1] > exact[0]  # by one ulp
+    graph = candidate_graph([mentee], index, 1, 0.0, {"capacity": 0.3, "responsiveness": 0.0})
+    assert graph.mentor_ids[graph.mentor].tolist() == [102]
+    assert graph.score.tolist() == [exact[1]]
+    _assert_same_graph(graph, candidate_graph_shortlist([mentee], index, 1, 0.0,
+                                                        {"capacity": 0.3, "responsiveness": 0.0}))
 
 
 def test_no_mentor_with_room_and_no_candidates_give_no_edges():
