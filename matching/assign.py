@@ -1,5 +1,5 @@
 """Cohort assignment: candidate graph → a strategy from STRATEGIES → pairs with their reasons."""
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,17 +40,24 @@ def assign(mentees: Sequence[Profile], index: MentorIndex, strategy: str = "opti
            candidates: int = 50, weights=None) -> Assignment:
     """Assign each mentee at most one mentor (each mentor at most free_capacity mentees, only pairs scoring at least
     `min_score`, among each mentee's top-`candidates` mentors) with the named strategy."""
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; expected one of {sorted(STRATEGIES)}")
+    strategy_of(strategy)
     weights = resolve_weights(weights)
     mentees = list(mentees)
     graph = candidate_graph(mentees, index, candidates, min_score, weights)
-    return to_assignment(graph, STRATEGIES[strategy](graph), mentees, index, weights)
+    return to_assignment(graph, strategy_of(strategy)(graph), mentees, index, weights)
 
 
-def to_assignment(graph: CandidateGraph, chosen: np.ndarray, mentees: Sequence[Profile], index: MentorIndex,
-                  weights=None) -> Assignment:
-    """Turn chosen edges into an Assignment; reasons come from the components stored on each edge."""
+def strategy_of(name: str) -> Callable[[CandidateGraph], np.ndarray]:
+    """The strategy called `name`; ValueError for an unknown one."""
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown strategy {name!r}; expected one of {sorted(STRATEGIES)}")
+    return STRATEGIES[name]
+
+
+def to_assignment(graph: CandidateGraph, chosen: np.ndarray, mentees: Sequence[Profile] | Mapping[int, Profile],
+                  index: MentorIndex, weights=None) -> Assignment:
+    """Turn chosen edges into an Assignment; reasons come from the components stored on each edge. `mentees[row]`
+    is the profile of the graph's mentee row (a mapping holding only the chosen edges' rows will do)."""
     names = list(COMPONENTS)
     pairs = []
     ordered = chosen[np.argsort(graph.mentee_ids[graph.mentee[chosen]], kind="stable")]

@@ -8,6 +8,7 @@ exact codes of EdgeComponents), so the reasons of the chosen pairs come from the
 candidate_graph_shortlist is the previous way (exact partial totals of every cell, text where it can matter, see
 shortlist.py), kept as the reference the tests and the benchmark compare against: the same edges and scores.
 """
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,26 +48,94 @@ class CandidateGraph:
 def candidate_graph(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50, min_score: float = 0.2,
                     weights=None) -> CandidateGraph:
     """Top-`candidates` mentors with free capacity and score >= min_score for each mentee (ties by mentor id)."""
-    weights = resolve_weights(weights)
     mentee_ids = _mentee_ids(mentees)
-    mentors = DenseMentors.build(index, index.free_capacity > 0, weights)
-    n = len(mentors.slots)
-    block = max(1, DENSE_BLOCK_CELLS // max(n, 1))
-    buffers = _Buffers(min(block, len(mentees)), n) if n and candidates > 0 and len(mentees) else None
-    edges = _Edges(len(mentees) * max(candidates, 0), len(mentees))
-    for start in range(0, len(mentees) if buffers is not None else 0, block):
-        batch = index.encode(mentees[start:start + block])
-        total = approximate_totals(batch, index, mentors, buffers)
-        rows, cols = floor_cells(total, candidates, min_score, buffers.spare)
-        slots = mentors.slots[cols]
-        score, codes = score_cells(batch, index, rows, slots, weights)
-        keep = top_cells(rows, score, candidates, min_score)  # cells come in (mentee, mentor id) order
-        rows, slots, score = rows[keep], slots[keep], score[keep]
-        preference = score + PREFER_BONUS * mentor_preference_cells(batch, index, rows, slots)
-        edges.add(rows + start, slots, score, preference, codes.take(keep))
-        edges.n_domains[start:start + len(batch.ids)] = batch.n_domains
-        edges.goal_count[start:start + len(batch.ids)] = np.bitwise_count(batch.goals)
-    return edges.graph(mentee_ids, index)
+    return join([CandidateGenerator(index, candidates, min_score, weights).edges(mentees)], mentee_ids, index)
+
+
+class CandidateGenerator:
+    """The mentor side of candidate generation, made once per index (the dense per-mentor matrices): `edges` of any
+    list of mentees. Each mentee's edges depend on that mentee and the index only, so a cohort cut into blocks, the
+    blocks computed anywhere (other processes, with the same index), gives the same edges once joined in order."""
+
+    def __init__(self, index: MentorIndex, candidates: int = 50, min_score: float = 0.2, weights=None):
+        self.index, self.candidates, self.min_score = index, max(candidates, 0), min_score
+        self.weights = resolve_weights(weights)
+        self.mentors = DenseMentors.build(index, index.free_capacity > 0, self.weights)
+        self.block = max(1, DENSE_BLOCK_CELLS // max(len(self.mentors.slots), 1))
+
+    def edges(self, mentees: Sequence[Profile]) -> "BlockEdges":
+        """The edges of `mentees`, their rows numbered 0.. in the given order."""
+        index, mentors, count, min_score = self.index, self.mentors, self.candidates, self.min_score
+        n = len(mentors.slots)
+        buffers = _Buffers(min(self.block, len(mentees)), n) if n and count and len(mentees) else None
+        edges = _Edges(len(mentees) * count, len(mentees))
+        for start in range(0, len(mentees) if buffers is not None else 0, self.block):
+            batch = index.encode(mentees[start:start + self.block])
+            total = approximate_totals(batch, index, mentors, buffers)
+            rows, cols = floor_cells(total, count, min_score, buffers.spare)
+            slots = mentors.slots[cols]
+            score, codes = score_cells(batch, index, rows, slots, self.weights)
+            keep = top_cells(rows, score, count, min_score)  # cells come in (mentee, mentor id) order
+            rows, slots, score = rows[keep], slots[keep], score[keep]
+            preference = score + PREFER_BONUS * mentor_preference_cells(batch, index, rows, slots)
+            edges.add(rows + start, slots, score, preference, codes.take(keep))
+            edges.n_domains[start:start + len(batch.ids)] = batch.n_domains
+            edges.goal_count[start:start + len(batch.ids)] = np.bitwise_count(batch.goals)
+        return edges.block()
+
+
+@dataclass(frozen=True)
+class BlockEdges:
+    """The edges of one block of mentees: rows 0.. of the block, mentor slots of the index, scores, preferences and
+    component codes, and the two per-mentee counts the components are decoded with."""
+
+    mentee: np.ndarray      # int32 row in the block
+    mentor: np.ndarray      # int32 slot
+    score: np.ndarray
+    preference: np.ndarray
+    codes: CellCodes
+    n_domains: np.ndarray   # per mentee of the block
+    goal_count: np.ndarray  # per mentee of the block
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        named = {name: getattr(self, name) for name in ("mentee", "mentor", "score", "preference", "n_domains",
+                                                          "goal_count")}
+        return named | {f"codes.{name}": getattr(self.codes, name) for name in CellCodes.__dataclass_fields__}
+
+    def to_bytes(self) -> bytes:
+        """The arrays in numpy's own .npz layout (uncompressed: the floats do not compress)."""
+        out = io.BytesIO()
+        np.savez(out, **self.arrays())
+        return out.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "BlockEdges":
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        codes = CellCodes(*(arrays.pop(f"codes.{name}") for name in CellCodes.__dataclass_fields__))
+        return cls(codes=codes, **arrays)
+
+
+def join(blocks: Sequence[BlockEdges], mentee_ids: np.ndarray, index: MentorIndex) -> CandidateGraph:
+    """The candidate graph of consecutive blocks of mentees (`mentee_ids` in block order), from the same index."""
+    if len(blocks) == 1:
+        block = blocks[0]
+    else:
+        offsets = np.cumsum([0] + [len(block.n_domains) for block in blocks[:-1]])
+        block = BlockEdges(
+            np.concatenate([b.mentee + np.int32(offset) for b, offset in zip(blocks, offsets, strict=True)]),
+            *(np.concatenate([getattr(b, name) for b in blocks]) for name in ("mentor", "score", "preference")),
+            CellCodes(*(np.concatenate([getattr(b.codes, name) for b in blocks])
+                        for name in CellCodes.__dataclass_fields__)),
+            *(np.concatenate([getattr(b, name) for b in blocks]) for name in ("n_domains", "goal_count")))
+    mentee_ids = np.asarray(mentee_ids, dtype=np.int64)
+    if len(block.n_domains) != len(mentee_ids):
+        raise ValueError(f"the blocks hold {len(block.n_domains)} mentees, not {len(mentee_ids)}")
+    capacity = index.free_capacity.copy()
+    components = EdgeComponents(block.codes, block.mentee, block.mentor, block.n_domains, block.goal_count,
+                                capacity, index.columns["responsiveness"].copy())
+    return CandidateGraph(block.mentee, block.mentor, block.score, block.preference, components, mentee_ids,
+                          index.mentor_ids.copy(), capacity)
 
 
 def _mentee_ids(mentees: Sequence[Profile]) -> np.ndarray:
@@ -122,16 +191,13 @@ class _Edges:
             getattr(self.codes, name)[start:end] = getattr(codes, name)
         self.count = end
 
-    def graph(self, mentee_ids: np.ndarray, index: MentorIndex) -> CandidateGraph:
+    def block(self) -> BlockEdges:
         arrays = (self.mentee, self.mentor, self.score, self.preference,
                   *(getattr(self.codes, name) for name in CellCodes.__dataclass_fields__))
         for array in arrays:
             array.resize(self.count, refcheck=False)
-        capacity = index.free_capacity.copy()
-        components = EdgeComponents(self.codes, self.mentee, self.mentor, self.n_domains, self.goal_count, capacity,
-                                    index.columns["responsiveness"].copy())
-        return CandidateGraph(self.mentee, self.mentor, self.score, self.preference, components, mentee_ids,
-                              index.mentor_ids.copy(), capacity)
+        return BlockEdges(self.mentee, self.mentor, self.score, self.preference, self.codes, self.n_domains,
+                          self.goal_count)
 
 
 def candidate_graph_shortlist(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50,

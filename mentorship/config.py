@@ -80,6 +80,14 @@ class Config:
     # a match run's worker beats this often; a running run silent for MATCH_RUN_STALE_SECONDS is run again by the sweep
     MATCH_RUN_HEARTBEAT_SECONDS = float(os.environ.get("MATCH_RUN_HEARTBEAT_SECONDS", 10))
     MATCH_RUN_STALE_SECONDS = float(os.environ.get("MATCH_RUN_STALE_SECONDS", 45))
+    # a run of at least this many mentees is cut into blocks of MATCH_RUN_BLOCK_MENTEES that any worker may compute;
+    # it queues up to MATCH_RUN_SPLIT_HELPERS helper jobs, so that many more workers can join it (split.py)
+    MATCH_RUN_SPLIT_MENTEES = int(os.environ.get("MATCH_RUN_SPLIT_MENTEES", 20_000))
+    MATCH_RUN_BLOCK_MENTEES = int(os.environ.get("MATCH_RUN_BLOCK_MENTEES", 2_500))
+    MATCH_RUN_SPLIT_HELPERS = int(os.environ.get("MATCH_RUN_SPLIT_HELPERS", 3))
+    # numpy's BLAS threads in a worker process: one, so that each worker uses the one CPU it is given and adding
+    # workers adds CPUs (several threads per worker fight each other when workers share the CPUs); 0: BLAS's default
+    WORKER_BLAS_THREADS = int(os.environ.get("WORKER_BLAS_THREADS", 1))
 
     # plain for a console (flask run); json (one object per line) under gunicorn, which sets it (gunicorn.conf.py)
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from prometheus_client import start_http_server
+from threadpoolctl import threadpool_limits
 
 from mentorship.jobs import worker
 from mentorship.jobs.registry import QUEUES
@@ -27,6 +28,8 @@ def worker_command(queues, burst):
     if not hasattr(jobs, "redis"):
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web process.")
     names = [q.strip() for q in queues.split(",") if q.strip()]
+    if current_app.config["WORKER_BLAS_THREADS"]:  # for the life of this process
+        threadpool_limits(limits=current_app.config["WORKER_BLAS_THREADS"], user_api="blas")
     port = current_app.config["WORKER_METRICS_PORT"]
     if port:  # this process's job counts and durations; the web's /metrics cannot see them
         start_http_server(port)

@@ -64,29 +64,35 @@ def full_mentors(capacities):
     return {mentor_id for mentor_id, load in loads.items() if capacity.is_full(capacities.get(mentor_id, 0), load)}
 
 
-def _members(role, ids):
-    """The role's members (erased ones too, so a named one can be told apart), restricted to `ids` in Python: a
-    100,000-id IN list would exceed PostgreSQL's 65,535 bind parameters."""
-    members = db.session.scalars(select(Member).where(Member.role == role).order_by(Member.id)).all()
+# what the rules above read of a member (mentor_offered, mentee_left_out)
+READINESS_COLUMNS = (Member.erased_at, Member.profile_score, Member.profile_gaps, Member.capacity)
+
+
+def _members(role, ids, columns):
+    """The role's members as rows of `columns` (erased ones too, so a named one can be told apart), restricted to
+    `ids` in Python: a 100,000-id IN list would exceed PostgreSQL's 65,535 bind parameters."""
+    rows = db.session.execute(select(Member.id, *columns).where(Member.role == role).order_by(Member.id)).all()
     if ids is None:
-        return [m for m in members if m.erased_at is None]
+        return [m for m in rows if m.erased_at is None]
     wanted = set(ids)
-    return [m for m in members if m.id in wanted]
+    return [m for m in rows if m.id in wanted]
 
 
-def cohort(tenant_id, mentee_ids=None, mentor_ids=None):
-    """(mentees, [(mentor, load)], {mentee id: why left out}) of a run: the named members or the defaults.
-    Named mentees who may not be matched come back with their reason; by default they are simply not in it."""
+def cohort(tenant_id, mentee_ids=None, mentor_ids=None, profile_columns=()):
+    """(mentee ids, [(mentor, load)], {mentee id: why left out}) of a run: the named members or the defaults.
+    Named mentees who may not be matched come back with their reason; by default they are simply not in it.
+    Mentors come as rows of their id, the readiness columns and `profile_columns`."""
     min_score = min_profile_score(tenant_id)
     loads = capacity.loads()
-    mentors = [(m, loads.get(m.id, 0)) for m in _members("mentor", mentor_ids)
+    mentors = [(m, loads.get(m.id, 0)) for m in _members("mentor", mentor_ids, READINESS_COLUMNS + tuple(
+        column for column in profile_columns if column is not Member.id))
                if mentor_offered(m, loads.get(m.id, 0), min_score)]
     busy = capacity.busy_mentees()
     mentees, left_out = [], {}
-    for member in _members("mentee", mentee_ids):
+    for member in _members("mentee", mentee_ids, READINESS_COLUMNS):
         reason = mentee_left_out(member, min_score, busy)
         if reason is None:
-            mentees.append(member)
+            mentees.append(member.id)
         elif mentee_ids is not None:
             left_out[member.id] = reason
     return mentees, mentors, left_out

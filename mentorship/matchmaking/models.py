@@ -1,8 +1,8 @@
 """A cohort match run: which mentees and mentors, the strategy, and — once a worker ran it — the result."""
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from mentorship.common.clock import utcnow
 from mentorship.common.types import UtcDateTime
@@ -32,6 +32,34 @@ class MatchRun(TenantScoped, db.Model):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # its worker's last sign of life
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # a run split across workers (split.py): how many blocks of mentees, how many are in, and the mentor snapshot
+    # every worker scores against (JSON profiles; read only by the workers, never with the run)
+    blocks: Mapped[int | None] = mapped_column()
+    blocks_done: Mapped[int | None] = mapped_column()
+    block_workers: Mapped[int | None] = mapped_column()  # how many workers computed blocks, once all are in
+    mentor_snapshot: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+    @property
+    def progress(self):
+        """A split run's blocks of mentees and how many are in (None for a run computed in one piece)."""
+        return None if self.blocks is None else {"blocks": self.blocks, "blocks_done": self.blocks_done or 0,
+                                                 "workers": self.block_workers}
+
+
+class MatchRunBlock(TenantScoped, db.Model):
+    """One block of a split run's mentees (split.py): pending, claimed by a worker, or done with its edges. Rows
+    belong to one attempt of the run and go when it finishes."""
+
+    __tablename__ = "match_run_blocks"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), primary_key=True)
+    attempt: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    block: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    mentee_ids: Mapped[list] = mapped_column(JSON)  # those to score; once done, those scored (erased ones left out)
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending | claimed | done
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    edges: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # matching.candidates.BlockEdges.to_bytes
 
 
 class MentorIndexVersion(TenantScoped, db.Model):

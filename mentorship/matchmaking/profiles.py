@@ -1,8 +1,12 @@
 """Members as the matching library sees them: plain `matching.Profile` values, with how responsive mentors are."""
-from sqlalchemy import func, select
+import dataclasses
+import json
+
+from sqlalchemy import bindparam, func, select
 
 from matching.features import Profile
 from mentorship.extensions import db
+from mentorship.members.models import Member
 from mentorship.outreach.models import Intro
 from mentorship.scheduling.models import Meeting
 
@@ -52,3 +56,41 @@ def profile_of(member, free_capacity=0, responsive=1.0):
         prefers_domains=tuple(prefers.get("domains") or ()), prefers_schools=tuple(prefers.get("schools") or ()),
         prefers_international=prefers.get("international"),
     )
+
+
+# What profile_of reads of a member, selected as columns rather than loaded as objects: a cohort of 60,000 members
+# reads several times faster, and a row answers profile_of like the member object would.
+PROFILE_COLUMNS = (Member.id, Member.role, Member.domains, Member.goals, Member.school, Member.languages,
+                   Member.international, Member.needs_visa_sponsorship, Member.company_sponsors_visa, Member.timezone,
+                   Member.availability, Member.headline, Member.bio, Member.skills, Member.prefers)
+_BY_IDS = select(*PROFILE_COLUMNS).where(Member.id.in_(bindparam("ids", expanding=True)), Member.erased_at.is_(None))
+READ_CHUNK = 5000  # ids per statement (SQLite's bound-parameter limit is 32,766)
+
+
+def profiles_of(member_ids) -> list[Profile]:
+    """The profiles of these members (erased ones left out), in the order of `member_ids`."""
+    rows = {}
+    member_ids = list(member_ids)
+    for start in range(0, len(member_ids), READ_CHUNK):
+        rows.update((row.id, row) for row in db.session.execute(
+            _BY_IDS, {"ids": member_ids[start:start + READ_CHUNK]}))
+    return [profile_of(rows[member_id]) for member_id in member_ids if member_id in rows]
+
+
+_TUPLES = {field.name for field in dataclasses.fields(Profile) if str(field.type).startswith("tuple")}
+
+
+def to_json(profiles) -> bytes:
+    """Profiles as JSON (a list of field lists), for another process to score against exactly the same ones."""
+    return json.dumps([dataclasses.astuple(profile) for profile in profiles], separators=(",", ":")).encode()
+
+
+def from_json(data: bytes) -> list[Profile]:
+    names = [field.name for field in dataclasses.fields(Profile)]
+    out = []
+    for values in json.loads(data):
+        fields = dict(zip(names, values, strict=True))
+        for name in _TUPLES:
+            fields[name] = tuple(tuple(v) if isinstance(v, list) else v for v in fields[name])
+        out.append(Profile(**fields))
+    return out

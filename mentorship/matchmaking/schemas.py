@@ -65,6 +65,13 @@ class StatsSchema(ma.Schema):
     seconds = ma.fields.Float()
 
 
+class ProgressSchema(ma.Schema):
+    blocks = ma.fields.Integer(metadata={"description": "blocks of mentees the run's candidate generation is cut into"})
+    blocks_done = ma.fields.Integer(metadata={"description": "blocks whose candidates are computed"})
+    workers = ma.fields.Integer(allow_none=True, metadata={
+        "description": "how many workers computed blocks (known once every block is in)"})
+
+
 class AssignmentSchema(ma.Schema):
     mentee_id = ma.fields.Integer()
     mentor_id = ma.fields.Integer()
@@ -90,6 +97,9 @@ class MatchRunSchema(ma.Schema):
                        "or, for mentees named in mentee_ids, not_ready, busy (a pending intro or an active "
                        "mentorship already) or member_erased"})
     error = ma.fields.String(allow_none=True, metadata={"description": "why a failed run failed"})
+    progress = ma.fields.Nested(ProgressSchema, allow_none=True, dump_only=True, metadata={
+        "description": "a big run split across workers (at least MATCH_RUN_SPLIT_MENTEES mentees): its blocks of "
+                       "mentees and how many are in, while it runs and after; null for a run computed in one piece"})
     created_at = ma.fields.AwareDateTime()
     started_at = ma.fields.AwareDateTime(allow_none=True)
     finished_at = ma.fields.AwareDateTime(allow_none=True)

@@ -5,19 +5,21 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from matching.assign import assign
+from matching.assign import strategy_of, to_assignment
+from matching.candidates import candidate_graph
 from matching.features import MentorIndex
 from mentorship import events
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.jobs.schedule import periodic
-from mentorship.matchmaking import eligibility
+from mentorship.matchmaking import eligibility, split
 from mentorship.matchmaking.models import MatchRun
-from mentorship.matchmaking.profiles import profile_of, responsiveness
+from mentorship.matchmaking.profiles import PROFILE_COLUMNS, profile_of, profiles_of, responsiveness
 from mentorship.outreach import capacity
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.scope import tenant_scope
@@ -39,17 +41,39 @@ def run_match(tenant_id, run_id):
     started = time.perf_counter()
     with _heartbeat(tenant_id, run_id, attempt):
         try:
-            mentees, mentors, left_out = _cohort(tenant_id, run)
+            mentee_ids, mentors, left_out = _cohort(tenant_id, run)
+            divided = split.splits(len(mentee_ids))
+            mentees = None if divided else profiles_of(mentee_ids)
             # nothing written: ends the read, so the solve holds no transaction open (on SQLite, no write lock);
             # nothing of the session is touched again until the result is stored
             db.session.commit()
+            solve = strategy_of(strategy)
             index = MentorIndex.build(mentors, week_of=week_of)  # the run's week on any worker: the same result
-            result = assign(mentees, index, strategy=strategy, min_score=min_score)
+            if divided:  # blocks of mentees, computed here and by any worker that joins (split.py)
+                graph = split.candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index, min_score)
+                if graph is None:
+                    return "superseded"
+            else:
+                graph = candidate_graph(mentees, index, split.CANDIDATES, min_score)
+            chosen = solve(graph)
+            if divided:  # the chosen mentees' profiles, for the reasons
+                chosen, mentees = _with_profiles(graph, chosen)
+            result = to_assignment(graph, chosen, mentees, index)
         except Exception as exc:  # a failed run says why; the job itself succeeds (nothing to retry)
             db.session.rollback()
             return _finish(run_id, attempt, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
-        return _finish(run_id, attempt, status="succeeded", result=result, left_out=left_out, mentees=len(mentees),
+        return _finish(run_id, attempt, status="succeeded", result=result, left_out=left_out, mentees=len(mentee_ids),
                        mentors=len(mentors), seconds=time.perf_counter() - started)
+
+
+def _with_profiles(graph, chosen):
+    """(chosen edges whose mentee still has a profile, {graph row: profile}) for the chosen edges' mentees."""
+    rows = graph.mentee[chosen]
+    found = {profile.id: profile for profile in profiles_of(graph.mentee_ids[rows].tolist())}
+    db.session.commit()
+    mentees = {int(row): found.get(int(graph.mentee_ids[row])) for row in rows}
+    kept = np.array([mentees[int(row)] is not None for row in rows], dtype=bool)
+    return chosen[kept], mentees
 
 
 @contextmanager
@@ -76,12 +100,13 @@ def _heartbeat(tenant_id, run_id, attempt):
 
 
 def _cohort(tenant_id, run):
-    """Mentee and mentor profiles of the run (eligibility decides who), and the named mentees left out."""
-    mentees, mentors, left_out = eligibility.cohort(tenant_id, run.requested_mentee_ids, run.requested_mentor_ids)
+    """Mentee ids and mentor profiles of the run (eligibility decides who), and the named mentees left out."""
+    mentee_ids, mentors, left_out = eligibility.cohort(tenant_id, run.requested_mentee_ids, run.requested_mentor_ids,
+                                                       PROFILE_COLUMNS)
     responsive = responsiveness()
     mentor_profiles = [profile_of(m, capacity.free(m.capacity, load), responsive.get(m.id, 1.0))
                        for m, load in mentors]
-    return [profile_of(m) for m in mentees], mentor_profiles, left_out
+    return mentee_ids, mentor_profiles, left_out
 
 
 def _finish(run_id, attempt, status, result=None, error=None, left_out=None, mentees=0, mentors=0, seconds=0.0):
@@ -92,6 +117,7 @@ def _finish(run_id, attempt, status, result=None, error=None, left_out=None, men
         db.session.rollback()
         return "superseded"
     run.status, run.finished_at, run.error = status, utcnow(), error
+    split.forget(run)
     if result is not None:
         run.assignments = [{"mentee_id": p.mentee_id, "mentor_id": p.mentor_id, "score": round(float(p.score), 4),
                             "reasons": p.reasons} for p in result.pairs]
@@ -142,6 +168,7 @@ def requeue_stale_match_runs():
             if run.attempts >= MAX_ATTEMPTS:
                 run.status, run.finished_at = "failed", now
                 run.error = f"The worker running it was lost {run.attempts} times."
+                split.forget(run)
                 record("match_run.failed", run, reason="worker_lost")
             else:
                 run.status = "queued"

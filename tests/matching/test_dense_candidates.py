@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from matching import WEIGHTS, MentorIndex, Profile, dense
 from matching import candidates as candidates_module
-from matching.candidates import candidate_graph, candidate_graph_shortlist
+from matching.candidates import BlockEdges, CandidateGenerator, candidate_graph, candidate_graph_shortlist, join
 from matching.scoring import resolve_weights, score_batch
 from tests.matching.profiles import WEEK, cohorts
 
@@ -125,3 +125,22 @@ def test_same_graph_after_upserts_and_removals(cohort, changed, removed):
         index.upsert(mentor)
     index.remove(sorted(mentor.id for mentor in mentors)[removed % len(mentors)])
     _assert_same_graph(candidate_graph(mentees, index, 3, 0.0), candidate_graph_shortlist(mentees, index, 3, 0.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(cohort=cohorts(max_mentees=12, max_mentors=10), cuts=st.lists(st.integers(0, 12), max_size=4),
+       count=st.sampled_from([1, 3, 50]), min_score=st.sampled_from([0.0, 0.2]))
+def test_blocks_computed_apart_join_into_the_same_graph(cohort, cuts, count, min_score):
+    """A split match run: blocks of mentees computed by generators of their own (another worker builds its own index
+    from the same mentor profiles), passed as bytes, joined in order: the graph of the whole cohort at once."""
+    mentees, mentors = cohort
+    index = MentorIndex.build(mentors, week_of=WEEK)
+    bounds = [0, *sorted(min(cut, len(mentees)) for cut in cuts), len(mentees)]
+    blocks = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        elsewhere = CandidateGenerator(MentorIndex.build(list(mentors), week_of=WEEK), count, min_score)
+        blocks.append(BlockEdges.from_bytes(elsewhere.edges(mentees[start:end]).to_bytes()))
+    joined = join(blocks, np.array([mentee.id for mentee in mentees], dtype=np.int64), index)
+    _assert_same_graph(joined, candidate_graph_shortlist(mentees, index, count, min_score))
+    with pytest.raises(ValueError, match="mentees"):
+        join(blocks, np.arange(len(mentees) + 1), index)

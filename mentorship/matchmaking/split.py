@@ -1,0 +1,176 @@
+"""Big match runs split across workers (issue 16): blocks of mentees that any worker may compute.
+
+A run of at least MATCH_RUN_SPLIT_MENTEES mentees (tasks.run_match) writes, in one transaction, the mentors it scores
+against (JSON profiles on the run's row) and one row per block of MATCH_RUN_BLOCK_MENTEES mentee ids, and queues up to
+MATCH_RUN_SPLIT_HELPERS helper jobs (`run_match_blocks`). The run's own job and every helper that starts while blocks
+are pending claim them one at a time (a guarded UPDATE; SKIP LOCKED on PostgreSQL), read those mentees' profiles,
+compute their candidate edges against the same mentors (matching.candidates.CandidateGenerator: a mentee's edges
+depend on that mentee and the mentors only) and store them with the block, counting it in the run's `blocks_done` (the
+progress GET /match-runs/{id} shows). The run's job then waits for the blocks still being computed elsewhere (taking
+over one whose worker has been silent for MATCH_RUN_STALE_SECONDS), joins the blocks in order and solves: the graph is
+the one an unsplit run builds from the same members, and so are the assignments.
+
+With one worker, or without Redis (in-process jobs run one at a time, so the helpers start once the run has finished
+and find nothing to do), the run's job computes every block itself, in order. Block rows belong to one attempt of the
+run: a helper of an older attempt claims nothing, and the job that finishes the run deletes them.
+
+A mentee's profile is read when their block is computed, so a profile edited during the run counts as edited (an
+erased mentee is left out); the mentors are those the run read at its start, on every worker.
+"""
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, exists, func, select, update
+
+from matching.candidates import BlockEdges, CandidateGenerator, join
+from matching.features import MentorIndex
+from mentorship.common.clock import utcnow
+from mentorship.extensions import db
+from mentorship.jobs import job
+from mentorship.matchmaking.models import MatchRun, MatchRunBlock
+from mentorship.matchmaking.profiles import from_json, profiles_of, to_json
+
+CANDIDATES = 50  # each mentee's top mentors in the graph (matching.assign's default)
+POLL_SECONDS = 0.05  # how often the run's job looks whether the blocks other workers hold are in
+
+
+def splits(mentee_count):
+    """Whether a run of this many mentees is split into blocks."""
+    return mentee_count >= current_app.config["MATCH_RUN_SPLIT_MENTEES"]
+
+
+def candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index: MentorIndex, min_score):
+    """The run's candidate graph, computed block by block here and by any helper that joins; None when the run is no
+    longer this attempt's (the sweep gave it to another worker)."""
+    _plan(tenant_id, run_id, attempt, mentee_ids, mentors)
+    generator, me = CandidateGenerator(index, CANDIDATES, min_score), _worker_name()
+    stale = timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"])
+    while True:
+        _work(run_id, attempt, generator, me)
+        states = dict(db.session.execute(select(MatchRunBlock.status, func.count()).where(
+            MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt).group_by(MatchRunBlock.status)).all())
+        db.session.commit()
+        if not states or not _is_running(run_id, attempt):
+            return None
+        if set(states) == {"done"}:
+            break
+        if not _work(run_id, attempt, generator, me, stale_before=utcnow() - stale):
+            time.sleep(POLL_SECONDS)
+    rows = db.session.execute(select(MatchRunBlock.mentee_ids, MatchRunBlock.edges, MatchRunBlock.claimed_by).where(
+        MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt).order_by(MatchRunBlock.block)).all()
+    db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt)
+                       .values(block_workers=len({row.claimed_by for row in rows}))
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    ids = [mentee_id for row in rows for mentee_id in row.mentee_ids]
+    blocks = [BlockEdges.from_bytes(row.edges) for row in rows]
+    del rows
+    return join(blocks, ids, index)
+
+
+def forget(run):
+    """The run's blocks and mentor snapshot, once it has finished (in the caller's transaction)."""
+    if run.blocks is not None:
+        db.session.execute(delete(MatchRunBlock).where(MatchRunBlock.run_id == run.id)
+                           .execution_options(synchronize_session=False))
+        run.mentor_snapshot = None
+
+
+def _plan(tenant_id, run_id, attempt, mentee_ids, mentors):
+    """Write the blocks and the mentor snapshot, and queue the helpers once they are committed."""
+    size = current_app.config["MATCH_RUN_BLOCK_MENTEES"]
+    blocks = [mentee_ids[start:start + size] for start in range(0, len(mentee_ids), size)]
+    db.session.execute(delete(MatchRunBlock).where(MatchRunBlock.run_id == run_id)  # an earlier attempt's
+                       .execution_options(synchronize_session=False))
+    db.session.add_all(MatchRunBlock(run_id=run_id, attempt=attempt, block=n, mentee_ids=ids, status="pending")
+                       for n, ids in enumerate(blocks))
+    db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt)
+                       .values(blocks=len(blocks), blocks_done=0, mentor_snapshot=to_json(mentors))
+                       .execution_options(synchronize_session=False))
+    for helper in range(min(current_app.config["MATCH_RUN_SPLIT_HELPERS"], len(blocks) - 1)):
+        run_match_blocks.enqueue_after_commit(tenant_id, run_id, attempt,
+                                              job_id=f"match-run-{tenant_id}-{run_id}-{attempt}-blocks-{helper}")
+    db.session.commit()
+
+
+def _work(run_id, attempt, generator, me, stale_before=None):
+    """Claim and compute blocks until none is left to claim; how many this worker computed."""
+    computed = 0
+    while (claimed := _claim(run_id, attempt, me, stale_before)) is not None:
+        mentees = profiles_of(claimed.mentee_ids)
+        db.session.commit()  # the read ends: no transaction is held while computing
+        edges = generator.edges(mentees)
+        computed += _store(run_id, attempt, claimed.block, me, edges, [mentee.id for mentee in mentees])
+    return computed
+
+
+def _claim(run_id, attempt, me, stale_before=None):
+    """(block, mentee_ids) of a block now claimed by `me`, or None: the first pending block, or with `stale_before`
+    the first claimed before then and not done (its worker went silent). Only while the run is this attempt's."""
+    if stale_before is None:
+        state = (MatchRunBlock.status == "pending",)
+    else:
+        state = (MatchRunBlock.status == "claimed", MatchRunBlock.claimed_at < stale_before)
+    of_run = (MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt)
+    first = (select(MatchRunBlock.block).where(*of_run, *state).order_by(MatchRunBlock.block).limit(1)
+             .with_for_update(skip_locked=True).scalar_subquery())
+    running = exists().where(MatchRun.id == run_id, MatchRun.attempts == attempt, MatchRun.status == "running")
+    claimed = db.session.execute(
+        update(MatchRunBlock).where(*of_run, MatchRunBlock.block == first, *state, running)
+        .values(status="claimed", claimed_by=me, claimed_at=utcnow())
+        .returning(MatchRunBlock.block, MatchRunBlock.mentee_ids)
+        .execution_options(synchronize_session=False)).first()
+    db.session.commit()
+    return claimed
+
+
+def _store(run_id, attempt, block, me, edges: BlockEdges, scored_ids) -> int:
+    """Store the block's edges if `me` still holds it, and count it in the run's progress: 1, or 0 when another
+    worker took the block over. The run's row is locked first, as the run's job does when it finishes."""
+    held = exists().where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
+                          MatchRunBlock.block == block, MatchRunBlock.status == "claimed",
+                          MatchRunBlock.claimed_by == me)
+    counted = db.session.execute(
+        update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt, MatchRun.status == "running", held)
+        .values(blocks_done=MatchRun.blocks_done + 1).returning(MatchRun.id)
+        .execution_options(synchronize_session=False)).first()
+    stored = counted is not None and db.session.execute(
+        update(MatchRunBlock).where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
+                                    MatchRunBlock.block == block, MatchRunBlock.claimed_by == me,
+                                    MatchRunBlock.status == "claimed")
+        .values(status="done", edges=edges.to_bytes(), mentee_ids=scored_ids).returning(MatchRunBlock.block)
+        .execution_options(synchronize_session=False)).first() is not None
+    if stored:
+        db.session.commit()
+        return 1
+    db.session.rollback()
+    return 0
+
+
+def _is_running(run_id, attempt):
+    running = db.session.scalar(select(MatchRun.id).where(MatchRun.id == run_id, MatchRun.attempts == attempt,
+                                                          MatchRun.status == "running"))
+    db.session.commit()
+    return running is not None
+
+
+def _worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:120]
+
+
+@job(queue="low", timeout=1800)
+def run_match_blocks(tenant_id, run_id, attempt):
+    """A helper of a split run: computes pending blocks until none is left. Returns how many it computed."""
+    pending = db.session.scalar(select(MatchRunBlock.block).where(
+        MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt, MatchRunBlock.status == "pending").limit(1))
+    run = db.session.execute(select(MatchRun.created_at, MatchRun.min_score, MatchRun.mentor_snapshot).where(
+        MatchRun.id == run_id, MatchRun.attempts == attempt, MatchRun.status == "running")).first()
+    db.session.commit()
+    if pending is None or run is None or run.mentor_snapshot is None:
+        return 0  # the run finished (or moved on to another attempt) before this helper started
+    index = MentorIndex.build(from_json(run.mentor_snapshot), week_of=run.created_at)  # the run's week, as its job
+    return _work(run_id, attempt, CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name())

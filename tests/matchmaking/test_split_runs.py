@@ -1,0 +1,134 @@
+"""Big match runs split into blocks of mentees (matchmaking/split.py): the same assignments as a run computed in one
+piece, progress by blocks, nothing left behind, and a block whose worker went silent taken over."""
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from mentorship.common.clock import utcnow
+from mentorship.extensions import db
+from mentorship.matchmaking import split
+from mentorship.matchmaking.models import MatchRun, MatchRunBlock
+from mentorship.matchmaking.profiles import from_json, profiles_of, to_json
+from mentorship.tenancy.scope import tenant_scope
+from tests.factories import make_member, run_worker, wait_local_jobs
+
+DOMAINS = ["finance/credit-risk", "software/backend", "data/analytics", "data/ml"]
+GOALS = ["domain-knowledge", "career-plan", "visa-guidance", "interview-prep"]
+
+
+@pytest.fixture
+def cohort(app, tenant):
+    draw = random.Random(5)
+    mentors = [make_member(app, tenant, role="mentor", domains=draw.sample(DOMAINS, 2), capacity=draw.randint(1, 3),
+                           goals=draw.sample(GOALS, 2), school=draw.choice(["MIT", "UT Dallas", None]),
+                           skills=draw.sample(["python", "sql", "risk", "react"], 2)) for _ in range(9)]
+    mentees = [make_member(app, tenant, domains=draw.sample(DOMAINS, 1), goals=draw.sample(GOALS, 2),
+                           international=draw.random() < 0.5, school=draw.choice(["MIT", "UT Dallas", None]),
+                           skills=draw.sample(["python", "sql", "risk", "react"], 2)) for _ in range(23)]
+    return mentees, mentors
+
+
+def _run(app, admin, body=None, **config):
+    saved = {key: app.config[key] for key in config}
+    app.config.update(config)
+    try:
+        run = admin.post("/api/v1/match-runs", json=body or {}).json
+        wait_local_jobs(app)
+    finally:
+        app.config.update(saved)
+    return admin.get(f"/api/v1/match-runs/{run['id']}").json
+
+
+def _without_timing(run):
+    stats = dict(run["stats"])
+    stats.pop("seconds")
+    return run["assignments"], run["unmatched"], stats
+
+
+SPLIT = {"MATCH_RUN_SPLIT_MENTEES": 10, "MATCH_RUN_BLOCK_MENTEES": 4}
+
+
+@pytest.mark.parametrize("strategy", ["optimal", "stable"])
+def test_a_split_run_assigns_as_a_run_in_one_piece(app, admin, tenant, cohort, strategy):
+    whole = _run(app, admin, {"strategy": strategy})
+    assert whole["status"] == "succeeded" and whole["progress"] is None
+    assert whole["stats"]["matched"] >= 8  # a real matching, not an empty one
+    divided = _run(app, admin, {"strategy": strategy}, **SPLIT)
+    assert divided["status"] == "succeeded", divided
+    assert _without_timing(divided) == _without_timing(whole)
+    # 23 mentees in blocks of 4; in process the run's own job computes every block (the helpers it queued start
+    # after it and find nothing to do)
+    assert divided["progress"] == {"blocks": 6, "blocks_done": 6, "workers": 1}
+    with app.app_context(), tenant_scope(tenant.id):
+        assert db.session.scalar(select(func.count()).select_from(MatchRunBlock)) == 0
+        assert db.session.scalar(select(MatchRun.mentor_snapshot).where(MatchRun.id == divided["id"])) is None
+
+
+def test_a_named_cohort_below_the_threshold_is_not_split(app, admin, cohort):
+    mentees, _ = cohort
+    run = _run(app, admin, {"mentee_ids": mentees[:9]}, **SPLIT)
+    assert run["status"] == "succeeded" and run["progress"] is None
+
+
+def test_a_block_whose_worker_went_silent_is_taken_over(app, admin, tenant, cohort, monkeypatch):
+    """One block claimed by a worker that died (claimed long ago) and one by a worker that is merely slow (claimed
+    just now, silent past MATCH_RUN_STALE_SECONDS while the run's job waits): the run's job computes both."""
+    whole = _run(app, admin)
+    plan = split._plan
+
+    def plan_then_lose_two_workers(tenant_id, run_id, attempt, mentee_ids, mentors):
+        plan(tenant_id, run_id, attempt, mentee_ids, mentors)
+        for block, when in ((0, utcnow() - timedelta(hours=1)), (3, utcnow())):
+            db.session.execute(update(MatchRunBlock).where(MatchRunBlock.run_id == run_id, MatchRunBlock.block == block)
+                               .values(status="claimed", claimed_by=f"gone-{block}", claimed_at=when))
+        db.session.commit()
+
+    monkeypatch.setattr(split, "_plan", plan_then_lose_two_workers)
+    taken = _run(app, admin, **SPLIT, MATCH_RUN_STALE_SECONDS=0.3)
+    assert taken["status"] == "succeeded"
+    assert _without_timing(taken) == _without_timing(whole)
+    assert taken["progress"] == {"blocks": 6, "blocks_done": 6, "workers": 1}
+
+
+def test_a_helper_of_a_finished_or_replaced_attempt_does_nothing(app, admin, tenant, cohort):
+    from mentorship.jobs.runner import execute
+
+    run = _run(app, admin, **SPLIT)
+    assert execute(split.run_match_blocks.name, tenant.id, run["id"], 1) == 0  # finished: no blocks, no snapshot
+    with app.app_context(), tenant_scope(tenant.id):  # a planned attempt 1 whose run moved on to attempt 2
+        db.session.execute(update(MatchRun).where(MatchRun.id == run["id"]).values(status="running", attempts=2,
+                                                                                   mentor_snapshot=to_json([])))
+        db.session.add(MatchRunBlock(run_id=run["id"], attempt=1, block=0, mentee_ids=[1], status="pending"))
+        db.session.commit()
+    assert execute(split.run_match_blocks.name, tenant.id, run["id"], 1) == 0
+    with app.app_context(), tenant_scope(tenant.id):
+        assert db.session.scalar(select(MatchRunBlock.status).where(MatchRunBlock.run_id == run["id"])) == "pending"
+
+
+def test_the_mentor_snapshot_reads_back_the_same_profiles(app, tenant, cohort):
+    mentees, mentors = cohort
+    with app.app_context(), tenant_scope(tenant.id):
+        profiles = profiles_of(mentors + mentees)
+    assert len(profiles) == len(mentors) + len(mentees)
+    assert from_json(to_json(profiles)) == profiles
+    assert all(isinstance(p.availability, tuple) and all(isinstance(w, tuple) for w in p.availability)
+               for p in from_json(to_json(profiles)))
+
+
+def test_a_split_run_through_rq_workers(app, admin, tenant, cohort, rq_backend):
+    first = admin.post("/api/v1/match-runs", json={}).json
+    run_worker(rq_backend)
+    whole = admin.get(f"/api/v1/match-runs/{first['id']}").json
+    app.config.update(SPLIT)
+    try:
+        queued = admin.post("/api/v1/match-runs", json={}).json
+        run_worker(rq_backend)  # the run's job, then the helpers it queued after its plan committed
+    finally:
+        app.config.update(MATCH_RUN_SPLIT_MENTEES=20_000, MATCH_RUN_BLOCK_MENTEES=2_500)
+    run = admin.get(f"/api/v1/match-runs/{queued['id']}").json
+    assert run["status"] == "succeeded" and run["progress"]["blocks_done"] == 6
+    assert _without_timing(run) == _without_timing(whole)
+    jobs = [job for name in ("low",) for job in rq_backend.queue(name).finished_job_registry.get_job_ids()]
+    assert sum("-blocks-" in job for job in jobs) == 3  # MATCH_RUN_SPLIT_HELPERS helpers were queued, and ran
