@@ -24,11 +24,12 @@ def migrated_env(database_url, redis_url, prefix, **extra):
 
 
 @contextmanager
-def workers(env, count, queue, backend, prefix):
-    """`count` `flask --app wsgi worker --queues <queue>` processes; on exit they get SIGTERM (their jobs end) and
-    every Redis key of `prefix` is deleted."""
+def workers(env, count, queue, backend, prefix, log=None):
+    """`count` `flask --app wsgi worker --queues <queue>` processes (their output appended to the file `log`, if
+    given); on exit they get SIGTERM (their jobs end) and every Redis key of `prefix` is deleted."""
+    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queues", queue],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  cwd=ROOT, env=env, stdout=output, stderr=output,
                                   start_new_session=True) for _ in range(count)]
     try:
         yield processes
@@ -37,6 +38,8 @@ def workers(env, count, queue, backend, prefix):
             os.killpg(process.pid, signal.SIGTERM)
         for process in processes:
             process.wait(30)
+        if log:
+            output.close()
         for key in backend.redis.scan_iter(f"*{prefix}*"):
             backend.redis.delete(key)
 

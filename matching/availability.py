@@ -66,9 +66,20 @@ def local_slots(availability) -> np.ndarray:
 
 
 def week_mask(availability, tz: str, monday: date) -> np.ndarray:
-    """The member's availability as WORDS uint64 words over the UTC half-hours of the week starting `monday`."""
+    """The member's availability as WORDS uint64 words over the UTC half-hours of the week starting `monday`
+    (read-only: the same few weekly patterns recur across a cohort, so each is computed once)."""
+    try:
+        return _week_mask(tuple(availability), tz, monday)
+    except TypeError:  # unhashable windows (lists): computed afresh
+        return _week_mask.__wrapped__(availability, tz, monday)
+
+
+@lru_cache(maxsize=1 << 14)
+def _week_mask(availability, tz: str, monday: date) -> np.ndarray:
     bits = np.zeros(WORDS * 64, dtype=bool)
     slots = local_slots(availability)
     if len(slots):
         bits[_utc_slot_of_local_slot(tz or "UTC", monday)[slots]] = True
-    return np.packbits(bits, bitorder="little").view("<u8").copy()
+    mask = np.packbits(bits, bitorder="little").view("<u8").copy()
+    mask.setflags(write=False)
+    return mask

@@ -1,5 +1,6 @@
 """The match-run job: load the cohort, solve with the matching library, store the result; and the sweep's
 safety net for runs a lost Redis or a dead worker left behind."""
+import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -19,11 +20,12 @@ from mentorship.jobs import job
 from mentorship.jobs.schedule import periodic
 from mentorship.matchmaking import eligibility, split
 from mentorship.matchmaking.models import MatchRun
-from mentorship.matchmaking.profiles import PROFILE_COLUMNS, profile_of, profiles_of, responsiveness
+from mentorship.matchmaking.profiles import PROFILE_COLUMNS, profile_of_row, profiles_of, responsiveness
 from mentorship.outreach import capacity
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.scope import tenant_scope
 
+log = logging.getLogger(__name__)
 # A worker that runs a match run beats every MATCH_RUN_HEARTBEAT_SECONDS; a `running` run whose last beat is older
 # than MATCH_RUN_STALE_SECONDS lost its worker: the sweep queues it again, or fails it after MAX_ATTEMPTS.
 MAX_ATTEMPTS = 3
@@ -39,6 +41,7 @@ def run_match(tenant_id, run_id):
     run = _run(run_id)
     week_of, strategy, min_score = run.created_at, run.strategy, run.min_score
     started = time.perf_counter()
+    phases = _Phases()
     with _heartbeat(tenant_id, run_id, attempt):
         try:
             mentee_ids, mentors, left_out = _cohort(tenant_id, run)
@@ -48,22 +51,45 @@ def run_match(tenant_id, run_id):
             # nothing of the session is touched again until the result is stored
             db.session.commit()
             solve = strategy_of(strategy)
+            phases.end("cohort")
             index = MentorIndex.build(mentors, week_of=week_of)  # the run's week on any worker: the same result
+            phases.end("index")
             if divided:  # blocks of mentees, computed here and by any worker that joins (split.py)
                 graph = split.candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index, min_score)
                 if graph is None:
                     return "superseded"
             else:
                 graph = candidate_graph(mentees, index, split.CANDIDATES, min_score)
+            phases.end("candidates")
             chosen = solve(graph)
+            phases.end("solve")
             if divided:  # the chosen mentees' profiles, for the reasons
                 chosen, mentees = _with_profiles(graph, chosen)
             result = to_assignment(graph, chosen, mentees, index)
+            phases.end("reasons")
         except Exception as exc:  # a failed run says why; the job itself succeeds (nothing to retry)
             db.session.rollback()
             return _finish(run_id, attempt, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
-        return _finish(run_id, attempt, status="succeeded", result=result, left_out=left_out, mentees=len(mentee_ids),
-                       mentors=len(mentors), seconds=time.perf_counter() - started)
+        outcome = _finish(run_id, attempt, status="succeeded", result=result, left_out=left_out,
+                          mentees=len(mentee_ids), mentors=len(mentors), seconds=time.perf_counter() - started)
+        phases.end("store")
+        log.info("match run %s (%s mentees, %s): %s", run_id, len(mentee_ids),
+                 "split in blocks" if divided else "in one piece", phases)
+        return outcome
+
+
+class _Phases:
+    """Seconds of each phase of a run, for the log (operators see where a big run's time goes)."""
+
+    def __init__(self):
+        self.seconds, self.last = {}, time.perf_counter()
+
+    def end(self, name):
+        now = time.perf_counter()
+        self.seconds[name], self.last = round(now - self.last, 3), now
+
+    def __str__(self):
+        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.seconds.items())
 
 
 def _with_profiles(graph, chosen):
@@ -104,7 +130,7 @@ def _cohort(tenant_id, run):
     mentee_ids, mentors, left_out = eligibility.cohort(tenant_id, run.requested_mentee_ids, run.requested_mentor_ids,
                                                        PROFILE_COLUMNS)
     responsive = responsiveness()
-    mentor_profiles = [profile_of(m, capacity.free(m.capacity, load), responsive.get(m.id, 1.0))
+    mentor_profiles = [profile_of_row(m, capacity.free(m.capacity, load), responsive.get(m.id, 1.0))
                        for m, load in mentors]
     return mentee_ids, mentor_profiles, left_out
 
