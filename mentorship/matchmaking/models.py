@@ -55,11 +55,12 @@ class MatchRunBlock(TenantScoped, db.Model):
     run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), primary_key=True)
     attempt: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     block: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    mentee_ids: Mapped[list] = mapped_column(JSON)  # those to score; once done, those scored (erased ones left out)
+    mentee_ids: Mapped[list] = mapped_column(JSON)  # those to score (one erased meanwhile is left out)
     status: Mapped[str] = mapped_column(String(8), default="pending")  # pending | claimed | done
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     edges: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # matching.candidates.BlockEdges.to_bytes
+    profiles: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the scored mentees (profiles.to_json)
 
 
 class MentorIndexVersion(TenantScoped, db.Model):

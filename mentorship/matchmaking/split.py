@@ -44,8 +44,8 @@ def splits(mentee_count):
 
 
 def candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index: MentorIndex, min_score):
-    """The run's candidate graph, computed block by block here and by any helper that joins; None when the run is no
-    longer this attempt's (the sweep gave it to another worker)."""
+    """(The run's candidate graph, the profiles of its mentees in row order), computed block by block here and by
+    any helper that joins; None when the run is no longer this attempt's (the sweep gave it to another worker)."""
     _plan(tenant_id, run_id, attempt, mentee_ids, mentors)
     generator, me = CandidateGenerator(index, CANDIDATES, min_score), _worker_name()
     stale = timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"])
@@ -60,16 +60,16 @@ def candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index: Ment
             break
         if not _work(run_id, attempt, generator, me, stale_before=utcnow() - stale):
             time.sleep(POLL_SECONDS)
-    rows = db.session.execute(select(MatchRunBlock.mentee_ids, MatchRunBlock.edges, MatchRunBlock.claimed_by).where(
+    rows = db.session.execute(select(MatchRunBlock.profiles, MatchRunBlock.edges, MatchRunBlock.claimed_by).where(
         MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt).order_by(MatchRunBlock.block)).all()
     db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt)
                        .values(block_workers=len({row.claimed_by for row in rows}))
                        .execution_options(synchronize_session=False))
     db.session.commit()
-    ids = [mentee_id for row in rows for mentee_id in row.mentee_ids]
+    mentees = [profile for row in rows for profile in from_json(row.profiles)]  # as read by their blocks' workers
     blocks = [BlockEdges.from_bytes(row.edges) for row in rows]
     del rows
-    return join(blocks, ids, index)
+    return join(blocks, [mentee.id for mentee in mentees], index), mentees
 
 
 def forget(run):
@@ -104,7 +104,7 @@ def _work(run_id, attempt, generator, me, stale_before=None):
         mentees = profiles_of(claimed.mentee_ids)
         db.session.commit()  # the read ends: no transaction is held while computing
         edges = generator.edges(mentees)
-        computed += _store(run_id, attempt, claimed.block, me, edges, [mentee.id for mentee in mentees])
+        computed += _store(run_id, attempt, claimed.block, me, edges, mentees)
     return computed
 
 
@@ -128,9 +128,10 @@ def _claim(run_id, attempt, me, stale_before=None):
     return claimed
 
 
-def _store(run_id, attempt, block, me, edges: BlockEdges, scored_ids) -> int:
-    """Store the block's edges if `me` still holds it, and count it in the run's progress: 1, or 0 when another
-    worker took the block over. The run's row is locked first, as the run's job does when it finishes."""
+def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> int:
+    """Store the block's edges and the profiles they were computed from if `me` still holds it, and count it in the
+    run's progress: 1, or 0 when another worker took the block over. The run's row is locked first, as the run's
+    job does when it finishes."""
     held = exists().where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                           MatchRunBlock.block == block, MatchRunBlock.status == "claimed",
                           MatchRunBlock.claimed_by == me)
@@ -142,7 +143,7 @@ def _store(run_id, attempt, block, me, edges: BlockEdges, scored_ids) -> int:
         update(MatchRunBlock).where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                                     MatchRunBlock.block == block, MatchRunBlock.claimed_by == me,
                                     MatchRunBlock.status == "claimed")
-        .values(status="done", edges=edges.to_bytes(), mentee_ids=scored_ids).returning(MatchRunBlock.block)
+        .values(status="done", edges=edges.to_bytes(), profiles=to_json(mentees)).returning(MatchRunBlock.block)
         .execution_options(synchronize_session=False)).first() is not None
     if stored:
         db.session.commit()

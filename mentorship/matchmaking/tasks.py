@@ -6,7 +6,6 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
@@ -55,16 +54,15 @@ def run_match(tenant_id, run_id):
             index = MentorIndex.build(mentors, week_of=week_of)  # the run's week on any worker: the same result
             phases.end("index")
             if divided:  # blocks of mentees, computed here and by any worker that joins (split.py)
-                graph = split.candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index, min_score)
-                if graph is None:
+                pieces = split.candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index, min_score)
+                if pieces is None:
                     return "superseded"
+                graph, mentees = pieces  # the mentees' profiles as their blocks read them
             else:
                 graph = candidate_graph(mentees, index, split.CANDIDATES, min_score)
             phases.end("candidates")
             chosen = solve(graph)
             phases.end("solve")
-            if divided:  # the chosen mentees' profiles, for the reasons
-                chosen, mentees = _with_profiles(graph, chosen)
             result = to_assignment(graph, chosen, mentees, index)
             phases.end("reasons")
         except Exception as exc:  # a failed run says why; the job itself succeeds (nothing to retry)
@@ -90,16 +88,6 @@ class _Phases:
 
     def __str__(self):
         return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.seconds.items())
-
-
-def _with_profiles(graph, chosen):
-    """(chosen edges whose mentee still has a profile, {graph row: profile}) for the chosen edges' mentees."""
-    rows = graph.mentee[chosen]
-    found = {profile.id: profile for profile in profiles_of(graph.mentee_ids[rows].tolist())}
-    db.session.commit()
-    mentees = {int(row): found.get(int(graph.mentee_ids[row])) for row in rows}
-    kept = np.array([mentees[int(row)] is not None for row in rows], dtype=bool)
-    return chosen[kept], mentees
 
 
 @contextmanager

@@ -41,6 +41,7 @@ def upgrade():
     sa.Column('claimed_by', sa.String(length=120), nullable=True),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('edges', sa.LargeBinary(), nullable=True),
+    sa.Column('profiles', sa.LargeBinary(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['match_runs.id'], name=op.f('fk_match_run_blocks_run_id_match_runs'),
                             ondelete='CASCADE'),
