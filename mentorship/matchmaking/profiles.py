@@ -100,13 +100,19 @@ def profiles_of(member_ids) -> list[Profile]:
 _TUPLES = {field.name for field in dataclasses.fields(Profile) if str(field.type).startswith("tuple")}
 
 
+_FIELDS = tuple(field.name for field in dataclasses.fields(Profile))
+
+
 def to_json(profiles) -> bytes:
-    """Profiles as JSON (a list of field lists), for another process to score against exactly the same ones."""
-    return json.dumps([dataclasses.astuple(profile) for profile in profiles], separators=(",", ":")).encode()
+    """Profiles as JSON (a list of field lists), for another process to score against exactly the same ones.
+    (Fields read one by one: dataclasses.astuple deep-copies every tuple, ten times slower.)"""
+    fields = _FIELDS
+    return json.dumps([[getattr(profile, name) for name in fields] for profile in profiles],
+                      separators=(",", ":")).encode()
 
 
 def from_json(data: bytes) -> list[Profile]:
-    names = [field.name for field in dataclasses.fields(Profile)]
+    names = _FIELDS
     out = []
     for values in json.loads(data):
         fields = dict(zip(names, values, strict=True))
