@@ -43,10 +43,16 @@ def splits(mentee_count):
     return mentee_count >= current_app.config["MATCH_RUN_SPLIT_MENTEES"]
 
 
-def candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index: MentorIndex, min_score):
-    """(The run's candidate graph, the profiles of its mentees in row order), computed block by block here and by
-    any helper that joins; None when the run is no longer this attempt's (the sweep gave it to another worker)."""
+def begin(tenant_id, run_id, attempt, mentee_ids, mentors):
+    """Write the run's blocks and mentor snapshot, and queue its helpers: they can start while this worker builds
+    its index."""
     _plan(tenant_id, run_id, attempt, mentee_ids, mentors)
+
+
+def candidate_graph(run_id, attempt, index: MentorIndex, min_score):
+    """(The run's candidate graph, the profiles of its mentees in row order), computed block by block here and by
+    any helper that joins (after `begin`); None when the run is no longer this attempt's (the sweep gave it to
+    another worker)."""
     generator, me = CandidateGenerator(index, CANDIDATES, min_score), _worker_name()
     stale = timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"])
     while True:

@@ -50,11 +50,13 @@ def run_match(tenant_id, run_id):
             # nothing of the session is touched again until the result is stored
             db.session.commit()
             solve = strategy_of(strategy)
+            if divided:  # blocks of mentees, computed here and by any worker that joins (split.py)
+                split.begin(tenant_id, run_id, attempt, mentee_ids, mentors)
             phases.end("cohort")
             index = MentorIndex.build(mentors, week_of=week_of)  # the run's week on any worker: the same result
             phases.end("index")
-            if divided:  # blocks of mentees, computed here and by any worker that joins (split.py)
-                pieces = split.candidate_graph(tenant_id, run_id, attempt, mentee_ids, mentors, index, min_score)
+            if divided:
+                pieces = split.candidate_graph(run_id, attempt, index, min_score)
                 if pieces is None:
                     return "superseded"
                 graph, mentees = pieces  # the mentees' profiles as their blocks read them
