@@ -112,11 +112,36 @@ def to_json(profiles) -> bytes:
 
 
 def from_json(data: bytes) -> list[Profile]:
-    names = _FIELDS
-    out = []
-    for values in json.loads(data):
-        fields = dict(zip(names, values, strict=True))
-        for name in _TUPLES:
-            fields[name] = tuple(tuple(v) if isinstance(v, list) else v for v in fields[name])
-        out.append(Profile(**fields))
-    return out
+    return [profile_of_values(values) for values in json.loads(data)]
+
+
+_TUPLE_AT = tuple(n for n, name in enumerate(_FIELDS) if name in _TUPLES)
+
+
+def profile_of_values(values: list) -> Profile:
+    """The Profile of one entry of to_json's list (its field values in order)."""
+    for n in _TUPLE_AT:
+        values[n] = tuple(tuple(v) if isinstance(v, list) else v for v in values[n])
+    return Profile(*values)
+
+
+class LazyProfiles:
+    """Profiles of to_json documents, indexed 0.. across them in order, each made when first asked for (a run needs
+    the profiles of its chosen mentees only); `ids` without making any."""
+
+    def __init__(self, documents):
+        self.values = [values for data in documents for values in json.loads(data)]
+        self.made = {}
+
+    @property
+    def ids(self) -> list[int]:
+        return [values[0] for values in self.values]
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getitem__(self, n):
+        n = int(n)
+        if n not in self.made:
+            self.made[n] = profile_of_values(list(self.values[n]))
+        return self.made[n]

@@ -32,7 +32,7 @@ from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.matchmaking.models import MatchRun, MatchRunBlock
-from mentorship.matchmaking.profiles import from_json, profiles_of, to_json
+from mentorship.matchmaking.profiles import LazyProfiles, from_json, profiles_of, to_json
 
 CANDIDATES = 50  # each mentee's top mentors in the graph (matching.assign's default)
 POLL_SECONDS = 0.05  # how often the run's job looks whether the blocks other workers hold are in
@@ -72,10 +72,10 @@ def candidate_graph(run_id, attempt, index: MentorIndex, min_score):
                        .values(block_workers=len({row.claimed_by for row in rows}))
                        .execution_options(synchronize_session=False))
     db.session.commit()
-    mentees = [profile for row in rows for profile in from_json(row.profiles)]  # as read by their blocks' workers
+    mentees = LazyProfiles(row.profiles for row in rows)  # as read by their blocks' workers
     blocks = [BlockEdges.from_bytes(row.edges) for row in rows]
     del rows
-    return join(blocks, [mentee.id for mentee in mentees], index), mentees
+    return join(blocks, mentees.ids, index), mentees
 
 
 def forget(run):

@@ -57,7 +57,9 @@ def upgrade():
             op.execute(f'ALTER TABLE {table} ENABLE ROW LEVEL SECURITY')
             op.execute(f'ALTER TABLE {table} FORCE ROW LEVEL SECURITY')
             op.execute(f'CREATE POLICY {POLICY} ON {table} USING {TENANT_MATCHES} WITH CHECK {TENANT_MATCHES}')
-        # the edges are floats: compressing them gains nothing and costs the write
+        # scratch rows, written once and read once by the same run: no write-ahead log (after a crash PostgreSQL
+        # empties the table, and the sweep runs the run again anyway), and no compression of floats
+        op.execute('ALTER TABLE match_run_blocks SET UNLOGGED')
         op.execute('ALTER TABLE match_run_blocks ALTER COLUMN edges SET STORAGE EXTERNAL')
         op.execute('ALTER TABLE match_runs ALTER COLUMN mentor_snapshot SET STORAGE EXTERNAL')
 

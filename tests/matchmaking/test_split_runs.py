@@ -10,7 +10,7 @@ from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.matchmaking import split
 from mentorship.matchmaking.models import MatchRun, MatchRunBlock
-from mentorship.matchmaking.profiles import from_json, profiles_of, to_json
+from mentorship.matchmaking.profiles import LazyProfiles, from_json, profiles_of, to_json
 from mentorship.tenancy.scope import tenant_scope
 from tests.factories import make_member, run_worker, wait_local_jobs
 
@@ -115,6 +115,9 @@ def test_the_mentor_snapshot_reads_back_the_same_profiles(app, tenant, cohort):
     assert from_json(to_json(profiles)) == profiles
     assert all(isinstance(p.availability, tuple) and all(isinstance(w, tuple) for w in p.availability)
                for p in from_json(to_json(profiles)))
+    lazy = LazyProfiles([to_json(profiles[:5]), to_json(profiles[5:])])  # the blocks' documents, in order
+    assert lazy.ids == [p.id for p in profiles] and len(lazy) == len(profiles)
+    assert [lazy[n] for n in reversed(range(len(lazy)))] == profiles[::-1] and lazy[3] is lazy[3]
 
 
 def test_a_split_run_through_rq_workers(app, admin, tenant, cohort, rq_backend):
