@@ -95,6 +95,12 @@ class MentorIndex:
         # Text norms by slot, each computed when first needed after the IDF last changed (_norm_known False).
         self._norms = np.zeros(0)
         self._norm_known = np.zeros(0, dtype=bool)
+        # The IDF of each term of the bulk text postings (text.main_terms), kept so that a norm is one gather and a
+        # few products per entry, not a log: (those terms, the IDF), or None when every IDF moved (the mentor count
+        # changed); _idf_moved lists the terms whose document frequency changed since (an update of one mentor's
+        # text), refreshed by the next _main_idf.
+        self._term_idf: tuple[np.ndarray, np.ndarray] | None = None
+        self._idf_moved: list[np.ndarray] = []
 
     @classmethod
     def build(cls, mentors: Iterable[Profile], *, week_of: datetime | date | None = None) -> "MentorIndex":
@@ -123,10 +129,12 @@ class MentorIndex:
         new_ids, new_tf = rows["text"]
         if slot == len(self._profiles):
             self._df[new_ids] += 1
-            self._forget_norms()  # one more mentor: every term's IDF changed
+            self._forget_norms(every_idf=True)  # one more mentor: every term's IDF changed
         elif not (np.array_equal(text.row(slot)[0], new_ids) and np.array_equal(text.row(slot)[1], new_tf)):
-            self._df[text.row(slot)[0]] -= 1
+            old_ids = text.row(slot)[0]
+            self._df[old_ids] -= 1
             self._df[new_ids] += 1
+            self._idf_moved += (old_ids, new_ids)  # a superset of the terms whose IDF moved: refreshing more is exact
             # The IDF of the terms that came or went changed, and with it the norm of every mentor holding one
             # (common words: a good part of them); forgetting all is cheaper than finding those.
             self._forget_norms()
@@ -152,7 +160,7 @@ class MentorIndex:
         if slot < len(self._profiles):
             self._profiles[slot] = last
             self._slot[last.id] = slot
-        self._forget_norms()
+        self._forget_norms(every_idf=True)
 
     def __len__(self) -> int:
         return len(self._profiles)
@@ -182,8 +190,25 @@ class MentorIndex:
         """IDF of text term buckets over the current mentors."""
         return idf(self._df[ids], len(self))
 
-    def _forget_norms(self) -> None:
+    def _forget_norms(self, every_idf: bool = False) -> None:
         self._norm_known = np.zeros(0, dtype=bool)  # reallocated at the current size by the next text_norms
+        if every_idf:
+            self._term_idf, self._idf_moved = None, []
+
+    def _main_idf(self) -> np.ndarray:
+        """text_idf(text.main_terms), from the kept values: whole after a compaction or a change of the mentor
+        count, else only the terms that moved. idf is elementwise, so each value is the one text_idf gives."""
+        terms = self.rows["text"].main_terms
+        kept = self._term_idf
+        if kept is None or kept[0] is not terms or sum(map(len, self._idf_moved)) > len(terms):
+            kept = self._term_idf = (terms, self.text_idf(terms))
+        elif self._idf_moved and len(terms):
+            moved = np.concatenate(self._idf_moved)
+            pos = np.minimum(np.searchsorted(terms, moved), len(terms) - 1)
+            pos = pos[terms[pos] == moved]
+            kept[1][pos] = self.text_idf(terms[pos])
+        self._idf_moved = []
+        return kept[1]
 
     def text_norms(self, slots: np.ndarray | None = None) -> np.ndarray:
         """L2 norm of each mentor's TF-IDF vector (of those at `slots`), computed only for mentors not yet known
@@ -193,14 +218,14 @@ class MentorIndex:
             self._norms, self._norm_known = np.zeros(n), np.zeros(n, dtype=bool)
         if slots is None:
             if not self._norm_known.all():
-                self._norms = np.sqrt(self.rows["text"].row_sums(self.text_idf))
+                self._norms = np.sqrt(self.rows["text"].row_sums(self.text_idf, self._main_idf()))
                 self._norm_known = np.ones(n, dtype=bool)
             return self._norms
         unknown = slots[~self._norm_known[slots]]
         if len(unknown):
             if len(unknown) > 1 and not (unknown[1:] > unknown[:-1]).all():  # one mentee's slots come sorted
                 unknown = np.unique(unknown)
-            self._norms[unknown] = np.sqrt(self.rows["text"].row_sums_at(unknown, self.text_idf))
+            self._norms[unknown] = np.sqrt(self.rows["text"].row_sums_at(unknown, self.text_idf, self._main_idf()))
             self._norm_known[unknown] = True
         return self._norms[slots]
 
