@@ -4,6 +4,7 @@ Set-valued features are BitRows (domains, their families, languages) or SparseRo
 scalar features are Columns, all with the same slots. Domains, languages and schools get integer ids from vocabularies
 that only grow, so a mentee term no mentor has is simply absent (it can match nothing anyway).
 """
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -15,6 +16,7 @@ import numpy as np
 from .availability import WORDS, week_mask, week_start
 from .bits import BitRows
 from .columns import Columns
+from .norms import NEVER, TextNorms
 from .postings import Ragged
 from .profile import Profile, families, goal_mask, normalise_school, normalise_slug, prefixes
 from .sparse_rows import SparseRows
@@ -92,9 +94,15 @@ class MentorIndex:
         self.bits = {name: BitRows() for name in _BITS}
         self.rows = {name: SparseRows() for name in _ROWS}
         self._df = np.zeros(N_FEATURES, dtype=np.int32)  # mentors per text term bucket
-        # Text norms by slot, each computed when first needed after the IDF last changed (_norm_known False).
-        self._norms = np.zeros(0)
-        self._norm_known = np.zeros(0, dtype=bool)
+        # Text norms by slot: exact ones, computed when first needed after the IDF last moved, and stale ones with a
+        # bound on how far they can be off (see norms.py).
+        self._norm = TextNorms()
+        # The IDF of each term of the bulk text postings (text.main_terms), kept so that a norm is one gather and a
+        # few products per entry, not a log: (those terms, the IDF), or None when every IDF moved (the mentor count
+        # changed); _idf_moved lists the terms whose document frequency changed since (an update of one mentor's
+        # text), refreshed by the next _main_idf.
+        self._term_idf: tuple[np.ndarray, np.ndarray] | None = None
+        self._idf_moved: list[np.ndarray] = []
 
     @classmethod
     def build(cls, mentors: Iterable[Profile], *, week_of: datetime | date | None = None) -> "MentorIndex":
@@ -112,6 +120,7 @@ class MentorIndex:
         text_ids = [rows["text"][0] for _, rows in encoded]
         if text_ids:
             index._df += np.bincount(np.concatenate(text_ids), minlength=N_FEATURES).astype(np.int32)
+        index._norm.resize(len(mentors))
         index.text_norms()  # every norm now, in one O(nnz) pass, rather than a slice in each of the first queries
         return index
 
@@ -121,15 +130,21 @@ class MentorIndex:
         slot = self._slot.get(mentor.id, len(self._profiles))
         text = self.rows["text"]
         new_ids, new_tf = rows["text"]
-        if slot == len(self._profiles):
-            self._df[new_ids] += 1
-            self._forget_norms()  # one more mentor: every term's IDF changed
+        n = len(self._profiles)
+        if slot == n:
+            # One more mentor: every term's IDF moved.
+            self._norm.moved(self._move_df(np.empty(0, dtype=np.int64), new_ids, n + 1))
+            self._norm.resize(n + 1)
+            self._term_idf = None
         elif not (np.array_equal(text.row(slot)[0], new_ids) and np.array_equal(text.row(slot)[1], new_tf)):
-            self._df[text.row(slot)[0]] -= 1
-            self._df[new_ids] += 1
-            # The IDF of the terms that came or went changed, and with it the norm of every mentor holding one
-            # (common words: a good part of them); forgetting all is cheaper than finding those.
-            self._forget_norms()
+            old_ids = text.row(slot)[0]
+            # The IDF of the terms that came or went moved, and with it the norm of every mentor holding one (common
+            # words: a good part of them). Their old norms stay as bounds; this mentor's own bounds nothing.
+            self._norm.moved(self._move_df(old_ids, new_ids, n))
+            self._norm.changed(slot)
+            self._idf_moved += (old_ids, new_ids)  # a superset of the terms whose IDF moved: refreshing more is exact
+            if len(self._idf_moved) > 256:  # many updates and no query: refresh them all at once, later
+                self._term_idf, self._idf_moved = None, []
         self.columns.set(slot, cols)
         for name in _BITS:
             self.bits[name].set(slot, rows[name][0])
@@ -144,7 +159,7 @@ class MentorIndex:
     def remove(self, mentor_id: int) -> None:
         """Drop one mentor (KeyError if absent). The last mentor takes its slot, so slots are not stable ids."""
         slot = self._slot.pop(mentor_id)
-        self._df[self.rows["text"].row(slot)[0]] -= 1
+        delta = self._move_df(self.rows["text"].row(slot)[0], np.empty(0, dtype=np.int64), len(self) - 1)
         self.columns.remove(slot)
         for structure in (*self.bits.values(), *self.rows.values()):
             structure.remove(slot)
@@ -152,7 +167,9 @@ class MentorIndex:
         if slot < len(self._profiles):
             self._profiles[slot] = last
             self._slot[last.id] = slot
-        self._forget_norms()
+        self._norm.remove(slot)
+        self._norm.moved(delta)
+        self._term_idf = None
 
     def __len__(self) -> int:
         return len(self._profiles)
@@ -182,27 +199,70 @@ class MentorIndex:
         """IDF of text term buckets over the current mentors."""
         return idf(self._df[ids], len(self))
 
-    def _forget_norms(self) -> None:
-        self._norm_known = np.zeros(0, dtype=bool)  # reallocated at the current size by the next text_norms
+    def _move_df(self, old_ids: np.ndarray, new_ids: np.ndarray, n_after: int) -> float:
+        """Move the document frequencies from one mentor's old terms to its new ones (the mentor count becoming
+        n_after), and return a bound δ: every other mentor's text norm moved by a factor within e^±δ.
+
+        A norm's square is Σ_t (tf_t · idf_t)², so it moves by no more than the IDF of its terms. The terms that came
+        or went are measured, those no other mentor holds left out (their IDF moves no other norm). When the mentor
+        count changes by one, every other term's IDF, ln((1 + n) / (1 + df)) + 1 (at least 1), moves by c =
+        ln((1 + n_after) / (1 + n)) added to it: a factor within [1 - |c|, 1 + |c|]."""
+        n_before = len(self)
+        touched = np.concatenate((old_ids, new_ids))
+        before = idf(self._df[touched], n_before)
+        self._df[old_ids] -= 1
+        self._df[new_ids] += 1
+        df = self._df[touched]
+        after = idf(df, n_after)
+        others = df - np.repeat([0, 1], [len(old_ids), len(new_ids)])  # holders of each term but this mentor
+        moved = np.abs(np.log(after[others > 0] / before[others > 0]))
+        delta = float(moved.max()) if len(moved) else 0.0
+        if n_after != n_before and n_before and n_after:
+            delta = max(delta, -math.log1p(-abs(math.log((1 + n_after) / (1 + n_before)))))
+        return delta
+
+    def _main_idf(self) -> np.ndarray:
+        """text_idf(text.main_terms), from the kept values: whole after a compaction or a change of the mentor
+        count, else only the terms that moved. idf is elementwise, so each value is the one text_idf gives."""
+        terms = self.rows["text"].main_terms
+        kept = self._term_idf
+        if kept is None or kept[0] is not terms or sum(map(len, self._idf_moved)) > len(terms):
+            kept = self._term_idf = (terms, self.text_idf(terms))
+        elif self._idf_moved and len(terms):
+            moved = np.concatenate(self._idf_moved)
+            pos = np.minimum(np.searchsorted(terms, moved), len(terms) - 1)
+            pos = pos[terms[pos] == moved]
+            kept[1][pos] = self.text_idf(terms[pos])
+        self._idf_moved = []
+        return kept[1]
 
     def text_norms(self, slots: np.ndarray | None = None) -> np.ndarray:
-        """L2 norm of each mentor's TF-IDF vector (of those at `slots`), computed only for mentors not yet known
-        since the IDF last changed: an upsert then costs the next query only its own rows' norms."""
-        n = len(self)
-        if len(self._norm_known) != n:  # forgotten, or the size (and so the IDF) changed: every norm is stale
-            self._norms, self._norm_known = np.zeros(n), np.zeros(n, dtype=bool)
+        """L2 norm of each mentor's TF-IDF vector (of those at `slots`; all: a view, do not modify), computed only
+        for mentors not yet known since the IDF last moved: an upsert then costs the next query only its own rows'
+        norms (and text_norm_bounds spares it most of those)."""
+        norm = self._norm
         if slots is None:
-            if not self._norm_known.all():
-                self._norms = np.sqrt(self.rows["text"].row_sums(self.text_idf))
-                self._norm_known = np.ones(n, dtype=bool)
-            return self._norms
-        unknown = slots[~self._norm_known[slots]]
+            if not norm.known.all():
+                norm.set(slice(None), np.sqrt(self.rows["text"].row_sums(self.text_idf, self._main_idf())))
+            return norm.values
+        unknown = slots[~norm.known[slots]]
         if len(unknown):
             if len(unknown) > 1 and not (unknown[1:] > unknown[:-1]).all():  # one mentee's slots come sorted
                 unknown = np.unique(unknown)
-            self._norms[unknown] = np.sqrt(self.rows["text"].row_sums_at(unknown, self.text_idf))
-            self._norm_known[unknown] = True
-        return self._norms[slots]
+            norm.set(unknown, np.sqrt(self.rows["text"].row_sums_at(unknown, self.text_idf, self._main_idf())))
+        return norm.values[slots]
+
+    def text_norm_bounds(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(low, high) around the text norm at each of `slots`, equal to it where it is known (see norms.py); None
+        when every one is known. Slots whose row changed since their norm was computed get their exact norm."""
+        norm = self._norm
+        known = norm.known[slots]
+        if known.all():
+            return None
+        fresh = slots[~known & (norm.at[slots] == NEVER)]
+        if len(fresh):
+            self.text_norms(np.unique(fresh))
+        return norm.bounds(slots)
 
     def encode(self, mentees: Iterable[Profile]) -> MenteeBatch:
         """Encode mentees against this index's vocabularies and reference week."""

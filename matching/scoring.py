@@ -80,11 +80,20 @@ def _text(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
     return np.minimum(np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0), 1.0)
 
 
+def text_dots(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """The text component's numerator (the query row · the mentor's tf row) at given cells; `rows` must be sorted."""
+    return index.rows["text"].dot_cells(_text_query(batch, index), rows, slots)
+
+
+def cosine(dot: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """The text component from text_dots and the mentors' norms (0 for a mentor without text). Never smaller for a
+    smaller norm, so a norm's bounds give the component's bounds."""
+    return np.minimum(np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0), 1.0)
+
+
 def text_pairs(batch: MenteeBatch, index: MentorIndex, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """The text component for given (mentee row, mentor slot) cells only; `rows` must be sorted."""
-    dot = index.rows["text"].dot_cells(_text_query(batch, index), rows, slots)
-    norms = index.text_norms(slots)
-    return np.minimum(np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0), 1.0)
+    return cosine(text_dots(batch, index, rows, slots), index.text_norms(slots))
 
 
 def _broadcast(values: np.ndarray, b: MenteeBatch) -> np.ndarray:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .features import MenteeBatch, MentorIndex
-from .scoring import COMPONENTS, TEXT, one_mentee_partial, partial_total, text_pairs, true_cells
+from .scoring import COMPONENTS, TEXT, cosine, one_mentee_partial, partial_total, text_dots, true_cells
 
 SAMPLE_STRIDE = 8   # with many mentors per wanted one, the floor is taken from every 8th mentor (8× cheaper)
 REFINE_CELLS = 8192  # above this many candidate cells, a second, tighter floor pays for its extra pass
@@ -36,6 +36,20 @@ def _floor(masked: np.ndarray, count: int) -> np.ndarray:
         return np.full(masked.shape[0], -np.inf)
     # The k-th best of a subset is never above the k-th best of the whole set.
     return np.partition(sample, sample.shape[1] - count, axis=1)[:, sample.shape[1] - count]
+
+
+def _kth_per_row(rows: np.ndarray, values: np.ndarray, count: int, n_rows: int) -> np.ndarray:
+    """Per row 0..n_rows-1, the count-th largest of `values` at its cells (-inf with fewer cells); `rows` sorted."""
+    out = np.full(n_rows, -np.inf)
+    if len(rows) and rows[0] == rows[-1]:  # one row (recommend)
+        if len(values) >= count:
+            out[rows[0]] = np.partition(values, len(values) - count)[len(values) - count]
+        return out
+    order = np.lexsort((-values, rows))
+    rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
+    at = order[rank == count - 1]
+    out[rows[at]] = values[at]
+    return out
 
 
 def _best_per_row(rows: np.ndarray, total: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
@@ -69,8 +83,20 @@ def shortlist(batch: MenteeBatch, index: MentorIndex, weights, count: int, eligi
     reach = eligible & (masked >= floor - weights[TEXT] - _EPS)
 
     def score(mask):
+        # The cells of `mask` that can be among the `count` best of their row within it (so within the union of
+        # masks too), with their exact text and totals.
         rows, slots = true_cells(mask)
-        text = text_pairs(batch, index, rows, slots)
+        dots = text_dots(batch, index, rows, slots)
+        bounds = index.text_norm_bounds(slots)
+        if bounds is not None:  # some norms stale since the IDF moved: compute only those that can matter
+            # Totals at the smallest and largest possible norm bound each exact total (float rounding is monotonic);
+            # a cell whose best is below the count-th best of the worsts is beaten by `count` cells for certain.
+            base = partial[rows, slots]
+            best = base + weights[TEXT] * cosine(dots, bounds[0])
+            worst = base + weights[TEXT] * cosine(dots, bounds[1])
+            keep = np.flatnonzero(best >= _kth_per_row(rows, worst, count, len(partial))[rows])
+            rows, slots, dots = rows[keep], slots[keep], dots[keep]
+        text = cosine(dots, index.text_norms(slots))
         return rows, slots, text, partial[rows, slots] + weights[TEXT] * text
 
     if np.count_nonzero(reach) <= REFINE_CELLS:

@@ -105,20 +105,28 @@ class SparseRows:
         width = int(stacked.ids.max()) + 1 if len(stacked.ids) else 1
         return sp.csr_array((stacked.weights, stacked.ids, stacked.ptr), shape=(len(self._rows), width))
 
-    def row_sums(self, scale) -> np.ndarray:
-        """Per slot, the sum over its entries of (weight · scale(term id))² — a squared norm under a term scaling."""
+    @property
+    def main_terms(self) -> np.ndarray:
+        """The sorted term ids of the bulk postings (a new array after each compaction; do not modify)."""
+        return self._main.terms
+
+    def row_sums(self, scale, main_scale: np.ndarray | None = None) -> np.ndarray:
+        """Per slot, the sum over its entries of (weight · scale(term id))² — a squared norm under a term scaling.
+        `main_scale`, if given, is scale(self.main_terms), kept by the caller (the same factors, gathered)."""
         n = len(self._rows)
-        out = _fit(self._main.row_sums(scale)[None, :], n)[0]
+        out = _fit(self._main.row_sums(scale, main_scale)[None, :], n)[0]
         if self._dirty:
             slots, postings = self._overlay_postings()
             out[slots] = postings.row_sums(scale)
         return out
 
-    def row_sums_at(self, slots: np.ndarray, scale) -> np.ndarray:
-        """row_sums(scale)[slots], reading only those rows (the same floats)."""
+    def row_sums_at(self, slots: np.ndarray, scale, main_scale: np.ndarray | None = None) -> np.ndarray:
+        """row_sums(scale)[slots], reading only those rows (the same floats); `main_scale` as in row_sums."""
+        if not self._dirty:
+            return self._main.row_sums_at(slots, scale, main_scale)
         dirty = self._dirty_mask(slots)
         out = np.empty(len(slots))
-        out[~dirty] = self._main.row_sums_at(slots[~dirty], scale)
+        out[~dirty] = self._main.row_sums_at(slots[~dirty], scale, main_scale)
         out[dirty] = row_sums_of([self._rows[s] for s in slots[dirty].tolist()], scale)
         return out
 

@@ -147,7 +147,7 @@ def test_a_query_after_an_upsert_rebuilds_nothing():
     index.upsert(Profile(5000, "mentor", ("data",), text="python w3", free_capacity=1))
     got = recommend(mentee, index, k=5)
     assert text._main is main and text._overlay is None  # no postings built, bulk or overlay
-    assert not index._norm_known.all()  # only the norms the query needed were computed
+    assert not index._norm.known.all()  # only the norms the query needed were computed
     assert [(r.mentor_id, r.score) for r in got] == [(i, pytest.approx(s, abs=1e-12))
                                                      for i, s in _reference(mentee, index, 5)]
 
