@@ -7,7 +7,7 @@ in turn (rounds x the order given by --series, e.g. 1,2,2,1):
 
 - `N` real worker processes (`flask --app wsgi worker --queues low`: RQ SimpleWorker, the production Config from the
   environment, numpy single-threaded per worker as WORKER_BLAS_THREADS=1 makes it) are started on a queue prefix of
-  their own and given time to register with Redis;
+  their own, and the clock waits until every one is idle on the queue (RQ's worker state);
 - POST /api/v1/match-runs (optimal, min score 0.2) through the app on the same database and Redis; the clock runs
   from the POST until GET /api/v1/match-runs/{id} says `succeeded` (polled every 200 ms; each poll's `progress` is
   kept, so the blocks are seen coming in);
@@ -81,10 +81,12 @@ def _one_run(app, secret, backend, prefix, env, workers, split_at):
         pass
     with _workers.workers(env, workers, "low", backend, prefix, log=log):
         deadline = time.monotonic() + 60
+        # idle = waiting on the queue: a worker registers a second or two before it listens (its start-up, which a
+        # long-running deployment's workers have behind them, is not part of a run)
         while len([w for w in Worker.all(connection=backend.redis)
-                   if any(q.name == prefix + "low" for q in w.queues)]) < workers:
+                   if any(q.name == prefix + "low" for q in w.queues) and w.get_state() == "idle"]) < workers:
             if time.monotonic() > deadline:
-                raise SystemExit("the workers did not register with Redis")
+                raise SystemExit("the workers did not start listening on the queue")
             time.sleep(0.1)
         client, headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
         load = os.getloadavg()[0]

@@ -47,6 +47,9 @@ def test_the_same_window_as_limits_with_one_round_trip(storages):
     ours, theirs = storages
     limit = parse("3 per minute")
     mine, reference = FixedWindowRateLimiter(ours), FixedWindowRateLimiter(theirs)
+    # Redis loads the script once (EVALSHA, NOSCRIPT, SCRIPT LOAD, EVALSHA) on its first use since Redis started:
+    # on a fresh Redis that was this test's first hit (a CI run failed on it); it is not the steady cost
+    mine.hit(limit, "warm-up")
     sent = _commands(ours)
     for _ in range(5):
         before = len(sent)
