@@ -49,7 +49,7 @@ def _answers(mentee, index, k):
     return [(r.mentor_id, r.score, r.reasons) for r in recommend(mentee, index, k=k)]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(life=lives(), k=st.sampled_from([1, 2, 5]), compact_min=st.sampled_from([1, 256]))
 def test_answers_after_any_history_equal_a_fresh_build_exactly(life, k, compact_min):
     initial, steps, mentees = life
@@ -64,7 +64,7 @@ def test_answers_after_any_history_equal_a_fresh_build_exactly(life, k, compact_
         sparse_rows.COMPACT_MIN = original
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(life=lives())
 def test_stale_norm_bounds_hold_the_exact_norms(life):
     initial, steps, _ = life
