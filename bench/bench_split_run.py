@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import time
+from datetime import datetime
 
 import _common
 import _workers
@@ -90,14 +91,17 @@ def _one_run(app, secret, backend, prefix, env, workers, split_at):
             time.sleep(0.1)
         client, headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
         load = os.getloadavg()[0]
+        posted_at = time.time()
         started = time.perf_counter()
         queued = client.post("/api/v1/match-runs", json={}, headers=headers)
         if queued.status_code != 202:
             raise SystemExit(f"POST match-runs -> {queued.status_code} {queued.get_data(as_text=True)[:500]}")
         seen = []
         while True:
+            asked = time.perf_counter()
             run = client.get(f"/api/v1/match-runs/{queued.get_json()['id']}", headers=headers).get_json()
             if run["status"] in ("succeeded", "failed"):
+                last_get = time.perf_counter() - asked
                 break
             if run.get("progress"):
                 seen.append((round(time.perf_counter() - started, 2), run["progress"]["blocks_done"]))
@@ -109,10 +113,14 @@ def _one_run(app, secret, backend, prefix, env, workers, split_at):
         raise SystemExit(f"run failed: {run.get('error')}")
     with open(log) as lines:
         phases = [line.strip() for line in lines if "match run" in line and "mentees" in line]
+    at = {name: datetime.fromisoformat(run[f"{name}_at"]).timestamp() - posted_at
+          for name in ("created", "started", "finished")}
     digest = hashlib.sha256(json.dumps(run["assignments"], sort_keys=True).encode()).hexdigest()[:16]
     return {"workers": workers, "wall_s": round(wall, 2), "job_s": run["stats"]["seconds"], "load": round(load, 2),
             "matched": run["stats"]["matched"], "total_score": run["stats"]["total_score"], "assignments": digest,
             "progress": run.get("progress"), "blocks_seen": seen[::max(1, len(seen) // 12)],
+            "timeline": {"job_started": round(at["started"], 2), "job_finished": round(at["finished"], 2),
+                         "last_get": round(last_get, 2)},
             "phases": phases[-1].split(": ", 2)[-1] if phases else None}
 
 

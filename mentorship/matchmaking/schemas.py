@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from mentorship.common.schemas import PageArgs, StrictSchema
+from mentorship.common.schemas import PageArgs, StoredList, StrictSchema
 
 STRATEGY_NAMES = ("optimal", "stable")
 UNMATCHED_REASONS = ("no_match", "not_ready", "busy", "member_erased")
@@ -90,9 +90,10 @@ class MatchRunSchema(ma.Schema):
     strategy = ma.fields.String()
     min_score = ma.fields.Float()
     stats = ma.fields.Nested(StatsSchema, allow_none=True)
-    assignments = ma.fields.List(ma.fields.Nested(AssignmentSchema))
-    unmatched_mentee_ids = ma.fields.List(ma.fields.Integer())
-    unmatched = ma.fields.List(ma.fields.Nested(UnmatchedSchema), metadata={
+    # written by tasks._finish in these shapes: dumped as stored (a big run's are tens of thousands)
+    assignments = StoredList(ma.fields.Nested(AssignmentSchema))
+    unmatched_mentee_ids = StoredList(ma.fields.Integer())
+    unmatched = StoredList(ma.fields.Nested(UnmatchedSchema), metadata={
         "description": "each unmatched mentee with why: no_match (eligible, but no mentor was left above min_score), "
                        "or, for mentees named in mentee_ids, not_ready, busy (a pending intro or an active "
                        "mentorship already) or member_erased"})

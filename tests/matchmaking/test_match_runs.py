@@ -65,6 +65,23 @@ def test_stable_strategy_and_explicit_cohort(app, admin, tenant):
     assert {p["mentee_id"] for p in got["assignments"]} | set(got["unmatched_mentee_ids"]) == set(mentees[:3])
 
 
+def test_stored_lists_are_served_as_the_schema_would_build_them(app, admin, tenant):
+    """assignments and unmatched are dumped as stored (StoredList): what is stored must already be the documented
+    shape, element by element, or clients would see fields the schema does not describe."""
+    from mentorship.matchmaking.schemas import AssignmentSchema, UnmatchedSchema
+
+    _cohort(app, tenant)
+    run = admin.post("/api/v1/match-runs", json={}).json  # 6 mentees, room for 4: some unmatched
+    wait_local_jobs(app)
+    got = admin.get(f"/api/v1/match-runs/{run['id']}").json
+    assert got["status"] == "succeeded" and got["assignments"] and got["unmatched"]
+    assert got["assignments"] == AssignmentSchema(many=True).dump(got["assignments"])
+    assert got["unmatched"] == UnmatchedSchema(many=True).dump(got["unmatched"])
+    assert got["unmatched_mentee_ids"] == [u["mentee_id"] for u in got["unmatched"]]
+    listed = admin.get("/api/v1/match-runs").json["items"]
+    assert [r for r in listed if r["id"] == run["id"]] == [got]
+
+
 def test_failed_run_says_why(app, admin, tenant, monkeypatch):
     import mentorship.matchmaking.tasks as tasks
 
