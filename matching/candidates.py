@@ -77,8 +77,7 @@ class CandidateGenerator:
             score, codes = score_cells(batch, index, rows, slots, self.weights)
             keep = top_cells(rows, score, count, min_score)  # cells come in (mentee, mentor id) order
             rows, slots, score = rows[keep], slots[keep], score[keep]
-            preference = score + PREFER_BONUS * mentor_preference_cells(batch, index, rows, slots)
-            edges.add(rows + start, slots, score, preference, codes.take(keep))
+            edges.add(rows + start, slots, score, mentor_preference_cells(batch, index, rows, slots), codes.take(keep))
             edges.n_domains[start:start + len(batch.ids)] = batch.n_domains
             edges.goal_count[start:start + len(batch.ids)] = np.bitwise_count(batch.goals)
         return edges.block()
@@ -86,26 +85,29 @@ class CandidateGenerator:
 
 @dataclass(frozen=True)
 class BlockEdges:
-    """The edges of one block of mentees: rows 0.. of the block, mentor slots of the index, scores, preferences and
+    """The edges of one block of mentees: rows 0.. of the block, mentor slots of the index, scores, how many of the
+    mentor's `prefers` criteria the mentee meets (the preference is score + PREFER_BONUS · that, made by `join`) and
     component codes, and the two per-mentee counts the components are decoded with."""
 
-    mentee: np.ndarray      # int32 row in the block
-    mentor: np.ndarray      # int32 slot
+    mentee: np.ndarray      # row in the block (int32; uint16 when read back from to_bytes and it fits)
+    mentor: np.ndarray      # slot (likewise)
     score: np.ndarray
-    preference: np.ndarray
+    prefers: np.ndarray     # uint8, 0..3
     codes: CellCodes
     n_domains: np.ndarray   # per mentee of the block
     goal_count: np.ndarray  # per mentee of the block
 
     def arrays(self) -> dict[str, np.ndarray]:
-        named = {name: getattr(self, name) for name in ("mentee", "mentor", "score", "preference", "n_domains",
+        named = {name: getattr(self, name) for name in ("mentee", "mentor", "score", "prefers", "n_domains",
                                                           "goal_count")}
         return named | {f"codes.{name}": getattr(self.codes, name) for name in CellCodes.__dataclass_fields__}
 
     def to_bytes(self) -> bytes:
-        """The arrays in numpy's own .npz layout (uncompressed: the floats do not compress)."""
+        """The arrays in numpy's own .npz layout (uncompressed: the floats do not compress), rows and slots in 16
+        bits where they fit (27 bytes an edge)."""
         out = io.BytesIO()
-        np.savez(out, **self.arrays())
+        np.savez(out, **{name: _narrow(array) if name in ("mentee", "mentor") else array
+                         for name, array in self.arrays().items()})
         return out.getvalue()
 
     @classmethod
@@ -123,19 +125,28 @@ def join(blocks: Sequence[BlockEdges], mentee_ids: np.ndarray, index: MentorInde
     else:
         offsets = np.cumsum([0] + [len(block.n_domains) for block in blocks[:-1]])
         block = BlockEdges(
-            np.concatenate([b.mentee + np.int32(offset) for b, offset in zip(blocks, offsets, strict=True)]),
-            *(np.concatenate([getattr(b, name) for b in blocks]) for name in ("mentor", "score", "preference")),
+            np.concatenate([b.mentee.astype(np.int32) + np.int32(offset)
+                            for b, offset in zip(blocks, offsets, strict=True)]),
+            np.concatenate([b.mentor for b in blocks]).astype(np.int32, copy=False),
+            *(np.concatenate([getattr(b, name) for b in blocks]) for name in ("score", "prefers")),
             CellCodes(*(np.concatenate([getattr(b.codes, name) for b in blocks])
                         for name in CellCodes.__dataclass_fields__)),
             *(np.concatenate([getattr(b, name) for b in blocks]) for name in ("n_domains", "goal_count")))
     mentee_ids = np.asarray(mentee_ids, dtype=np.int64)
     if len(block.n_domains) != len(mentee_ids):
         raise ValueError(f"the blocks hold {len(block.n_domains)} mentees, not {len(mentee_ids)}")
+    mentee, mentor = block.mentee.astype(np.int32, copy=False), block.mentor.astype(np.int32, copy=False)
+    preference = block.score + PREFER_BONUS * block.prefers.astype(np.float64)  # the float candidate_graph made
     capacity = index.free_capacity.copy()
-    components = EdgeComponents(block.codes, block.mentee, block.mentor, block.n_domains, block.goal_count,
+    components = EdgeComponents(block.codes, mentee, mentor, block.n_domains, block.goal_count,
                                 capacity, index.columns["responsiveness"].copy())
-    return CandidateGraph(block.mentee, block.mentor, block.score, block.preference, components, mentee_ids,
+    return CandidateGraph(mentee, mentor, block.score, preference, components, mentee_ids,
                           index.mentor_ids.copy(), capacity)
+
+
+def _narrow(array: np.ndarray) -> np.ndarray:
+    """Non-negative integers in 16 bits when they fit."""
+    return array.astype(np.uint16) if not len(array) or array.max() < 1 << 16 else array
 
 
 def _mentee_ids(mentees: Sequence[Profile]) -> np.ndarray:
@@ -177,26 +188,26 @@ class _Edges:
 
     def __init__(self, most: int, mentees: int):
         self.mentee, self.mentor = np.empty(most, np.int32), np.empty(most, np.int32)  # 4 bytes an edge each
-        self.score, self.preference = np.empty(most), np.empty(most)
+        self.score, self.prefers = np.empty(most), np.empty(most, np.uint8)
         self.codes = CellCodes(np.empty(most, np.uint16), *(np.empty(most, np.uint8) for _ in range(4)),
                                np.empty(most))
         self.n_domains, self.goal_count = np.zeros(mentees, np.int64), np.zeros(mentees, np.uint8)
         self.count = 0
 
-    def add(self, mentee, mentor, score, preference, codes: CellCodes) -> None:
+    def add(self, mentee, mentor, score, prefers, codes: CellCodes) -> None:
         start, end = self.count, self.count + len(mentee)
         self.mentee[start:end], self.mentor[start:end] = mentee, mentor
-        self.score[start:end], self.preference[start:end] = score, preference
+        self.score[start:end], self.prefers[start:end] = score, prefers
         for name in CellCodes.__dataclass_fields__:
             getattr(self.codes, name)[start:end] = getattr(codes, name)
         self.count = end
 
     def block(self) -> BlockEdges:
-        arrays = (self.mentee, self.mentor, self.score, self.preference,
+        arrays = (self.mentee, self.mentor, self.score, self.prefers,
                   *(getattr(self.codes, name) for name in CellCodes.__dataclass_fields__))
         for array in arrays:
             array.resize(self.count, refcheck=False)
-        return BlockEdges(self.mentee, self.mentor, self.score, self.preference, self.codes, self.n_domains,
+        return BlockEdges(self.mentee, self.mentor, self.score, self.prefers, self.codes, self.n_domains,
                           self.goal_count)
 
 

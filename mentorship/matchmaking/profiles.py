@@ -126,22 +126,27 @@ def profile_of_values(values: list) -> Profile:
 
 
 class LazyProfiles:
-    """Profiles of to_json documents, indexed 0.. across them in order, each made when first asked for (a run needs
-    the profiles of its chosen mentees only); `ids` without making any."""
+    """The profiles of consecutive blocks of mentees, indexed 0.. across them in order: each block a list of
+    Profiles or a to_json document, whose profiles are made when first asked for (a run needs the profiles of its
+    chosen mentees only); `ids` without making any."""
 
-    def __init__(self, documents):
-        self.values = [values for data in documents for values in json.loads(data)]
+    def __init__(self, blocks):
+        self.values = [item for block in blocks
+                       for item in (json.loads(block) if isinstance(block, bytes | str) else block)]
         self.made = {}
 
     @property
     def ids(self) -> list[int]:
-        return [values[0] for values in self.values]
+        return [item.id if isinstance(item, Profile) else item[0] for item in self.values]
 
     def __len__(self):
         return len(self.values)
 
     def __getitem__(self, n):
         n = int(n)
+        item = self.values[n]
+        if isinstance(item, Profile):
+            return item
         if n not in self.made:
-            self.made[n] = profile_of_values(list(self.values[n]))
+            self.made[n] = profile_of_values(list(item))
         return self.made[n]

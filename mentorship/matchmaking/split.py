@@ -52,30 +52,31 @@ def begin(tenant_id, run_id, attempt, mentee_ids, mentors):
 def candidate_graph(run_id, attempt, index: MentorIndex, min_score):
     """(The run's candidate graph, the profiles of its mentees in row order), computed block by block here and by
     any helper that joins (after `begin`); None when the run is no longer this attempt's (the sweep gave it to
-    another worker)."""
+    another worker). The blocks this worker computes stay in its memory; those computed elsewhere are read as they
+    come in, between its own blocks and while it waits for the last ones."""
     generator, me = CandidateGenerator(index, CANDIDATES, min_score), _worker_name()
     stale = timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"])
+    held = {}  # block -> (BlockEdges, its mentees' profiles as a list or as to_json's document)
     while True:
-        _work(run_id, attempt, generator, me)
-        states = dict(db.session.execute(select(MatchRunBlock.status, func.count()).where(
-            MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt).group_by(MatchRunBlock.status)).all())
-        db.session.commit()
-        if not states or not _is_running(run_id, attempt):
+        blocks = _blocks_if_running(run_id, attempt)
+        if blocks is None:
             return None
-        if set(states) == {"done"}:
+        held.update(_done_elsewhere(run_id, attempt, held))
+        if len(held) == blocks:
             break
-        if not _work(run_id, attempt, generator, me, stale_before=utcnow() - stale):
+        computed = _work(run_id, attempt, generator, me, one=True) or _work(
+            run_id, attempt, generator, me, stale_before=utcnow() - stale, one=True)
+        if not computed:
             time.sleep(POLL_SECONDS)
-    rows = db.session.execute(select(MatchRunBlock.profiles, MatchRunBlock.edges, MatchRunBlock.claimed_by).where(
-        MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt).order_by(MatchRunBlock.block)).all()
+        held.update(computed)
+    workers = db.session.scalar(select(func.count(func.distinct(MatchRunBlock.claimed_by))).where(
+        MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt))
     db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt)
-                       .values(block_workers=len({row.claimed_by for row in rows}))
-                       .execution_options(synchronize_session=False))
+                       .values(block_workers=workers).execution_options(synchronize_session=False))
     db.session.commit()
-    mentees = LazyProfiles(row.profiles for row in rows)  # as read by their blocks' workers
-    blocks = [BlockEdges.from_bytes(row.edges) for row in rows]
-    del rows
-    return join(blocks, mentees.ids, index), mentees
+    in_order = [held.pop(block) for block in range(blocks)]
+    mentees = LazyProfiles(profiles for _, profiles in in_order)  # as read by their blocks' workers
+    return join([edges for edges, _ in in_order], mentees.ids, index), mentees
 
 
 def forget(run):
@@ -103,15 +104,36 @@ def _plan(tenant_id, run_id, attempt, mentee_ids, mentors):
     db.session.commit()
 
 
-def _work(run_id, attempt, generator, me, stale_before=None):
-    """Claim and compute blocks until none is left to claim; how many this worker computed."""
-    computed = 0
+def _work(run_id, attempt, generator, me, stale_before=None, one=False, keep=True):
+    """Claim and compute blocks until none is left to claim (with `one`, a block at most): {block: (edges, the
+    mentees' profiles)} of those this worker computed and stored (without `keep`, {block: None})."""
+    computed = {}
     while (claimed := _claim(run_id, attempt, me, stale_before)) is not None:
         mentees = profiles_of(claimed.mentee_ids)
         db.session.commit()  # the read ends: no transaction is held while computing
         edges = generator.edges(mentees)
-        computed += _store(run_id, attempt, claimed.block, me, edges, mentees)
+        if _store(run_id, attempt, claimed.block, me, edges, mentees):
+            computed[claimed.block] = (edges, mentees) if keep else None
+        if one:
+            break
     return computed
+
+
+def _blocks_if_running(run_id, attempt):
+    """How many blocks the run has, or None when it is no longer running as this attempt."""
+    blocks = db.session.scalar(select(MatchRun.blocks).where(MatchRun.id == run_id, MatchRun.attempts == attempt,
+                                                             MatchRun.status == "running"))
+    db.session.commit()
+    return blocks
+
+
+def _done_elsewhere(run_id, attempt, held):
+    """{block: (edges, profiles document)} of the blocks done and not in `held` (another worker's)."""
+    rows = db.session.execute(select(MatchRunBlock.block, MatchRunBlock.edges, MatchRunBlock.profiles).where(
+        MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt, MatchRunBlock.status == "done",
+        MatchRunBlock.block.not_in(list(held)))).all()
+    db.session.commit()
+    return {row.block: (BlockEdges.from_bytes(row.edges), row.profiles) for row in rows}
 
 
 def _claim(run_id, attempt, me, stale_before=None):
@@ -134,9 +156,9 @@ def _claim(run_id, attempt, me, stale_before=None):
     return claimed
 
 
-def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> int:
+def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> bool:
     """Store the block's edges and the profiles they were computed from if `me` still holds it, and count it in the
-    run's progress: 1, or 0 when another worker took the block over. The run's row is locked first, as the run's
+    run's progress: False when another worker took the block over. The run's row is locked first, as the run's
     job does when it finishes."""
     held = exists().where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                           MatchRunBlock.block == block, MatchRunBlock.status == "claimed",
@@ -153,16 +175,9 @@ def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> int:
         .execution_options(synchronize_session=False)).first() is not None
     if stored:
         db.session.commit()
-        return 1
+        return True
     db.session.rollback()
-    return 0
-
-
-def _is_running(run_id, attempt):
-    running = db.session.scalar(select(MatchRun.id).where(MatchRun.id == run_id, MatchRun.attempts == attempt,
-                                                          MatchRun.status == "running"))
-    db.session.commit()
-    return running is not None
+    return False
 
 
 def _worker_name():
@@ -180,4 +195,5 @@ def run_match_blocks(tenant_id, run_id, attempt):
     if pending is None or run is None or run.mentor_snapshot is None:
         return 0  # the run finished (or moved on to another attempt) before this helper started
     index = MentorIndex.build(from_json(run.mentor_snapshot), week_of=run.created_at)  # the run's week, as its job
-    return _work(run_id, attempt, CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name())
+    return len(_work(run_id, attempt, CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name(),
+                     keep=False))

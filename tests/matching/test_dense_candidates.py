@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from matching import WEIGHTS, MentorIndex, Profile, dense
 from matching import candidates as candidates_module
 from matching.candidates import BlockEdges, CandidateGenerator, candidate_graph, candidate_graph_shortlist, join
-from matching.scoring import resolve_weights, score_batch
+from matching.scoring import CellCodes, resolve_weights, score_batch
 from tests.matching.profiles import WEEK, cohorts
 
 TOLERANCE = 1e-9
@@ -132,15 +132,30 @@ def test_same_graph_after_upserts_and_removals(cohort, changed, removed):
        count=st.sampled_from([1, 3, 50]), min_score=st.sampled_from([0.0, 0.2]))
 def test_blocks_computed_apart_join_into_the_same_graph(cohort, cuts, count, min_score):
     """A split match run: blocks of mentees computed by generators of their own (another worker builds its own index
-    from the same mentor profiles), passed as bytes, joined in order: the graph of the whole cohort at once."""
+    from the same mentor profiles), passed as bytes (or, every other block, kept in memory by the worker that joins),
+    joined in order: the graph of the whole cohort at once."""
     mentees, mentors = cohort
     index = MentorIndex.build(mentors, week_of=WEEK)
     bounds = [0, *sorted(min(cut, len(mentees)) for cut in cuts), len(mentees)]
     blocks = []
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for n, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
         elsewhere = CandidateGenerator(MentorIndex.build(list(mentors), week_of=WEEK), count, min_score)
-        blocks.append(BlockEdges.from_bytes(elsewhere.edges(mentees[start:end]).to_bytes()))
+        edges = elsewhere.edges(mentees[start:end])
+        blocks.append(edges if n % 2 else BlockEdges.from_bytes(edges.to_bytes()))
     joined = join(blocks, np.array([mentee.id for mentee in mentees], dtype=np.int64), index)
     _assert_same_graph(joined, candidate_graph_shortlist(mentees, index, count, min_score))
     with pytest.raises(ValueError, match="mentees"):
         join(blocks, np.arange(len(mentees) + 1), index)
+
+
+def test_stored_blocks_keep_rows_and_slots_whatever_their_size():
+    """to_bytes stores rows and slots in 16 bits only where they fit; from_bytes and join give them back as int32."""
+    for top in (5, (1 << 16) - 1, 1 << 16, 70_000):
+        ids = np.array([0, top], dtype=np.int32)
+        codes = CellCodes(np.zeros(2, np.uint16), *(np.zeros(2, np.uint8) for _ in range(4)), np.zeros(2))
+        block = BlockEdges(ids, ids[::-1].copy(), np.ones(2), np.array([0, 3], np.uint8), codes, np.ones(2, np.int64),
+                           np.ones(2, np.uint8))
+        back = BlockEdges.from_bytes(block.to_bytes())
+        assert back.mentee.tolist() == back.mentor.tolist()[::-1] == [0, top]
+        assert (back.mentee.dtype == np.uint16) == (top < 1 << 16)
+        assert back.prefers.tolist() == [0, 3] and back.prefers.dtype == np.uint8

@@ -115,7 +115,8 @@ def test_the_mentor_snapshot_reads_back_the_same_profiles(app, tenant, cohort):
     assert from_json(to_json(profiles)) == profiles
     assert all(isinstance(p.availability, tuple) and all(isinstance(w, tuple) for w in p.availability)
                for p in from_json(to_json(profiles)))
-    lazy = LazyProfiles([to_json(profiles[:5]), to_json(profiles[5:])])  # the blocks' documents, in order
+    # the blocks in order: documents other workers stored, and the profiles this worker read itself
+    lazy = LazyProfiles([to_json(profiles[:5]), profiles[5:7], to_json(profiles[7:])])
     assert lazy.ids == [p.id for p in profiles] and len(lazy) == len(profiles)
     assert [lazy[n] for n in reversed(range(len(lazy)))] == profiles[::-1] and lazy[3] is lazy[3]
 
