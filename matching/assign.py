@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .candidates import CandidateGraph, candidate_graph
-from .explain import reasons
+from .explain import reasons_of_pairs
 from .features import MentorIndex, Profile
 from .scoring import COMPONENTS, resolve_weights
 from .strategies import optimal, stable
@@ -58,15 +58,14 @@ def to_assignment(graph: CandidateGraph, chosen: np.ndarray, mentees: Sequence[P
                   index: MentorIndex, weights=None) -> Assignment:
     """Turn chosen edges into an Assignment; reasons come from the components stored on each edge. `mentees[row]`
     is the profile of the graph's mentee row (a mapping holding only the chosen edges' rows will do)."""
-    names = list(COMPONENTS)
-    pairs = []
     ordered = chosen[np.argsort(graph.mentee_ids[graph.mentee[chosen]], kind="stable")]
-    values = graph.components[ordered].tolist() if len(ordered) else []  # every chosen edge's at once
-    for edge, row in zip(ordered.tolist(), values, strict=True):
-        mentee, slot = mentees[graph.mentee[edge]], graph.mentor[edge]
-        components = dict(zip(names, row, strict=True))
-        pairs.append(Pair(mentee.id, int(graph.mentor_ids[slot]), float(graph.score[edge]),
-                          reasons(components, mentee, index.profile(slot), weights)))
+    values = graph.components[ordered] if len(ordered) else np.empty((0, len(COMPONENTS)))  # all chosen at once
+    rows, slots = graph.mentee[ordered].tolist(), graph.mentor[ordered]
+    pair_mentees = [mentees[row] for row in rows]
+    explained = reasons_of_pairs({name: values[:, n] for n, name in enumerate(COMPONENTS)}, pair_mentees,
+                                 [index.profile(slot) for slot in slots.tolist()], weights)
+    pairs = [Pair(mentee.id, mentor_id, score, why) for mentee, mentor_id, score, why in zip(
+        pair_mentees, graph.mentor_ids[slots].tolist(), graph.score[ordered].tolist(), explained, strict=True)]
     matched = np.zeros(len(graph.mentee_ids), dtype=bool)
     matched[graph.mentee[chosen]] = True
     unmatched = sorted(graph.mentee_ids[~matched].tolist())

@@ -3,13 +3,15 @@
 A reason is given when its component clears the threshold below; the profiles only supply the words (which domain,
 which goals). Reasons come in order of their weighted contribution to the score, biggest first.
 
-`reasons` explains one pair; `reasons_many` explains one mentee against several mentors (recommend's top k), with
-the same result as calling `reasons` for each. Both read the profiles through a _Side (normalised domains and
-languages, goal bits; a mentor's is kept) and cache each detail on what it is made of (a shared set, a goal mask, a
-value), since those repeat across pairs where the pairs themselves rarely do.
+`reasons` explains one pair; `reasons_many` explains one mentee against several mentors (recommend's top k) and
+`reasons_of_pairs` many pairs (a match run's), with the same result as calling `reasons` for each. All read the
+profiles through a _Side (normalised domains and languages, goal bits; a mentor's is kept) and cache each detail on
+what it is made of (a shared set, a goal mask, a value), since those repeat across pairs where the pairs themselves
+rarely do.
 """
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -137,22 +139,31 @@ def reasons_many(components: Mapping[str, np.ndarray], mentee: Profile, mentors:
                  weights=None) -> list[list[dict]]:
     """[reasons({name: values[i] for ...}, mentee, mentors[i], weights) for each i], for finite components of shape
     (len(mentors),): thresholds and order for all pairs in a few numpy operations, the mentee's side derived once."""
+    return _explained(components, repeat(_side(mentee), len(mentors)), map(_mentor_side, mentors), weights)
+
+
+def reasons_of_pairs(components: Mapping[str, np.ndarray], mentees: Sequence[Profile], mentors: Sequence[Profile],
+                     weights=None) -> list[list[dict]]:
+    """[reasons({name: values[i] for ...}, mentees[i], mentors[i], weights) for each i] (a match run's pairs), the
+    same way as reasons_many."""
+    return _explained(components, map(_side, mentees), map(_mentor_side, mentors), weights)
+
+
+def _explained(components, mentee_sides, mentor_sides, weights) -> list[list[dict]]:
     weights = resolve_weights(weights)
-    if not len(mentors):
+    values = np.array([components[name] for name in _COMPONENT_OF], dtype=float)  # (codes, pairs)
+    if not values.shape[1]:
         return []
-    values = np.array([components[name] for name in _COMPONENT_OF], dtype=float)  # (codes, mentors)
     found = values >= _THRESHOLDS
     found[_RELATED] &= ~(values[_RELATED] >= DOMAIN_EXACT)  # an exact domain is a shared, not a related, one
-    # reasons' order, by (-weight · value, code order): a stable sort down each mentor's column, codes not found
+    # reasons' order, by (-weight · value, code order): a stable sort down each pair's column, codes not found
     # last (a found code's key is finite).
     negated = _DEFAULT_NEGATED if weights is _DEFAULT_WEIGHTS else np.array([[-weights[name]]
                                                                              for name in _COMPONENT_OF])
     ranked = np.argsort(np.where(found, negated * values, np.inf), axis=0, kind="stable")
-    mentee_side = _side(mentee)
-    explained = []
-    for mentor, order, count, column in zip(mentors, ranked.T.tolist(), np.count_nonzero(found, axis=0).tolist(),
-                                            values.T.tolist(), strict=True):
-        mentor_side = _mentor_side(mentor)
-        explained.append([{"code": _CODES[code], "detail": _DETAILS[code](mentee_side, mentor_side, column[code])}
-                          for code in order[:count]])
-    return explained
+    codes, details = _CODES, _DETAILS
+    return [[{"code": codes[code], "detail": details[code](mentee_side, mentor_side, column[code])}
+             for code in order[:count]]
+            for mentee_side, mentor_side, order, count, column in zip(
+                mentee_sides, mentor_sides, ranked.T.tolist(), np.count_nonzero(found, axis=0).tolist(),
+                values.T.tolist(), strict=True)]

@@ -19,7 +19,13 @@ def optimal(graph: CandidateGraph) -> np.ndarray:
     n_edges, n_mentees = len(graph.score), len(graph.mentee_ids)
     if n_edges == 0:
         return np.empty(0, np.int64)
-    mentors, local = np.unique(graph.mentor, return_inverse=True)
+    # the mentor slots that have edges, in order, and each edge's position among them (np.unique's answer, without
+    # sorting 2.5 million edges: 0.01 s instead of 0.2 at 50,000 x 10,000)
+    present = np.zeros(len(graph.mentor_ids), dtype=bool)
+    present[graph.mentor] = True
+    mentors = np.flatnonzero(present)
+    local = (np.cumsum(present) - 1)[graph.mentor]
+    del present
     source, sink = n_mentees + len(mentors), n_mentees + len(mentors) + 1
     # Arcs: source → each mentee, the edges, each mentor → sink, source → sink; built in place in the dtypes
     # OR-Tools takes, so no full-size temporaries.

@@ -120,6 +120,7 @@ def rq_backend(app):
     yield backend
     app.extensions["jobs"] = local
     wipe_redis(backend)
+    backend.redis.connection_pool.disconnect()  # closed now, not whenever the cycle collector gets to them
 
 
 class _Inbox:

@@ -29,6 +29,7 @@ from sqlalchemy import delete, exists, func, select, update
 from matching.candidates import BlockEdges, CandidateGenerator, join
 from matching.features import MentorIndex
 from mentorship.common.clock import utcnow
+from mentorship.common.long_lived import long_lived
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.matchmaking.models import MatchRun, MatchRunBlock
@@ -49,11 +50,12 @@ def begin(tenant_id, run_id, attempt, mentee_ids, mentors):
     _plan(tenant_id, run_id, attempt, mentee_ids, mentors)
 
 
-def candidate_graph(run_id, attempt, index: MentorIndex, min_score):
+def candidate_graph(run_id, attempt, index: MentorIndex, min_score, keep=lambda: None):
     """(The run's candidate graph, the profiles of its mentees in row order), computed block by block here and by
     any helper that joins (after `begin`); None when the run is no longer this attempt's (the sweep gave it to
     another worker). The blocks this worker computes stay in its memory; those computed elsewhere are read as they
-    come in, between its own blocks and while it waits for the last ones."""
+    come in, between its own blocks and while it waits for the last ones; `keep()` is called after each (common/
+    long_lived.py)."""
     generator, me = CandidateGenerator(index, CANDIDATES, min_score), _worker_name()
     stale = timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"])
     held = {}  # block -> (BlockEdges, its mentees' profiles as a list or as to_json's document)
@@ -62,10 +64,11 @@ def candidate_graph(run_id, attempt, index: MentorIndex, min_score):
         if blocks is None:
             return None
         held.update(_done_elsewhere(run_id, attempt, held))
+        keep()
         if len(held) == blocks:
             break
-        computed = _work(run_id, attempt, generator, me, one=True) or _work(
-            run_id, attempt, generator, me, stale_before=utcnow() - stale, one=True)
+        computed = _work(run_id, attempt, generator, me, one=True, keep=keep) or _work(
+            run_id, attempt, generator, me, stale_before=utcnow() - stale, one=True, keep=keep)
         if not computed:
             time.sleep(POLL_SECONDS)
         held.update(computed)
@@ -104,16 +107,18 @@ def _plan(tenant_id, run_id, attempt, mentee_ids, mentors):
     db.session.commit()
 
 
-def _work(run_id, attempt, generator, me, stale_before=None, one=False, keep=True):
+def _work(run_id, attempt, generator, me, stale_before=None, one=False, hold=True, keep=lambda: None):
     """Claim and compute blocks until none is left to claim (with `one`, a block at most): {block: (edges, the
-    mentees' profiles)} of those this worker computed and stored (without `keep`, {block: None})."""
+    mentees' profiles)} of those this worker computed and stored (without `hold`, {block: None}); `keep()` after
+    each."""
     computed = {}
     while (claimed := _claim(run_id, attempt, me, stale_before)) is not None:
         mentees = profiles_of(claimed.mentee_ids)
         db.session.commit()  # the read ends: no transaction is held while computing
         edges = generator.edges(mentees)
         if _store(run_id, attempt, claimed.block, me, edges, mentees):
-            computed[claimed.block] = (edges, mentees) if keep else None
+            computed[claimed.block] = (edges, mentees) if hold else None
+        keep()
         if one:
             break
     return computed
@@ -194,6 +199,8 @@ def run_match_blocks(tenant_id, run_id, attempt):
     db.session.commit()
     if pending is None or run is None or run.mentor_snapshot is None:
         return 0  # the run finished (or moved on to another attempt) before this helper started
-    index = MentorIndex.build(from_json(run.mentor_snapshot), week_of=run.created_at)  # the run's week, as its job
-    return len(_work(run_id, attempt, CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name(),
-                     keep=False))
+    with long_lived() as keep:
+        index = MentorIndex.build(from_json(run.mentor_snapshot), week_of=run.created_at)  # the run's week
+        keep()
+        return len(_work(run_id, attempt, CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name(),
+                         hold=False))

@@ -14,6 +14,7 @@ from matching.candidates import candidate_graph
 from matching.features import MentorIndex
 from mentorship import events
 from mentorship.common.clock import utcnow
+from mentorship.common.long_lived import long_lived
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.jobs.schedule import periodic
@@ -41,7 +42,7 @@ def run_match(tenant_id, run_id):
     week_of, strategy, min_score = run.created_at, run.strategy, run.min_score
     started = time.perf_counter()
     phases = _Phases()
-    with _heartbeat(tenant_id, run_id, attempt):
+    with _heartbeat(tenant_id, run_id, attempt), long_lived() as keep:
         try:
             mentee_ids, mentors, left_out = _cohort(tenant_id, run)
             divided = split.splits(len(mentee_ids))
@@ -52,11 +53,13 @@ def run_match(tenant_id, run_id):
             solve = strategy_of(strategy)
             if divided:  # blocks of mentees, computed here and by any worker that joins (split.py)
                 split.begin(tenant_id, run_id, attempt, mentee_ids, mentors)
+            keep()
             phases.end("cohort")
             index = MentorIndex.build(mentors, week_of=week_of)  # the run's week on any worker: the same result
+            keep()
             phases.end("index")
             if divided:
-                pieces = split.candidate_graph(run_id, attempt, index, min_score)
+                pieces = split.candidate_graph(run_id, attempt, index, min_score, keep)
                 if pieces is None:
                     return "superseded"
                 graph, mentees = pieces  # the mentees' profiles as their blocks read them

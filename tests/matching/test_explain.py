@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching import WEIGHTS, MentorIndex, reasons, recommend
-from matching.explain import REASONS, reasons_many
+from matching.explain import REASONS, reasons_many, reasons_of_pairs
 from matching.scoring import COMPONENTS, resolve_weights, score_batch
 from tests.matching.profiles import WEEK, cohorts
 
@@ -28,20 +28,30 @@ def _one_by_one(components, mentee, mentors, weights):
 
 @settings(max_examples=300, deadline=None)
 @given(cohort=cohorts(max_mentees=2, max_mentors=12), weights=WEIGHTINGS, data=st.data())
-def test_reasons_many_equals_reasons_pair_by_pair(cohort, weights, data):
+def test_reasons_many_and_of_pairs_equal_reasons_pair_by_pair(cohort, weights, data):
     mentees, mentors = cohort
     index = MentorIndex.build(mentors, week_of=WEEK)
     profiles = [index.profile(slot) for slot in range(len(index))]
     scored = score_batch(index.encode(mentees), index)
+    pairs = {name: [] for name in COMPONENTS}, [], [], []  # every (mentee, mentor) cell tried: a match run's pairs
     for row, mentee in enumerate(mentees):
         # The real component values first, then some of them replaced by values at and around the thresholds.
         real = {name: values[row] for name, values in scored.components.items()}
         edged = {name: np.array(data.draw(st.lists(VALUES, min_size=len(index), max_size=len(index))))
                  if data.draw(st.booleans()) else values for name, values in real.items()}
         for components in (real, edged):
-            assert reasons_many(components, mentee, profiles, weights) == _one_by_one(components, mentee, profiles,
-                                                                                      weights)
+            one_by_one = _one_by_one(components, mentee, profiles, weights)
+            assert reasons_many(components, mentee, profiles, weights) == one_by_one
+            for name, values in components.items():
+                pairs[0][name].extend(values.tolist())
+            pairs[1].extend([mentee] * len(profiles))
+            pairs[2].extend(profiles)
+            pairs[3].extend(one_by_one)
+    components, pair_mentees, pair_mentors, expected = pairs
+    assert reasons_of_pairs({name: np.array(values) for name, values in components.items()}, pair_mentees,
+                            pair_mentors, weights) == expected
     assert reasons_many({name: np.zeros(0) for name in COMPONENTS}, mentees[0], [], weights) == []
+    assert reasons_of_pairs({name: np.zeros(0) for name in COMPONENTS}, [], [], weights) == []
 
 
 @settings(max_examples=100, deadline=None)
