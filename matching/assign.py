@@ -5,10 +5,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .candidates import CandidateGraph, candidate_graph
-from .explain import reasons_of_pairs
+from .explain import SIDE_FIELDS, reasons_of_pairs
 from .features import MentorIndex, Profile
 from .scoring import COMPONENTS, resolve_weights
 from .strategies import optimal, stable
+
+# What to_assignment reads of a mentee's profile: the id and what the reasons read (and the role every Profile
+# has). A split match run keeps these fields only of the mentees its blocks scored.
+PAIR_MENTEE_FIELDS = ("id", "role", *SIDE_FIELDS)
 
 # name -> strategy(graph) -> chosen edge indices. A new strategy is one new entry.
 STRATEGIES: dict[str, Callable[[CandidateGraph], np.ndarray]] = {

@@ -40,6 +40,10 @@ class _Side(NamedTuple):
     same_school: str
 
 
+# What the reasons read of a profile (_side): a profile made of these fields alone (and the id) gives the same reasons.
+SIDE_FIELDS = ("domains", "languages", "goals", "school")
+
+
 def _side(profile: Profile) -> _Side:
     return _Side(_normalised(tuple(profile.domains), True), _normalised(tuple(profile.languages), False),
                  goal_mask(profile.goals), f"Both from {profile.school}")

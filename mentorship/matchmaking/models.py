@@ -60,7 +60,8 @@ class MatchRunBlock(TenantScoped, db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     edges: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # matching.candidates.BlockEdges.to_bytes
-    profiles: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the scored mentees (profiles.to_json)
+    # what the pairs' reasons read of the scored mentees (profiles.to_json of matching.assign.PAIR_MENTEE_FIELDS)
+    profiles: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
 
 class MentorIndexVersion(TenantScoped, db.Model):

@@ -1,5 +1,6 @@
 """Members as the matching library sees them: plain `matching.Profile` values, with how responsive mentors are."""
 import dataclasses
+import functools
 import json
 
 from sqlalchemy import String, Text, bindparam, cast, func, literal, select
@@ -103,37 +104,39 @@ _TUPLES = {field.name for field in dataclasses.fields(Profile) if str(field.type
 _FIELDS = tuple(field.name for field in dataclasses.fields(Profile))
 
 
-def to_json(profiles) -> bytes:
-    """Profiles as JSON (a list of field lists), for another process to score against exactly the same ones.
-    (Fields read one by one: dataclasses.astuple deep-copies every tuple, ten times slower.)"""
-    fields = _FIELDS
+def to_json(profiles, fields=_FIELDS) -> bytes:
+    """Profiles as JSON (a list of lists of the values of `fields`), for another process to score against exactly
+    the same ones. (Fields read one by one: dataclasses.astuple deep-copies every tuple, ten times slower.)"""
     return json.dumps([[getattr(profile, name) for name in fields] for profile in profiles],
                       separators=(",", ":")).encode()
 
 
-def from_json(data: bytes) -> list[Profile]:
-    return [profile_of_values(values) for values in json.loads(data)]
+def from_json(data: bytes, fields=_FIELDS) -> list[Profile]:
+    return [profile_of_values(values, fields) for values in json.loads(data)]
 
 
-_TUPLE_AT = tuple(n for n, name in enumerate(_FIELDS) if name in _TUPLES)
+@functools.cache
+def _tuples_at(fields):
+    return tuple(n for n, name in enumerate(fields) if name in _TUPLES)
 
 
-def profile_of_values(values: list) -> Profile:
-    """The Profile of one entry of to_json's list (its field values in order)."""
-    for n in _TUPLE_AT:
+def profile_of_values(values: list, fields=_FIELDS) -> Profile:
+    """The Profile of one entry of to_json's list (the values of `fields` in order; the other fields keep
+    Profile's defaults)."""
+    for n in _tuples_at(fields):
         values[n] = tuple(tuple(v) if isinstance(v, list) else v for v in values[n])
-    return Profile(*values)
+    return Profile(*values) if fields is _FIELDS else Profile(**dict(zip(fields, values, strict=True)))
 
 
 class LazyProfiles:
     """The profiles of consecutive blocks of mentees, indexed 0.. across them in order: each block a list of
-    Profiles or a to_json document, whose profiles are made when first asked for (a run needs the profiles of its
-    chosen mentees only); `ids` without making any."""
+    Profiles or a to_json document of `fields` (the first of them `id`), whose profiles are made when first asked
+    for (a run needs the profiles of its chosen mentees only); `ids` without making any."""
 
-    def __init__(self, blocks):
+    def __init__(self, blocks, fields=_FIELDS):
         self.values = [item for block in blocks
                        for item in (json.loads(block) if isinstance(block, bytes | str) else block)]
-        self.made = {}
+        self.fields, self.made = fields, {}
 
     @property
     def ids(self) -> list[int]:
@@ -148,5 +151,5 @@ class LazyProfiles:
         if isinstance(item, Profile):
             return item
         if n not in self.made:
-            self.made[n] = profile_of_values(list(item))
+            self.made[n] = profile_of_values(list(item), self.fields)
         return self.made[n]

@@ -5,10 +5,12 @@ against (JSON profiles on the run's row) and one row per block of MATCH_RUN_BLOC
 MATCH_RUN_SPLIT_HELPERS helper jobs (`run_match_blocks`). The run's own job and every helper that starts while blocks
 are pending claim them one at a time (a guarded UPDATE; SKIP LOCKED on PostgreSQL), read those mentees' profiles,
 compute their candidate edges against the same mentors (matching.candidates.CandidateGenerator: a mentee's edges
-depend on that mentee and the mentors only) and store them with the block, counting it in the run's `blocks_done` (the
-progress GET /match-runs/{id} shows). The run's job then waits for the blocks still being computed elsewhere (taking
-over one whose worker has been silent for MATCH_RUN_STALE_SECONDS), joins the blocks in order and solves: the graph is
-the one an unsplit run builds from the same members, and so are the assignments.
+depend on that mentee and the mentors only) and store them with the block (with what the pairs' reasons read of those
+mentees' profiles: matching.assign.PAIR_MENTEE_FIELDS), counting it in the run's `blocks_done` (the progress
+GET /match-runs/{id} shows). The run's job keeps the blocks it computed in memory and reads those done elsewhere as
+they come in, between its own blocks and then while it waits for the last ones (taking over one whose worker has been
+silent for MATCH_RUN_STALE_SECONDS); it joins the blocks in order and solves: the graph is the one an unsplit run
+builds from the same members, and so are the assignments.
 
 With one worker, or without Redis (in-process jobs run one at a time, so the helpers start once the run has finished
 and find nothing to do), the run's job computes every block itself, in order. Block rows belong to one attempt of the
@@ -26,6 +28,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, exists, func, select, update
 
+from matching.assign import PAIR_MENTEE_FIELDS
 from matching.candidates import BlockEdges, CandidateGenerator, join
 from matching.features import MentorIndex
 from mentorship.common.clock import utcnow
@@ -78,7 +81,8 @@ def candidate_graph(run_id, attempt, index: MentorIndex, min_score, keep=lambda:
                        .values(block_workers=workers).execution_options(synchronize_session=False))
     db.session.commit()
     in_order = [held.pop(block) for block in range(blocks)]
-    mentees = LazyProfiles(profiles for _, profiles in in_order)  # as read by their blocks' workers
+    # as read by their blocks' workers: those of other workers' blocks with what the pairs' reasons read only
+    mentees = LazyProfiles((profiles for _, profiles in in_order), PAIR_MENTEE_FIELDS)
     return join([edges for edges, _ in in_order], mentees.ids, index), mentees
 
 
@@ -162,9 +166,9 @@ def _claim(run_id, attempt, me, stale_before=None):
 
 
 def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> bool:
-    """Store the block's edges and the profiles they were computed from if `me` still holds it, and count it in the
-    run's progress: False when another worker took the block over. The run's row is locked first, as the run's
-    job does when it finishes."""
+    """Store the block's edges and what the pairs' reasons read of the profiles they were computed from if `me` still
+    holds it, and count it in the run's progress: False when another worker took the block over. The run's row is
+    locked first, as the run's job does when it finishes."""
     held = exists().where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                           MatchRunBlock.block == block, MatchRunBlock.status == "claimed",
                           MatchRunBlock.claimed_by == me)
@@ -176,7 +180,8 @@ def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> bool:
         update(MatchRunBlock).where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                                     MatchRunBlock.block == block, MatchRunBlock.claimed_by == me,
                                     MatchRunBlock.status == "claimed")
-        .values(status="done", edges=edges.to_bytes(), profiles=to_json(mentees)).returning(MatchRunBlock.block)
+        .values(status="done", edges=edges.to_bytes(), profiles=to_json(mentees, PAIR_MENTEE_FIELDS))
+        .returning(MatchRunBlock.block)
         .execution_options(synchronize_session=False)).first() is not None
     if stored:
         db.session.commit()

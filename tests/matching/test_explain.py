@@ -5,7 +5,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import WEIGHTS, MentorIndex, reasons, recommend
+from matching import WEIGHTS, MentorIndex, Profile, reasons, recommend
+from matching.assign import PAIR_MENTEE_FIELDS
 from matching.explain import REASONS, reasons_many, reasons_of_pairs
 from matching.scoring import COMPONENTS, resolve_weights, score_batch
 from tests.matching.profiles import WEEK, cohorts
@@ -48,8 +49,11 @@ def test_reasons_many_and_of_pairs_equal_reasons_pair_by_pair(cohort, weights, d
             pairs[2].extend(profiles)
             pairs[3].extend(one_by_one)
     components, pair_mentees, pair_mentors, expected = pairs
-    assert reasons_of_pairs({name: np.array(values) for name, values in components.items()}, pair_mentees,
-                            pair_mentors, weights) == expected
+    components = {name: np.array(values) for name, values in components.items()}
+    assert reasons_of_pairs(components, pair_mentees, pair_mentors, weights) == expected
+    # what a split match run keeps of the mentees is all the reasons read
+    kept = [Profile(**{name: getattr(mentee, name) for name in PAIR_MENTEE_FIELDS}) for mentee in pair_mentees]
+    assert reasons_of_pairs(components, kept, pair_mentors, weights) == expected
     assert reasons_many({name: np.zeros(0) for name in COMPONENTS}, mentees[0], [], weights) == []
     assert reasons_of_pairs({name: np.zeros(0) for name in COMPONENTS}, [], [], weights) == []
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from matching import Profile
+from matching.assign import PAIR_MENTEE_FIELDS
 from mentorship.common.clock import utcnow
 from mentorship.extensions import db
 from mentorship.matchmaking import split
@@ -119,6 +121,13 @@ def test_the_mentor_snapshot_reads_back_the_same_profiles(app, tenant, cohort):
     lazy = LazyProfiles([to_json(profiles[:5]), profiles[5:7], to_json(profiles[7:])])
     assert lazy.ids == [p.id for p in profiles] and len(lazy) == len(profiles)
     assert [lazy[n] for n in reversed(range(len(lazy)))] == profiles[::-1] and lazy[3] is lazy[3]
+    # as a split run stores its blocks: the fields the pairs' reasons read, the rest left to Profile's defaults
+    fields = PAIR_MENTEE_FIELDS
+    lazy = LazyProfiles([to_json(profiles[:5], fields), profiles[5:7], to_json(profiles[7:], fields)], fields)
+    assert lazy.ids == [p.id for p in profiles]
+    assert [lazy[n] for n in range(len(lazy))] == [
+        p if 5 <= n < 7 else Profile(**{name: getattr(p, name) for name in fields}) for n, p in enumerate(profiles)]
+    assert all(isinstance(lazy[n].domains, tuple) and lazy[n].text == "" for n in (*range(5), *range(7, len(lazy))))
 
 
 def test_a_split_run_through_rq_workers(app, admin, tenant, cohort, rq_backend):
