@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .candidates import CandidateGraph, candidate_graph
+from .candidates import CANDIDATES, CandidateGraph, candidate_graph
 from .explain import SIDE_FIELDS, reasons_of_pairs
 from .features import MentorIndex, Profile
 from .scoring import COMPONENTS, resolve_weights
@@ -41,7 +41,7 @@ class Assignment:
 
 
 def assign(mentees: Sequence[Profile], index: MentorIndex, strategy: str = "optimal", min_score: float = 0.2,
-           candidates: int = 50, weights=None) -> Assignment:
+           candidates: int = CANDIDATES, weights=None) -> Assignment:
     """Assign each mentee at most one mentor (each mentor at most free_capacity mentees, only pairs scoring at least
     `min_score`, among each mentee's top-`candidates` mentors) with the named strategy."""
     strategy_of(strategy)

@@ -27,6 +27,7 @@ from .scoring import (
 )
 from .shortlist import shortlist
 
+CANDIDATES = 50  # each mentee's top mentors kept in the graph, unless asked otherwise
 BLOCK_CELLS = 1 << 20  # candidate_graph_shortlist's blocks
 DENSE_BLOCK_CELLS = 1 << 21  # float32 cells per block of candidate_graph: ~8 MB per work array, three of them
 
@@ -45,8 +46,8 @@ class CandidateGraph:
     capacity: np.ndarray     # per mentor slot: free capacity
 
 
-def candidate_graph(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50, min_score: float = 0.2,
-                    weights=None) -> CandidateGraph:
+def candidate_graph(mentees: Sequence[Profile], index: MentorIndex, candidates: int = CANDIDATES,
+                    min_score: float = 0.2, weights=None) -> CandidateGraph:
     """Top-`candidates` mentors with free capacity and score >= min_score for each mentee (ties by mentor id)."""
     mentee_ids = _mentee_ids(mentees)
     return join([CandidateGenerator(index, candidates, min_score, weights).edges(mentees)], mentee_ids, index)
@@ -57,7 +58,7 @@ class CandidateGenerator:
     list of mentees. Each mentee's edges depend on that mentee and the index only, so a cohort cut into blocks, the
     blocks computed anywhere (other processes, with the same index), gives the same edges once joined in order."""
 
-    def __init__(self, index: MentorIndex, candidates: int = 50, min_score: float = 0.2, weights=None):
+    def __init__(self, index: MentorIndex, candidates: int = CANDIDATES, min_score: float = 0.2, weights=None):
         self.index, self.candidates, self.min_score = index, max(candidates, 0), min_score
         self.weights = resolve_weights(weights)
         self.mentors = DenseMentors.build(index, index.free_capacity > 0, self.weights)
@@ -211,7 +212,7 @@ class _Edges:
                           self.goal_count)
 
 
-def candidate_graph_shortlist(mentees: Sequence[Profile], index: MentorIndex, candidates: int = 50,
+def candidate_graph_shortlist(mentees: Sequence[Profile], index: MentorIndex, candidates: int = CANDIDATES,
                               min_score: float = 0.2, weights=None) -> CandidateGraph:
     """candidate_graph as it was before dense.py: exact partial totals of every cell (the reference)."""
     weights = resolve_weights(weights)

@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import delete, exists, func, select, update
 
 from matching.assign import PAIR_MENTEE_FIELDS
-from matching.candidates import BlockEdges, CandidateGenerator, join
+from matching.candidates import CANDIDATES, BlockEdges, CandidateGenerator, join
 from matching.features import MentorIndex
 from mentorship.common.clock import utcnow
 from mentorship.common.long_lived import long_lived
@@ -38,7 +38,6 @@ from mentorship.jobs import job
 from mentorship.matchmaking.models import MatchRun, MatchRunBlock
 from mentorship.matchmaking.profiles import LazyProfiles, from_json, profiles_of, to_json
 
-CANDIDATES = 50  # each mentee's top mentors in the graph (matching.assign's default)
 POLL_SECONDS = 0.05  # how often the run's job looks whether the blocks other workers hold are in
 
 

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from matching.assign import strategy_of, to_assignment
-from matching.candidates import candidate_graph
+from matching.candidates import CANDIDATES, candidate_graph
 from matching.features import MentorIndex
 from mentorship import events
 from mentorship.common.clock import utcnow
@@ -64,7 +64,7 @@ def run_match(tenant_id, run_id):
                     return "superseded"
                 graph, mentees = pieces  # the mentees' profiles as their blocks read them
             else:
-                graph = candidate_graph(mentees, index, split.CANDIDATES, min_score)
+                graph = candidate_graph(mentees, index, CANDIDATES, min_score)
             phases.end("candidates")
             chosen = solve(graph)
             phases.end("solve")

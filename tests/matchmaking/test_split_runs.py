@@ -134,12 +134,13 @@ def test_a_split_run_through_rq_workers(app, admin, tenant, cohort, rq_backend):
     first = admin.post("/api/v1/match-runs", json={}).json
     run_worker(rq_backend)
     whole = admin.get(f"/api/v1/match-runs/{first['id']}").json
+    saved = {key: app.config[key] for key in SPLIT}
     app.config.update(SPLIT)
     try:
         queued = admin.post("/api/v1/match-runs", json={}).json
         run_worker(rq_backend)  # the run's job, then the helpers it queued after its plan committed
     finally:
-        app.config.update(MATCH_RUN_SPLIT_MENTEES=20_000, MATCH_RUN_BLOCK_MENTEES=2_500)
+        app.config.update(saved)
     run = admin.get(f"/api/v1/match-runs/{queued['id']}").json
     assert run["status"] == "succeeded" and run["progress"]["blocks_done"] == 6
     assert _without_timing(run) == _without_timing(whole)

@@ -134,3 +134,31 @@ def test_a_succeeded_run_is_applied_from_the_dashboard_once(app, tenant, admin):
     assert ApiClient(app.test_client(), tenant.admin_key).get("/api/v1/intros?source=career_office").json["total"] == 1
     again = client.post(f"/t/{tenant.slug}/office/match-runs/{run['id']}/apply", data={"csrf_token": csrf_from(page)})
     assert "was not applied" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_dashboard_lists_runs_without_loading_their_assignments(app, tenant, admin):
+    """A big run holds megabytes of assignments; the dashboard shows stats and an Apply button only (a run whose
+    assignments the page touched would fail here: they are deferred with raiseload)."""
+    from sqlalchemy import event
+
+    from mentorship.extensions import db
+    from tests.factories import mentee_payload, mentor_payload, wait_local_jobs
+
+    for payload in (mentee_payload(), mentor_payload()):
+        assert admin.post("/api/v1/members", json=payload).status_code == 201
+    empty = admin.post("/api/v1/match-runs", json={"strategy": "optimal", "min_score": 1.0}).json  # nobody matched
+    run = admin.post("/api/v1/match-runs", json={"strategy": "optimal", "min_score": 0.0}).json
+    wait_local_jobs(app)
+    client = _staff(app, tenant)
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        html = client.get(f"/t/{tenant.slug}/office").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert f"/office/match-runs/{run['id']}/apply" in html and f"/office/match-runs/{empty['id']}/apply" not in html
+    runs = [s for s in statements if "FROM match_runs" in s]
+    assert runs and not any("assignments" in s or "unmatched" in s for s in runs)
