@@ -11,6 +11,27 @@ _seq = itertools.count(1)
 WEEK = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)]
 
 
+@contextmanager
+def sql_statements(app):
+    """The SQL statements the app's engine sends while the block runs, as a list filled in meanwhile."""
+    from sqlalchemy import event
+
+    from mentorship.extensions import db
+
+    seen = []
+
+    def listen(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
 @dataclass
 class TenantFixture:
     id: int

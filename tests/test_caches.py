@@ -1,24 +1,12 @@
 import time
 
-from sqlalchemy import event
-
 from mentorship.common.ratelimit_storage import LocalStorage
-from mentorship.extensions import db
+from tests.factories import sql_statements
 
 
 def _statements(app, fn):
-    seen = []
-
-    def listen(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements(app) as seen:
         fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
     return seen
 
 

@@ -13,7 +13,7 @@ from mentorship.matchmaking.recommendations import recommendations_for
 from mentorship.matchmaking.schemas import RecommendationsSchema
 from mentorship.members.models import Member
 from mentorship.tenancy.scope import tenant_scope
-from tests.factories import mentee_payload, mentor_payload
+from tests.factories import mentee_payload, mentor_payload, sql_statements
 from tests.pairs import good_message
 
 DOMAINS = ["finance/credit-risk", "data/analytics", "software/backend"]
@@ -180,18 +180,11 @@ def test_the_version_row_is_the_last_lock_of_every_transaction(app, admin, tenan
     """Both versions are bumped by the transaction's last statements (then the changed mentors stamped), never in
     the middle: a transaction holding the version row takes no other row after it, so no lock cycle runs through
     it (an import re-writing mentors while an intro to one of them is accepted, an erasure withdrawing intros)."""
-    from sqlalchemy import event
-
     from tests.members.test_import import _csv, _row
     from tests.pairs import make_pair
 
     pair, other = make_pair(app, admin), make_pair(app, admin)
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with sql_statements(app) as statements:
         admin.patch(f"/api/v1/members/{pair.mentor['id']}", json={"capacity": 2})
         assert admin.post("/api/v1/members/import", data=_csv([_row(), _row(email="two@example.com")]).encode(),
                           headers={"Content-Type": "text/csv"}, json=None).status_code == 200
@@ -200,8 +193,6 @@ def test_the_version_row_is_the_last_lock_of_every_transaction(app, admin, tenan
         assert intro.status_code == 201, intro.json
         assert admin.delete(f"/api/v1/members/{other.mentee['id']}").status_code in (200, 204)
         admin.patch("/api/v1/tenant/policy", json={"min_profile_score": 60})
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     transactions, current = [], []
     for statement in statements:
         if statement.startswith(("RELEASE SAVEPOINT", "COMMIT")):

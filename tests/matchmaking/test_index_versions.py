@@ -1,7 +1,7 @@
 """The mentor index's freshness: one version row per tenant, bumped with each member change in its transaction;
 a process re-reads only the changed mentors, and never counts every mentor to find out."""
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 import mentorship.matchmaking.index as index
 from mentorship.extensions import db
@@ -9,7 +9,7 @@ from mentorship.matchmaking.models import MentorIndexChange, MentorIndexVersion
 from mentorship.members.models import Member
 from mentorship.members.operations import update_member
 from mentorship.tenancy.scope import tenant_scope
-from tests.factories import make_member
+from tests.factories import make_member, sql_statements
 from tests.members.test_import import _csv, _row
 
 
@@ -93,13 +93,7 @@ def test_an_unchanged_index_reads_no_member_row(app, admin, tenant):
     make_member(app, tenant, role="mentor")
     with app.app_context(), tenant_scope(tenant.id):
         index.query(tenant.id, lambda entry: None)
-        statements = []
-        engine = db.session.get_bind()
-        listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements(app) as statements:
             index.query(tenant.id, lambda entry: None)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
     assert [s for s in statements if "members" in s] == []
     assert len([s for s in statements if "mentor_index_versions" in s]) == 1

@@ -261,23 +261,11 @@ def test_idle_mentorship_gets_one_nudge_to_both(app, admin, pair, ms, clock):
 
 
 def test_lists_and_the_funnel_do_not_query_per_mentorship(app, admin):
-    from sqlalchemy import event
-
-    from mentorship.extensions import db
+    from tests.factories import sql_statements
 
     def statements(path):
-        seen = []
-
-        def count(*_args):
-            seen.append(1)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with sql_statements(app) as seen:
             assert admin.get(path).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(seen)
 
     make_pair(app, admin).mentorship()

@@ -139,10 +139,7 @@ def test_a_succeeded_run_is_applied_from_the_dashboard_once(app, tenant, admin):
 def test_the_dashboard_lists_runs_without_loading_their_assignments(app, tenant, admin):
     """A big run holds megabytes of assignments; the dashboard shows stats and an Apply button only (a run whose
     assignments the page touched would fail here: they are deferred with raiseload)."""
-    from sqlalchemy import event
-
-    from mentorship.extensions import db
-    from tests.factories import mentee_payload, mentor_payload, wait_local_jobs
+    from tests.factories import mentee_payload, mentor_payload, sql_statements, wait_local_jobs
 
     for payload in (mentee_payload(), mentor_payload()):
         assert admin.post("/api/v1/members", json=payload).status_code == 201
@@ -150,15 +147,8 @@ def test_the_dashboard_lists_runs_without_loading_their_assignments(app, tenant,
     run = admin.post("/api/v1/match-runs", json={"strategy": "optimal", "min_score": 0.0}).json
     wait_local_jobs(app)
     client = _staff(app, tenant)
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listen = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
+    with sql_statements(app) as statements:
         html = client.get(f"/t/{tenant.slug}/office").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
     assert f"/office/match-runs/{run['id']}/apply" in html and f"/office/match-runs/{empty['id']}/apply" not in html
     runs = [s for s in statements if "FROM match_runs" in s]
     assert runs and not any("assignments" in s or "unmatched" in s for s in runs)
