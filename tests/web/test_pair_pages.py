@@ -300,25 +300,15 @@ def test_the_home_lists_a_mentorship_and_its_meetings_without_reading_milestones
     """The home shows the mentorship, a time to pick and the coming meetings as before; it does not read the
     mentorship's milestones or the coming meetings' check-ins, which it never shows (one query each), nor look up
     the senders of intros when none waits for an answer."""
-    from sqlalchemy import event
+    from tests.factories import sql_statements
 
     ms = pair.mentorship()
     to_pick = pair.mentor_client.post(f"/api/v1/mentorships/{ms}/meetings",
                                       json={"duration_minutes": 30, "mode": "video"})
     assert to_pick.status_code == 201, to_pick.json
     booked = _book(pair, ms, MONDAY + timedelta(days=2, hours=3))
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as statements:
         body = _text(people["mentee"].get(f"/t/{tenant.slug}/me"))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     name = pair.mentor["name"]
     assert f"/t/{tenant.slug}/mentorships/{ms}" in body and f"With {name}" in body
     assert f"/t/{tenant.slug}/meetings/{to_pick.json['id']}" in body
