@@ -163,5 +163,5 @@ def test_a_cohort_of_many_ids_loads_without_one_huge_in_list(app, tenant):
     make_member(app, tenant)
     many = [wanted, *range(10**6, 10**6 + 70_000)]
     with app.app_context(), tenant_scope(tenant.id):
-        assert [m.id for m in _members("mentee", many, READINESS_COLUMNS)] == [wanted]
+        assert [m.id for m in _members("mentee", many, READINESS_COLUMNS, 0)] == [wanted]
         assert [profile.id for profile in profiles_of(many)] == [wanted]  # read in chunks

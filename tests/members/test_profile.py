@@ -72,3 +72,30 @@ def test_a_chinese_bio_is_measured_in_latin_equivalent_characters():
     assert "bio_too_short" in assess(_member(bio=CHINESE_BIO[:40]))[1]
     assert "bio_too_short" in assess(_member(bio="x" * 149))[1]
     assert "bio_too_short" not in assess(_member(bio="x" * 150))[1]
+
+
+def test_readiness_in_sql_is_the_same_rule(app, tenant):
+    """Match runs decide readiness in SQL (ready_clause, eligibility._members); lists filter by it too: on stored
+    rows it answers what is_ready answers, for every blocking gap, alone or among others, around the threshold."""
+    from sqlalchemy import select, update
+
+    from mentorship.extensions import db
+    from mentorship.members.models import Member
+    from mentorship.members.profile import BLOCKING_GAPS, ready_clause
+    from mentorship.tenancy.scope import tenant_scope
+    from tests.factories import make_member
+
+    others = ["photo_missing", "headline_missing", "bio_too_short", "company_missing"]
+    gap_lists = [[], others, *([gap] for gap in sorted(BLOCKING_GAPS)), [others[0], sorted(BLOCKING_GAPS)[0]],
+                 sorted(BLOCKING_GAPS) + others]
+    cases = [(score, gaps) for score in (59, 60, 100) for gaps in gap_lists]
+    ids = [make_member(app, tenant) for _ in cases]
+    with app.app_context(), tenant_scope(tenant.id):
+        for member_id, (score, gaps) in zip(ids, cases, strict=True):
+            db.session.execute(update(Member).where(Member.id == member_id)
+                               .values(profile_score=score, profile_gaps=gaps))
+        ready = dict(db.session.execute(select(Member.id, ready_clause(Member.profile_score, Member.profile_gaps, 60))
+                                        .where(Member.id.in_(ids))).all())
+        db.session.commit()
+    assert [bool(ready[member_id]) for member_id in ids] == [is_ready(score, gaps, 60) for score, gaps in cases]
+    assert any(bool(ready[member_id]) for member_id in ids) and not all(bool(ready[m]) for m in ids)
