@@ -6,7 +6,7 @@ import time
 from flask import has_request_context, request
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 
 from mentorship.extensions import db
 
@@ -298,6 +298,15 @@ class PreparedRead:
                     sql, values = listener(connection, cursor, sql, values, None, False)
             cursor.execute(sql, values)
             row = cursor.fetchone()
+        except dialect.loaded_dbapi.Error as exc:
+            # As an ordinary execution does: the driver's error as SQLAlchemy's (so errors.py answers a database
+            # out of reach with a 503, not a 500), and a connection the server dropped invalidated, so the pool
+            # replaces it instead of lending it out again.
+            disconnect = dialect.is_disconnect(exc, dbapi_connection, cursor)
+            if disconnect:
+                (connection if connection is not None else dbapi_connection).invalidate(exc)
+            raise DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=disconnect, dialect=dialect) from exc
         finally:
             cursor.close()
         if row is None:

@@ -3,6 +3,7 @@ its answers must be exactly what MemberSchema would have made of the ORM member,
 """
 import random
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -198,6 +199,47 @@ def test_prepared_read_refuses_parameters_that_need_conversion():
         with pytest.raises(TypeError, match="needs conversion"):
             read.first(scoped_session(sessionmaker(engine)), {"at": datetime.now(UTC)})
     finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("listeners", [False, True], ids=["pooled", "with-rls-listener"])
+def test_a_prepared_read_on_a_connection_the_server_dropped_is_a_503_and_the_pool_replaces_it(listeners):
+    """PostgreSQL stopping between a connection's checkout and the statement (tests/faults/test_postgres_outage.py
+    saw it as a 500 once): the driver's error comes out as SQLAlchemy's, which errors.py answers with a 503, and
+    the dropped connection is not lent out again. Both paths: a bare pooled connection, and a Connection for the
+    engine's before_cursor_execute listeners (row-level security's set_config is then the first to fail)."""
+    import os
+
+    import psycopg
+    from sqlalchemy import func
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from mentorship.errors import database_unavailable
+    from mentorship.tenancy import rls
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: a server that drops a connection")
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    configure_engine(engine, {"DATABASE_PING_AFTER_IDLE_SECONDS": 3600})  # no ping at checkout: it is lent as it is
+    if listeners:
+        rls.init_engine(engine)
+    sessions = scoped_session(sessionmaker(engine))
+    read = PreparedRead(select(func.pg_backend_pid()))
+    try:
+        pid = read.first(sessions, {})[0]
+        plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(plain, autocommit=True) as other:
+            assert other.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+            while other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+                time.sleep(0.01)
+        with pytest.raises(DBAPIError) as caught:
+            read.first(sessions, {})
+        assert database_unavailable(caught.value) and caught.value.connection_invalidated
+        assert read.first(sessions, {})[0] != pid and engine.pool.checkedout() == 0
+    finally:
+        sessions.remove()
         engine.dispose()
 
 
