@@ -69,11 +69,13 @@ def candidate_graph(run_id, attempt, index: MentorIndex, min_score, keep=lambda:
         keep()
         if len(held) == blocks:
             break
-        computed = _work(run_id, attempt, generator, me, one=True, keep=keep) or _work(
-            run_id, attempt, generator, me, stale_before=utcnow() - stale, one=True, keep=keep)
-        if not computed:
+        computed = _compute(run_id, attempt, generator, me)
+        if computed is None:  # none pending: one whose worker went silent, else wait for the others
+            computed = _compute(run_id, attempt, generator, me, stale_before=utcnow() - stale)
+        if computed is None:
             time.sleep(POLL_SECONDS)
-        held.update(computed)
+        else:
+            held.update(computed)
     workers = db.session.scalar(select(func.count(func.distinct(MatchRunBlock.claimed_by))).where(
         MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt))
     db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt)
@@ -110,21 +112,16 @@ def _plan(tenant_id, run_id, attempt, mentee_ids, mentors):
     db.session.commit()
 
 
-def _work(run_id, attempt, generator, me, stale_before=None, one=False, hold=True, keep=lambda: None):
-    """Claim and compute blocks until none is left to claim (with `one`, a block at most): {block: (edges, the
-    mentees' profiles)} of those this worker computed and stored (without `hold`, {block: None}); `keep()` after
-    each."""
-    computed = {}
-    while (claimed := _claim(run_id, attempt, me, stale_before)) is not None:
-        mentees = profiles_of(claimed.mentee_ids)
-        db.session.commit()  # the read ends: no transaction is held while computing
-        edges = generator.edges(mentees)
-        if _store(run_id, attempt, claimed.block, me, edges, mentees):
-            computed[claimed.block] = (edges, mentees) if hold else None
-        keep()
-        if one:
-            break
-    return computed
+def _compute(run_id, attempt, generator, me, stale_before=None):
+    """Claim a block (see _claim) and compute it: None when there was none to claim, else {block: (edges, the
+    mentees' profiles)}, empty when another worker took the block over meanwhile."""
+    claimed = _claim(run_id, attempt, me, stale_before)
+    if claimed is None:
+        return None
+    mentees = profiles_of(claimed.mentee_ids)
+    db.session.commit()  # the read ends: no transaction is held while computing
+    edges = generator.edges(mentees)
+    return {claimed.block: (edges, mentees)} if _store(run_id, attempt, claimed.block, me, edges, mentees) else {}
 
 
 def _blocks_if_running(run_id, attempt):
@@ -206,5 +203,7 @@ def run_match_blocks(tenant_id, run_id, attempt):
     with long_lived() as keep:
         index = MentorIndex.build(from_json(run.mentor_snapshot), week_of=run.created_at)  # the run's week
         keep()
-        return len(_work(run_id, attempt, CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name(),
-                         hold=False))
+        generator, me, computed = CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name(), 0
+        while (done := _compute(run_id, attempt, generator, me)) is not None:  # the blocks' objects die here
+            computed += len(done)
+        return computed
