@@ -65,8 +65,17 @@ class BitRows:
 
     def __init__(self, rows=()):
         rows = list(rows)
-        stacked = Ragged.from_rows([(ids, np.ones(len(ids))) for ids in rows])
-        self._n = len(rows)
+        self._fill(Ragged.from_rows([(ids, np.ones(len(ids))) for ids in rows]))
+
+    @classmethod
+    def of_ragged(cls, stacked: Ragged) -> "BitRows":
+        """BitRows(the rows' id arrays), from the rows stacked (their weights are not read)."""
+        rows = cls.__new__(cls)
+        rows._fill(stacked)
+        return rows
+
+    def _fill(self, stacked: Ragged) -> None:
+        self._n = len(stacked.ptr) - 1
         self._bits = np.zeros((_words_for(stacked.ids), max(16, self._n)), dtype=np.uint64)
         slots = np.repeat(np.arange(self._n), np.diff(stacked.ptr))
         np.bitwise_or.at(self._bits, (stacked.ids >> 6, slots), np.left_shift(1, stacked.ids & 63).astype(np.uint64))

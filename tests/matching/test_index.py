@@ -135,6 +135,41 @@ def test_recommend_after_upserts_equals_the_full_rescoring(cohort, changed):
         assert [score for _, score in got] == pytest.approx([score for _, score in want], abs=1e-12)
 
 
+@settings(max_examples=100, deadline=None)
+@given(cohort=cohorts(max_mentees=1, max_mentors=8, min_mentors=0))
+def test_a_build_stores_what_upserting_each_mentor_in_turn_stores(cohort):
+    """build encodes all mentors at once (stacked rows, one text pass); one upsert after another, from an empty
+    index, encodes each alone: the vocabularies, columns, bit sets, rows, document frequencies and kept profiles
+    must be the same."""
+    _, mentors = cohort
+    built = MentorIndex.build(mentors, week_of=WEEK)
+    upserted = MentorIndex.build([], week_of=WEEK)
+    for mentor in mentors:
+        upserted.upsert(mentor)
+    n = len(mentors)
+    assert len(built) == len(upserted) == n
+    for vocab in ("_slugs", "_langs", "_schools"):
+        assert getattr(built, vocab) == getattr(upserted, vocab), vocab
+    for name in built.columns._arrays:
+        assert np.array_equal(built.columns[name], upserted.columns[name]), name
+    for name, bits in built.bits.items():
+        words = max(bits._bits.shape[0], upserted.bits[name]._bits.shape[0])
+        for one in (bits, upserted.bits[name]):
+            one_bits = np.zeros((words, n), dtype=np.uint64)
+            one_bits[:one._bits.shape[0]] = one._bits[:, :n]
+            if one is bits:
+                want = one_bits
+        assert np.array_equal(want, one_bits), name
+    for name, rows in built.rows.items():
+        for slot in range(n):
+            (ids, weights), (other_ids, other_weights) = rows.row(slot), upserted.rows[name].row(slot)
+            assert ids.dtype == other_ids.dtype and weights.dtype == other_weights.dtype, name
+            assert np.array_equal(ids, other_ids) and np.array_equal(weights, other_weights), (name, slot)
+    assert np.array_equal(built._df, upserted._df)
+    assert [built.profile(slot) for slot in range(n)] == [replace(m, text="", availability=()) for m in mentors]
+    assert [built.profile(slot) for slot in range(n)] == [upserted.profile(slot) for slot in range(n)]
+
+
 def test_a_query_after_an_upsert_rebuilds_nothing():
     mentors = [Profile(i, "mentor", ("data",) if i % 20 == 0 else (f"other{i % 20}",), text=f"python w{i % 7} team",
                        free_capacity=1) for i in range(400)]
