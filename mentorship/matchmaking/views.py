@@ -1,3 +1,4 @@
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -53,7 +54,7 @@ class MatchRuns(MethodView):
 @blp.response(200, MatchRunSchema)
 def get_match_run(run_id):
     """Status, stats, assignments with reasons, and the mentees left unmatched with why."""
-    return operations.get_match_run(run_id)
+    return current_app.response_class(operations.match_run_body(run_id), mimetype=current_app.json.mimetype)
 
 
 @blp.route("/<id:run_id>/apply", methods=["POST"])

@@ -82,6 +82,34 @@ def test_stored_lists_are_served_as_the_schema_would_build_them(app, admin, tena
     assert [r for r in listed if r["id"] == run["id"]] == [got]
 
 
+def test_a_run_read_alone_is_the_run_as_listed_in_every_status(app, admin, tenant, monkeypatch):
+    """GET /match-runs/{id} splices the stored lists' JSON text into the schema's dump of the rest; the list endpoint
+    dumps everything with the schema: the same JSON, queued (no lists yet), succeeded and failed."""
+    import mentorship.matchmaking.tasks as tasks
+
+    _cohort(app, tenant)
+
+    def same_as_listed(run_id):
+        got = admin.get(f"/api/v1/match-runs/{run_id}")
+        assert got.status_code == 200 and got.mimetype == "application/json"
+        listed = [r for r in admin.get("/api/v1/match-runs").json["items"] if r["id"] == run_id]
+        assert listed == [got.json]
+        return got.json
+
+    queued = admin.post("/api/v1/match-runs", json={}).json
+    got = same_as_listed(queued["id"])
+    assert got["status"] == "queued" and got["assignments"] == got["unmatched"] == got["unmatched_mentee_ids"] == []
+    wait_local_jobs(app)
+    got = same_as_listed(queued["id"])
+    assert got["status"] == "succeeded" and got["assignments"] and got["unmatched"]
+    monkeypatch.setattr(tasks, "candidate_graph", lambda *args, **kwargs: 1 / 0)
+    failed = admin.post("/api/v1/match-runs", json={}).json
+    wait_local_jobs(app)
+    got = same_as_listed(failed["id"])
+    assert got["status"] == "failed" and got["assignments"] == [] and "ZeroDivisionError" in got["error"]
+    assert admin.get(f"/api/v1/match-runs/{failed['id'] + 1000}").status_code == 404
+
+
 def test_failed_run_says_why(app, admin, tenant, monkeypatch):
     import mentorship.matchmaking.tasks as tasks
 
