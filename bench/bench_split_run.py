@@ -10,7 +10,9 @@ in turn (rounds x the order given by --series, e.g. 1,2,2,1):
   their own, and the clock waits until every one is idle on the queue (RQ's worker state);
 - POST /api/v1/match-runs (optimal, min score 0.2) through the app on the same database and Redis; the clock runs
   from the POST until GET /api/v1/match-runs/{id} says `succeeded` (polled every 200 ms; each poll's `progress` is
-  kept, so the blocks are seen coming in);
+  kept, so the blocks are seen coming in): `wall_s` includes that last GET (the result, 17 MB at 50,000 mentees,
+  fetched and parsed), `done_s` stops when it was sent (the run was over by then: its status was committed with the
+  result);
 - the workers get SIGTERM.
 
 Series `1` and `2` are the split run over one and two workers; series `whole` is the run in one piece (threshold
@@ -101,7 +103,7 @@ def _one_run(app, secret, backend, prefix, env, workers, split_at):
             asked = time.perf_counter()
             run = client.get(f"/api/v1/match-runs/{queued.get_json()['id']}", headers=headers).get_json()
             if run["status"] in ("succeeded", "failed"):
-                last_get = time.perf_counter() - asked
+                done, last_get = asked - started, time.perf_counter() - asked
                 break
             if run.get("progress"):
                 seen.append((round(time.perf_counter() - started, 2), run["progress"]["blocks_done"]))
@@ -112,16 +114,20 @@ def _one_run(app, secret, backend, prefix, env, workers, split_at):
     if run["status"] != "succeeded":
         raise SystemExit(f"run failed: {run.get('error')}")
     with open(log) as lines:
-        phases = [line.strip() for line in lines if "match run" in line and "mentees" in line]
+        logged = [line.strip() for line in lines if "match run" in line]
+    phases = [line for line in logged if "mentees" in line]
+    blocks_here = [line.split(": ", 2)[-1] for line in logged if "blocks computed here" in line]
     at = {name: datetime.fromisoformat(run[f"{name}_at"]).timestamp() - posted_at
           for name in ("created", "started", "finished")}
     digest = hashlib.sha256(json.dumps(run["assignments"], sort_keys=True).encode()).hexdigest()[:16]
-    return {"workers": workers, "wall_s": round(wall, 2), "job_s": run["stats"]["seconds"], "load": round(load, 2),
+    return {"workers": workers, "wall_s": round(wall, 2), "done_s": round(done, 2), "job_s": run["stats"]["seconds"],
+            "load": round(load, 2),
             "matched": run["stats"]["matched"], "total_score": run["stats"]["total_score"], "assignments": digest,
             "progress": run.get("progress"), "blocks_seen": seen[::max(1, len(seen) // 12)],
             "timeline": {"job_started": round(at["started"], 2), "job_finished": round(at["finished"], 2),
                          "last_get": round(last_get, 2)},
-            "phases": phases[-1].split(": ", 2)[-1] if phases else None}
+            "phases": phases[-1].split(": ", 2)[-1] if phases else None,
+            "blocks_here": blocks_here[-1] if blocks_here else None}
 
 
 def main():
@@ -162,10 +168,12 @@ def main():
         summary = {"machine": _common.machine(), "mentees": args.mentees, "mentors": args.mentors,
                    "import_s": imported, "runs": results, "same_assignments": len(digests) == 1}
         for series in {r["series"] for r in results}:
-            walls = [r["wall_s"] for r in results if r["series"] == series]
-            summary[f"median_wall_{series}"] = _common.median(walls)
+            for measure in ("wall", "done"):
+                summary[f"median_{measure}_{series}"] = _common.median(
+                    [r[f"{measure}_s"] for r in results if r["series"] == series])
         if "median_wall_1" in summary and "median_wall_2" in summary:
             summary["speedup_2_over_1"] = round(summary["median_wall_1"] / summary["median_wall_2"], 3)
+            summary["speedup_2_over_1_done"] = round(summary["median_done_1"] / summary["median_done_2"], 3)
         print(json.dumps({k: v for k, v in summary.items() if k != "runs"}, indent=1))
         if args.json:
             _common.write_json(args.json, summary)

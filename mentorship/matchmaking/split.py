@@ -19,6 +19,7 @@ run: a helper of an older attempt claims nothing, and the job that finishes the 
 A mentee's profile is read when their block is computed, so a profile edited during the run counts as edited (an
 erased mentee is left out); the mentors are those the run read at its start, on every worker.
 """
+import logging
 import os
 import socket
 import threading
@@ -38,6 +39,7 @@ from mentorship.jobs import job
 from mentorship.matchmaking.models import MatchRun, MatchRunBlock
 from mentorship.matchmaking.profiles import LazyProfiles, from_json, profiles_of, to_json
 
+log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05  # how often the run's job looks whether the blocks other workers hold are in
 
 
@@ -61,26 +63,34 @@ def candidate_graph(run_id, attempt, index: MentorIndex, min_score, keep=lambda:
     generator, me = CandidateGenerator(index, CANDIDATES, min_score), _worker_name()
     stale = timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"])
     held = {}  # block -> (BlockEdges, its mentees' profiles as a list or as to_json's document)
+    here, reading, waiting = 0, 0.0, 0.0  # for the log: where the phase's time went
     while True:
         blocks = _blocks_if_running(run_id, attempt)
         if blocks is None:
             return None
+        started = time.perf_counter()
         held.update(_done_elsewhere(run_id, attempt, held))
         keep()
+        reading += time.perf_counter() - started
         if len(held) == blocks:
             break
         computed = _compute(run_id, attempt, generator, me)
         if computed is None:  # none pending: one whose worker went silent, else wait for the others
             computed = _compute(run_id, attempt, generator, me, stale_before=utcnow() - stale)
         if computed is None:
+            started = time.perf_counter()
             time.sleep(POLL_SECONDS)
+            waiting += time.perf_counter() - started
         else:
             held.update(computed)
+            here += len(computed)
     workers = db.session.scalar(select(func.count(func.distinct(MatchRunBlock.claimed_by))).where(
         MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt))
     db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.attempts == attempt)
                        .values(block_workers=workers).execution_options(synchronize_session=False))
     db.session.commit()
+    log.info("match run %s: %s of %s blocks computed here; the others read in %.2f s, %.2f s spent waiting for them",
+             run_id, here, blocks, reading, waiting)
     in_order = [held.pop(block) for block in range(blocks)]
     # as read by their blocks' workers: those of other workers' blocks with what the pairs' reasons read only
     mentees = LazyProfiles((profiles for _, profiles in in_order), PAIR_MENTEE_FIELDS)
