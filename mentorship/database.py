@@ -8,6 +8,7 @@ from sqlalchemy import event, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 
+from mentorship.common import json_codec
 from mentorship.extensions import db
 
 log = logging.getLogger(__name__)
@@ -17,12 +18,14 @@ def engine_options(uri, config):
     """SQLALCHEMY_ENGINE_OPTIONS for the database at `uri`.
 
     SQLite: a local file, nothing to ping (a query per checkout); the in-process job thread shares the pool.
+    Both: JSON columns written and read with common/json_codec.py (orjson).
     PostgreSQL: a pooled connection that sat idle is pinged before use (ping_when_idle: a restarted server's dead
     connections are replaced, so the service recovers by itself), and neither a connection attempt nor the wait
     for a pooled connection may outlast the 5 s in which an unreachable database must answer 503 (SPEC §2;
     errors.database_unavailable).
     """
-    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options = {"json_serializer": json_codec.dumps, "json_deserializer": json_codec.loads,
+               **config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if uri.startswith("sqlite"):
         return {**options, "pool_pre_ping": False, "connect_args": {"check_same_thread": False}}
     if uri.startswith("postgresql"):

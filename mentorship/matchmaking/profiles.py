@@ -1,11 +1,11 @@
 """Members as the matching library sees them: plain `matching.Profile` values, with how responsive mentors are."""
 import dataclasses
 import functools
-import json
 
 from sqlalchemy import String, Text, bindparam, cast, func, literal, select
 
 from matching.features import Profile
+from mentorship.common.json_codec import dumps_bytes, loads
 from mentorship.extensions import db
 from mentorship.members.models import Member
 from mentorship.outreach.models import Intro
@@ -62,9 +62,9 @@ def _profile(member, domains, goals, skills, languages, availability, prefers, f
 
 
 # What profile_of reads of a member, selected as columns rather than loaded as member objects, with the six JSON
-# columns as ONE JSON text (`packed`): the driver decoded each JSON column of each row on its own (six json.loads a
+# columns as ONE JSON text (`packed`): the driver decoded each JSON column of each row on its own (six json decodes a
 # row), which was most of the time a 60,000-member cohort took to read. Rows of these columns go to profile_of_row,
-# or many at once to profiles_of_rows (one json.loads for all).
+# or many at once to profiles_of_rows (one decode for all).
 _JSON_COLUMNS = (Member.domains, Member.goals, Member.skills, Member.languages, Member.availability, Member.prefers)
 _PACKED = literal("[", String)
 for _n, _column in enumerate(_JSON_COLUMNS):
@@ -79,12 +79,12 @@ READ_CHUNK = 5000  # ids per statement (SQLite's bound-parameter limit is 32,766
 
 def profile_of_row(row, free_capacity=0, responsive=1.0):
     """profile_of for a row of PROFILE_COLUMNS."""
-    return _profile(row, *json.loads(row.packed), free_capacity, responsive)
+    return _profile(row, *loads(row.packed), free_capacity, responsive)
 
 
 def profiles_of_rows(rows):
     """[profile_of_row(row) for row in rows], the JSON of all the rows parsed at once."""
-    packed = json.loads("[" + ",".join(row.packed for row in rows) + "]")
+    packed = loads("[" + ",".join(row.packed for row in rows) + "]")
     return [_profile(row, *values) for row, values in zip(rows, packed, strict=True)]
 
 
@@ -99,33 +99,46 @@ def profiles_of(member_ids) -> list[Profile]:
 
 
 _TUPLES = {field.name for field in dataclasses.fields(Profile) if str(field.type).startswith("tuple")}
+_NESTED = {"availability"}  # a tuple of tuples; the other tuples hold strings
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(Profile))
+_DEFAULTS = {field.name: field.default for field in dataclasses.fields(Profile)
+             if field.default is not dataclasses.MISSING}
 
 
 def to_json(profiles, fields=_FIELDS) -> bytes:
     """Profiles as JSON (a list of lists of the values of `fields`), for another process to score against exactly
     the same ones. (Fields read one by one: dataclasses.astuple deep-copies every tuple, ten times slower.)"""
-    return json.dumps([[getattr(profile, name) for name in fields] for profile in profiles],
-                      separators=(",", ":")).encode()
+    return dumps_bytes([[getattr(profile, name) for name in fields] for profile in profiles])
 
 
 def from_json(data: bytes, fields=_FIELDS) -> list[Profile]:
-    return [profile_of_values(values, fields) for values in json.loads(data)]
+    return [profile_of_values(values, fields) for values in loads(data)]
 
 
 @functools.cache
 def _tuples_at(fields):
-    return tuple(n for n, name in enumerate(fields) if name in _TUPLES)
+    """(positions of the tuples of strings, positions of the tuples of tuples) among `fields`."""
+    return (tuple(n for n, name in enumerate(fields) if name in _TUPLES - _NESTED),
+            tuple(n for n, name in enumerate(fields) if name in _NESTED))
 
 
 def profile_of_values(values: list, fields=_FIELDS) -> Profile:
     """The Profile of one entry of to_json's list (the values of `fields` in order; the other fields keep
-    Profile's defaults)."""
-    for n in _tuples_at(fields):
-        values[n] = tuple(tuple(v) if isinstance(v, list) else v for v in values[n])
-    return Profile(*values) if fields is _FIELDS else Profile(**dict(zip(fields, values, strict=True)))
+    Profile's defaults). Made without Profile.__init__, whose frozen field-by-field setattr was most of the cost
+    (a helper of a split run reads the run's 10,000 mentors this way): the values are one to_json wrote."""
+    flat, nested = _tuples_at(fields)
+    for n in flat:
+        values[n] = tuple(values[n])
+    for n in nested:
+        values[n] = tuple(map(tuple, values[n]))
+    profile = object.__new__(Profile)
+    state = profile.__dict__
+    if fields is not _FIELDS:
+        state.update(_DEFAULTS)
+    state.update(zip(fields, values, strict=True))
+    return profile
 
 
 class LazyProfiles:
@@ -135,7 +148,7 @@ class LazyProfiles:
 
     def __init__(self, blocks, fields=_FIELDS):
         self.values = [item for block in blocks
-                       for item in (json.loads(block) if isinstance(block, bytes | str) else block)]
+                       for item in (loads(block) if isinstance(block, bytes | str) else block)]
         self.fields, self.made = fields, {}
 
     @property
