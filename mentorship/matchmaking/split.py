@@ -7,10 +7,11 @@ are pending claim them one at a time (a guarded UPDATE; SKIP LOCKED on PostgreSQ
 compute their candidate edges against the same mentors (matching.candidates.CandidateGenerator: a mentee's edges
 depend on that mentee and the mentors only) and store them with the block (with what the pairs' reasons read of those
 mentees' profiles: matching.assign.PAIR_MENTEE_FIELDS), counting it in the run's `blocks_done` (the progress
-GET /match-runs/{id} shows). The run's job keeps the blocks it computed in memory and reads those done elsewhere as
-they come in, between its own blocks and then while it waits for the last ones (taking over one whose worker has been
-silent for MATCH_RUN_STALE_SECONDS); it joins the blocks in order and solves: the graph is the one an unsplit run
-builds from the same members, and so are the assignments.
+GET /match-runs/{id} shows). The run's job keeps the blocks it computed in memory (marked done without their edges:
+no other worker reads them) and reads those done elsewhere as they come in, between its own blocks and then while it
+waits for the last ones (taking over one whose worker has been silent for MATCH_RUN_STALE_SECONDS); it joins the
+blocks in order and solves: the graph is the one an unsplit run builds from the same members, and so are the
+assignments.
 
 With one worker, or without Redis (in-process jobs run one at a time, so the helpers start once the run has finished
 and find nothing to do), the run's job computes every block itself, in order. Block rows belong to one attempt of the
@@ -74,9 +75,9 @@ def candidate_graph(run_id, attempt, index: MentorIndex, min_score, keep=lambda:
         reading += time.perf_counter() - started
         if len(held) == blocks:
             break
-        computed = _compute(run_id, attempt, generator, me)
+        computed = _compute(run_id, attempt, generator, me, store=False)
         if computed is None:  # none pending: one whose worker went silent, else wait for the others
-            computed = _compute(run_id, attempt, generator, me, stale_before=utcnow() - stale)
+            computed = _compute(run_id, attempt, generator, me, stale_before=utcnow() - stale, store=False)
         if computed is None:
             started = time.perf_counter()
             time.sleep(POLL_SECONDS)
@@ -122,16 +123,19 @@ def _plan(tenant_id, run_id, attempt, mentee_ids, mentors):
     db.session.commit()
 
 
-def _compute(run_id, attempt, generator, me, stale_before=None):
+def _compute(run_id, attempt, generator, me, stale_before=None, store=True):
     """Claim a block (see _claim) and compute it: None when there was none to claim, else {block: (edges, the
-    mentees' profiles)}, empty when another worker took the block over meanwhile."""
+    mentees' profiles)}, empty when another worker took the block over meanwhile. `store=False` (the run's job,
+    which keeps what it computes) marks the block done without its edges: nobody else reads them, and a run whose
+    job is lost starts again from new blocks."""
     claimed = _claim(run_id, attempt, me, stale_before)
     if claimed is None:
         return None
     mentees = profiles_of(claimed.mentee_ids)
     db.session.commit()  # the read ends: no transaction is held while computing
     edges = generator.edges(mentees)
-    return {claimed.block: (edges, mentees)} if _store(run_id, attempt, claimed.block, me, edges, mentees) else {}
+    stored = _store(run_id, attempt, claimed.block, me, edges if store else None, mentees if store else None)
+    return {claimed.block: (edges, mentees)} if stored else {}
 
 
 def _blocks_if_running(run_id, attempt):
@@ -171,10 +175,10 @@ def _claim(run_id, attempt, me, stale_before=None):
     return claimed
 
 
-def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> bool:
-    """Store the block's edges and what the pairs' reasons read of the profiles they were computed from if `me` still
-    holds it, and count it in the run's progress: False when another worker took the block over. The run's row is
-    locked first, as the run's job does when it finishes."""
+def _store(run_id, attempt, block, me, edges: BlockEdges | None, mentees) -> bool:
+    """Mark the block done with its edges and what the pairs' reasons read of the profiles they were computed from
+    (without them when None) if `me` still holds it, and count it in the run's progress: False when another worker
+    took the block over. The run's row is locked first, as the run's job does when it finishes."""
     held = exists().where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                           MatchRunBlock.block == block, MatchRunBlock.status == "claimed",
                           MatchRunBlock.claimed_by == me)
@@ -186,7 +190,8 @@ def _store(run_id, attempt, block, me, edges: BlockEdges, mentees) -> bool:
         update(MatchRunBlock).where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                                     MatchRunBlock.block == block, MatchRunBlock.claimed_by == me,
                                     MatchRunBlock.status == "claimed")
-        .values(status="done", edges=edges.to_bytes(), profiles=to_json(mentees, PAIR_MENTEE_FIELDS))
+        .values(status="done", edges=None if edges is None else edges.to_bytes(),
+                profiles=None if mentees is None else to_json(mentees, PAIR_MENTEE_FIELDS))
         .returning(MatchRunBlock.block)
         .execution_options(synchronize_session=False)).first() is not None
     if stored:
