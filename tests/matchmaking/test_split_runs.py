@@ -4,6 +4,8 @@ import random
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from matching import Profile
@@ -60,12 +62,33 @@ def test_a_split_run_assigns_as_a_run_in_one_piece(app, admin, tenant, cohort, s
     divided = _run(app, admin, {"strategy": strategy}, **SPLIT)
     assert divided["status"] == "succeeded", divided
     assert _without_timing(divided) == _without_timing(whole)
-    # 23 mentees in blocks of 4; in process the run's own job computes every block (the helpers it queued start
-    # after it and find nothing to do)
-    assert divided["progress"] == {"blocks": 6, "blocks_done": 6, "workers": 1}
+    # 23 mentees in 4 blocks of 4, then the last 7 (at most 2 x 4) in blocks of 1; in process the run's own job
+    # computes every block (the helpers it queued start after it and find nothing to do)
+    assert divided["progress"] == {"blocks": 11, "blocks_done": 11, "workers": 1}
     with app.app_context(), tenant_scope(tenant.id):
         assert db.session.scalar(select(func.count()).select_from(MatchRunBlock)) == 0
         assert db.session.scalar(select(MatchRun.mentor_snapshot).where(MatchRun.id == divided["id"])) is None
+
+
+def test_blocks_are_whole_then_small_at_the_end():
+    assert split.block_bounds(50_000, 2_500) == (
+        [(n * 2_500, (n + 1) * 2_500) for n in range(18)] + [(45_000 + n * 625, 45_000 + (n + 1) * 625)
+                                                             for n in range(8)])
+    assert split.block_bounds(23, 4) == [(0, 4), (4, 8), (8, 12), (12, 16)] + [(n, n + 1) for n in range(16, 23)]
+    assert split.block_bounds(0, 2_500) == []
+    assert split.block_bounds(5, 2_500) == [(0, 5)]  # fewer than a small block: one
+    assert split.block_bounds(3, 1) == [(0, 1), (1, 2), (2, 3)]
+
+
+@given(count=st.integers(0, 3_000), size=st.integers(1, 300))
+def test_blocks_cover_the_mentees_once_in_order(count, size):
+    bounds = split.block_bounds(count, size)
+    assert [start for start, _ in bounds] == [0, *(stop for _, stop in bounds)][:len(bounds)]  # contiguous, in order
+    assert (bounds[-1][1] if bounds else 0) == count
+    assert all(0 < stop - start <= size for start, stop in bounds)
+    small = max(1, size // 4)
+    tail = [stop - start for start, stop in bounds if start >= count - 2 * size]
+    assert all(length <= small for length in tail)  # the last 2 x size mentees come in small blocks
 
 
 def test_a_named_cohort_below_the_threshold_is_not_split(app, admin, cohort):
@@ -91,7 +114,7 @@ def test_a_block_whose_worker_went_silent_is_taken_over(app, admin, tenant, coho
     taken = _run(app, admin, **SPLIT, MATCH_RUN_STALE_SECONDS=0.3)
     assert taken["status"] == "succeeded"
     assert _without_timing(taken) == _without_timing(whole)
-    assert taken["progress"] == {"blocks": 6, "blocks_done": 6, "workers": 1}
+    assert taken["progress"] == {"blocks": 11, "blocks_done": 11, "workers": 1}
 
 
 def test_a_helper_of_a_finished_or_replaced_attempt_does_nothing(app, admin, tenant, cohort):
@@ -142,7 +165,7 @@ def test_a_split_run_through_rq_workers(app, admin, tenant, cohort, rq_backend):
     finally:
         app.config.update(saved)
     run = admin.get(f"/api/v1/match-runs/{queued['id']}").json
-    assert run["status"] == "succeeded" and run["progress"]["blocks_done"] == 6
+    assert run["status"] == "succeeded" and run["progress"]["blocks_done"] == 11
     assert _without_timing(run) == _without_timing(whole)
     jobs = [job for name in ("low",) for job in rq_backend.queue(name).finished_job_registry.get_job_ids()]
     assert sum("-blocks-" in job for job in jobs) == 3  # MATCH_RUN_SPLIT_HELPERS helpers were queued, and ran
