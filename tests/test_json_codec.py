@@ -26,6 +26,7 @@ def test_what_orjson_declines_goes_through_json():
     assert json.loads(json_codec.dumps({"n": huge})) == {"n": huge}
     assert json_codec.loads(json.dumps([huge])) == [huge]
     assert math.isnan(json_codec.loads("[NaN]")[0])  # json writes NaN, orjson does not read it
+    assert json_codec.loads(memoryview(b"[NaN, 1]"))[1] == 1  # a driver's buffer, too
     assert json_codec.dumps({1: "a", 2: ["b"]}) == '{"1":"a","2":["b"]}'  # as json.dumps keys them
     assert json_codec.dumps(("é", "日本")) == '["é","日本"]'  # UTF-8, not escaped
     with pytest.raises(TypeError):

@@ -28,9 +28,9 @@ def dumps(value) -> str:
     return dumps_bytes(value).decode()
 
 
-def loads(data: str | bytes):
+def loads(data: str | bytes | memoryview):
     """The value of JSON text or UTF-8 bytes (the engine's json_deserializer)."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:  # e.g. NaN or a 65-bit integer, which json reads
-        return json.loads(data)
+        return json.loads(bytes(data) if isinstance(data, memoryview) else data)
