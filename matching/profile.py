@@ -1,7 +1,7 @@
 """The plain-data member profile the engine works on, and the normalisations shared by mentors and mentees."""
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from functools import lru_cache
 
 GOALS = (
@@ -32,6 +32,20 @@ class Profile:
     prefers_domains: tuple[str, ...] = ()   # mentor's optional preferences (SPEC §3 `prefers`)
     prefers_schools: tuple[str, ...] = ()
     prefers_international: bool | None = None
+
+
+_DEFAULTS = {field.name: field.default for field in fields(Profile) if field.default is not MISSING}
+
+
+def profile_of_fields(values) -> Profile:
+    """The Profile of these (name, value) pairs (a mapping or an iterable of pairs), the other fields at their
+    defaults, made without Profile.__init__: its frozen field-by-field setattr is most of the cost of making a
+    Profile, and the values here come from a Profile already made (as they are, or through profiles.to_json)."""
+    profile = object.__new__(Profile)
+    state = profile.__dict__
+    state.update(_DEFAULTS)
+    state.update(values)
+    return profile
 
 
 def goal_mask(goals) -> int:

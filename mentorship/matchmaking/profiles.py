@@ -5,6 +5,7 @@ import functools
 from sqlalchemy import String, Text, bindparam, cast, func, literal, select
 
 from matching.features import Profile
+from matching.profile import profile_of_fields
 from mentorship.common.json_codec import dumps_bytes, loads
 from mentorship.extensions import db
 from mentorship.members.models import Member
@@ -103,8 +104,6 @@ _NESTED = {"availability"}  # a tuple of tuples; the other tuples hold strings
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(Profile))
-_DEFAULTS = {field.name: field.default for field in dataclasses.fields(Profile)
-             if field.default is not dataclasses.MISSING}
 
 
 def to_json(profiles, fields=_FIELDS) -> bytes:
@@ -126,19 +125,14 @@ def _tuples_at(fields):
 
 def profile_of_values(values: list, fields=_FIELDS) -> Profile:
     """The Profile of one entry of to_json's list (the values of `fields` in order; the other fields keep
-    Profile's defaults). Made without Profile.__init__, whose frozen field-by-field setattr was most of the cost
-    (a helper of a split run reads the run's 10,000 mentors this way): the values are one to_json wrote."""
+    Profile's defaults; matching.profile.profile_of_fields: a helper of a split run reads the run's 10,000 mentors
+    this way)."""
     flat, nested = _tuples_at(fields)
     for n in flat:
         values[n] = tuple(values[n])
     for n in nested:
         values[n] = tuple(map(tuple, values[n]))
-    profile = object.__new__(Profile)
-    state = profile.__dict__
-    if fields is not _FIELDS:
-        state.update(_DEFAULTS)
-    state.update(zip(fields, values, strict=True))
-    return profile
+    return profile_of_fields(zip(fields, values, strict=True))
 
 
 class LazyProfiles:
