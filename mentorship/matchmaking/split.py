@@ -146,7 +146,7 @@ def _compute(run_id, attempt, generator, me, stale_before=None, store=True):
     mentees = profiles_of(claimed.mentee_ids)
     db.session.commit()  # the read ends: no transaction is held while computing
     edges = generator.edges(mentees)
-    stored = _store(run_id, attempt, claimed.block, me, edges if store else None, mentees if store else None)
+    stored = _store(run_id, attempt, claimed.block, me, edges, mentees, store)
     return {claimed.block: (edges, mentees)} if stored else {}
 
 
@@ -187,10 +187,11 @@ def _claim(run_id, attempt, me, stale_before=None):
     return claimed
 
 
-def _store(run_id, attempt, block, me, edges: BlockEdges | None, mentees) -> bool:
-    """Mark the block done with its edges and what the pairs' reasons read of the profiles they were computed from
-    (without them when None) if `me` still holds it, and count it in the run's progress: False when another worker
+def _store(run_id, attempt, block, me, edges: BlockEdges, mentees, store=True) -> bool:
+    """Mark the block done, with its edges and what the pairs' reasons read of the profiles they were computed from
+    unless `store` is false, if `me` still holds it, and count it in the run's progress: False when another worker
     took the block over. The run's row is locked first, as the run's job does when it finishes."""
+    payload = {"edges": edges.to_bytes(), "profiles": to_json(mentees, PAIR_MENTEE_FIELDS)} if store else {}
     held = exists().where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                           MatchRunBlock.block == block, MatchRunBlock.status == "claimed",
                           MatchRunBlock.claimed_by == me)
@@ -202,8 +203,7 @@ def _store(run_id, attempt, block, me, edges: BlockEdges | None, mentees) -> boo
         update(MatchRunBlock).where(MatchRunBlock.run_id == run_id, MatchRunBlock.attempt == attempt,
                                     MatchRunBlock.block == block, MatchRunBlock.claimed_by == me,
                                     MatchRunBlock.status == "claimed")
-        .values(status="done", edges=None if edges is None else edges.to_bytes(),
-                profiles=None if mentees is None else to_json(mentees, PAIR_MENTEE_FIELDS))
+        .values(status="done", **payload)
         .returning(MatchRunBlock.block)
         .execution_options(synchronize_session=False)).first() is not None
     if stored:

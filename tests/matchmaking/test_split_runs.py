@@ -70,6 +70,24 @@ def test_a_split_run_assigns_as_a_run_in_one_piece(app, admin, tenant, cohort, s
         assert db.session.scalar(select(MatchRun.mentor_snapshot).where(MatchRun.id == divided["id"])) is None
 
 
+def test_the_runs_job_stores_no_edges_of_the_blocks_it_keeps(app, admin, tenant, cohort, monkeypatch):
+    """The run's own job keeps what it computes: its blocks are marked done without edges or profiles (only another
+    worker's blocks are read back). Seen from inside the job, each time it looks for blocks done elsewhere."""
+    seen = []
+    done_elsewhere = split._done_elsewhere
+
+    def watching(run_id, attempt, held):
+        seen.append(db.session.execute(select(func.count(), func.count(MatchRunBlock.edges),
+                                              func.count(MatchRunBlock.profiles))
+                                       .where(MatchRunBlock.run_id == run_id, MatchRunBlock.status == "done")).one())
+        return done_elsewhere(run_id, attempt, held)
+
+    monkeypatch.setattr(split, "_done_elsewhere", watching)
+    run = _run(app, admin, **SPLIT)
+    assert run["status"] == "succeeded" and run["progress"]["blocks_done"] == 11
+    assert seen[-1] == (11, 0, 0)  # every block done, by the job, none stored
+
+
 def test_blocks_are_whole_then_small_at_the_end():
     assert split.block_bounds(50_000, 2_500) == (
         [(n * 2_500, (n + 1) * 2_500) for n in range(18)] + [(45_000 + n * 625, 45_000 + (n + 1) * 625)
