@@ -1,6 +1,10 @@
-"""common/long_lived.py: what a big job keeps is out of the cycle collector's reach while it runs, and handed back."""
+"""common/long_lived.py: the cycle collector is paused while a big job runs, and back (collecting what the job left)
+when the last such job has left."""
 import gc
+import threading
 import weakref
+
+import pytest
 
 from mentorship.common.long_lived import long_lived
 
@@ -15,29 +19,70 @@ def _cycle():
     return weakref.ref(node)
 
 
-def test_kept_objects_are_not_scanned_while_the_job_runs_and_are_collected_after():
-    with long_lived() as keep:
-        kept = _cycle()
-        keep()
-        gc.collect()
-        assert kept() is not None  # frozen: a full pass did not look at it
-        assert gc.get_freeze_count() > 0
-        newer = _cycle()  # made after the last keep(): collected as usual
-        gc.collect()
-        assert newer() is None
-    assert gc.get_freeze_count() == 0
+def _allocate(count=20_000):
+    """Enough new container objects that a running collector would have made several passes."""
+    return [[] for _ in range(count)]
+
+
+@pytest.fixture(autouse=True)
+def _collector_enabled():
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_the_collector_does_not_run_inside_and_collects_the_jobs_garbage_after():
+    passes = gc.get_stats()[0]["collections"]
+    with long_lived():
+        assert not gc.isenabled()
+        garbage = _cycle()
+        _allocate()
+        assert garbage() is not None  # no pass ran on its own
+        assert gc.get_stats()[0]["collections"] == passes
+    assert gc.isenabled()
+    _allocate()  # the collector runs on its own again
+    assert gc.get_stats()[0]["collections"] > passes
     gc.collect()
-    assert kept() is None  # handed back when the job ended: garbage is collected
+    assert garbage() is None
 
 
-def test_handed_back_when_the_job_fails():
-    try:
-        with long_lived() as keep:
-            kept = _cycle()
-            keep()
-            raise RuntimeError("the run failed")
-    except RuntimeError:
+def test_back_when_the_job_fails():
+    with pytest.raises(RuntimeError), long_lived():
+        raise RuntimeError("the run failed")
+    assert gc.isenabled()
+
+
+def test_nested_bodies_keep_it_paused_until_the_outer_leaves():
+    with long_lived():
+        with long_lived():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_concurrent_bodies_the_first_to_leave_does_not_bring_it_back():
+    entered, leave = threading.Event(), threading.Event()
+
+    def other_job():
+        with long_lived():
+            entered.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_job)
+    thread.start()
+    entered.wait(10)
+    with long_lived():
         pass
-    assert gc.get_freeze_count() == 0
-    gc.collect()
-    assert kept() is None
+    assert not gc.isenabled()  # the other job is still running
+    leave.set()
+    thread.join(10)
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_before_stays_disabled():
+    gc.disable()
+    with long_lived():
+        pass
+    assert not gc.isenabled()

@@ -55,12 +55,11 @@ def begin(tenant_id, run_id, attempt, mentee_ids, mentors):
     _plan(tenant_id, run_id, attempt, mentee_ids, mentors)
 
 
-def candidate_graph(run_id, attempt, index: MentorIndex, min_score, keep=lambda: None):
+def candidate_graph(run_id, attempt, index: MentorIndex, min_score):
     """(The run's candidate graph, the profiles of its mentees in row order), computed block by block here and by
     any helper that joins (after `begin`); None when the run is no longer this attempt's (the sweep gave it to
     another worker). The blocks this worker computes stay in its memory; those computed elsewhere are read as they
-    come in, between its own blocks and while it waits for the last ones; `keep()` is called after each (common/
-    long_lived.py)."""
+    come in, between its own blocks and while it waits for the last ones."""
     generator, me = CandidateGenerator(index, CANDIDATES, min_score), _worker_name()
     stale = timedelta(seconds=current_app.config["MATCH_RUN_STALE_SECONDS"])
     held = {}  # block -> (BlockEdges, its mentees' profiles as a list or as to_json's document)
@@ -71,7 +70,6 @@ def candidate_graph(run_id, attempt, index: MentorIndex, min_score, keep=lambda:
             return None
         started = time.perf_counter()
         held.update(_done_elsewhere(run_id, attempt, held))
-        keep()
         reading += time.perf_counter() - started
         if len(held) == blocks:
             break
@@ -227,9 +225,8 @@ def run_match_blocks(tenant_id, run_id, attempt):
     db.session.commit()
     if pending is None or run is None or run.mentor_snapshot is None:
         return 0  # the run finished (or moved on to another attempt) before this helper started
-    with long_lived() as keep:
+    with long_lived():
         index = MentorIndex.build(from_json(run.mentor_snapshot), week_of=run.created_at)  # the run's week
-        keep()
         generator, me, computed = CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name(), 0
         while (done := _compute(run_id, attempt, generator, me)) is not None:  # the blocks' objects die here
             computed += len(done)

@@ -42,7 +42,7 @@ def run_match(tenant_id, run_id):
     week_of, strategy, min_score = run.created_at, run.strategy, run.min_score
     started = time.perf_counter()
     phases = _Phases()
-    with _heartbeat(tenant_id, run_id, attempt), long_lived() as keep:
+    with _heartbeat(tenant_id, run_id, attempt), long_lived():
         try:
             mentee_ids, mentors, left_out = _cohort(tenant_id, run)
             divided = split.splits(len(mentee_ids))
@@ -53,13 +53,11 @@ def run_match(tenant_id, run_id):
             solve = strategy_of(strategy)
             if divided:  # blocks of mentees, computed here and by any worker that joins (split.py)
                 split.begin(tenant_id, run_id, attempt, mentee_ids, mentors)
-            keep()
             phases.end("cohort")
             index = MentorIndex.build(mentors, week_of=week_of)  # the run's week on any worker: the same result
-            keep()
             phases.end("index")
             if divided:
-                pieces = split.candidate_graph(run_id, attempt, index, min_score, keep)
+                pieces = split.candidate_graph(run_id, attempt, index, min_score)
                 if pieces is None:
                     return "superseded"
                 graph, mentees = pieces  # the mentees' profiles as their blocks read them
