@@ -184,3 +184,22 @@ def test_0012_recomputes_profile_gaps_with_latin_equivalent_lengths(tmp_path):
             score, gaps = conn.execute(text("SELECT profile_score, profile_gaps FROM members WHERE id = 7")).one()
         assert (score, gaps) == (100, "[]")
         db.engine.dispose()
+
+
+def test_0019_compresses_big_documents_with_lz4_where_postgresql_has_it(app):
+    """A match run's result and a split run's block profiles: lz4 (2.6 x faster than pglz to write 16 MB)."""
+    import pytest
+
+    big = ("match_runs.assignments", "match_runs.unmatched", "match_runs.unmatched_mentee_ids",
+           "match_run_blocks.profiles")
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's column compression")
+        if not connection.exec_driver_sql("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                          "WHERE name = 'default_toast_compression'").scalar():
+            pytest.skip("this PostgreSQL was built without lz4")
+        methods = dict(connection.exec_driver_sql(
+            "SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute "
+            "WHERE attrelid IN ('match_runs'::regclass, 'match_run_blocks'::regclass) AND attnum > 0").all())
+    assert {column: methods[column] for column in big} == dict.fromkeys(big, "l")
+    assert methods["match_runs.stats"] == ""  # the others as they were: the server's default
