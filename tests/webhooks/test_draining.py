@@ -107,7 +107,10 @@ class _RawServer:
     def _talk(self, conn):
         with conn:
             while True:
-                data = conn.recv(65536)
+                try:
+                    data = conn.recv(65536)
+                except ConnectionResetError:  # the client closed with our answer's body unread: it ends the talk
+                    return
                 if not data:
                     return
                 self.requests += data.count(b"POST ")
