@@ -2,6 +2,11 @@
 
 Small vocabularies (domain slugs, languages) are cheapest as bit sets: "how many domains do they share" is one AND
 and one popcount per query word, whatever the vocabulary size, and a query of 1–3 domains touches 1–3 words.
+
+One query (recommend) reads a second copy instead: a byte per (id, slot), 1 where the slot has the id, so each of
+its 1–3 ids is one contiguous row of bytes to add (10 × less memory traffic than AND + popcount over 64-bit words:
+at 100,000 mentors 5 µs instead of 130 µs an id). It costs a byte per id of the vocabulary's words per slot (64 at
+100,000 mentors: 6.4 MB) and is kept up to date by the same set/remove.
 """
 import numpy as np
 
@@ -33,14 +38,6 @@ def dense_bits(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     unpacked = np.unpackbits(np.ascontiguousarray(bits.T).view(np.uint8), axis=1, bitorder="little")  # (n, bits)
     used = np.flatnonzero(unpacked.any(axis=0))
     return used, unpacked[:, used].T.astype(np.float32)
-
-
-def _word_masks(ids: list[int], words: int) -> dict[int, int]:
-    masks: dict[int, int] = {}
-    for item in ids:
-        if item < words * 64:  # ids past the last word: no slot has them
-            masks[item >> 6] = masks.get(item >> 6, 0) | 1 << (item & 63)
-    return masks
 
 
 def count_words(masks: dict[int, int], bits: np.ndarray) -> np.ndarray:
@@ -79,6 +76,8 @@ class BitRows:
         self._bits = np.zeros((_words_for(stacked.ids), max(16, self._n)), dtype=np.uint64)
         slots = np.repeat(np.arange(self._n), np.diff(stacked.ptr))
         np.bitwise_or.at(self._bits, (stacked.ids >> 6, slots), np.left_shift(1, stacked.ids & 63).astype(np.uint64))
+        self._by_id = np.zeros((self._bits.shape[0] * 64, self._bits.shape[1]), dtype=np.uint8)
+        self._by_id[stacked.ids, slots] = 1
 
     def __len__(self) -> int:
         return self._n
@@ -93,21 +92,36 @@ class BitRows:
             grown = np.zeros((need_words, max(capacity, 2 * self._n)), dtype=np.uint64)
             grown[:words, :capacity] = self._bits
             self._bits = grown
+            by_id = np.zeros((need_words * 64, grown.shape[1]), dtype=np.uint8)
+            by_id[:words * 64, :capacity] = self._by_id
+            self._by_id = by_id
         self._bits[:, slot] = 0
         np.bitwise_or.at(self._bits[:, slot], ids >> 6, np.left_shift(1, ids & 63).astype(np.uint64))
+        self._by_id[:, slot] = 0
+        self._by_id[ids, slot] = 1
 
     def remove(self, slot: int) -> None:
         """Move the last set into `slot` and shrink by one."""
         self._n -= 1
         self._bits[:, slot] = self._bits[:, self._n]
+        self._by_id[:, slot] = self._by_id[:, self._n]
 
     def count(self, query: Ragged) -> np.ndarray:
         """How many ids each query row shares with each slot: uint16 (B, n)."""
         return shared_bits(self._masks(query), self._bits[:, : self._n])
 
     def count_one(self, ids: np.ndarray) -> np.ndarray:
-        """How many of `ids` (one query's) each slot has: (n,) uint8, or uint16 past 4 words."""
-        return count_words(_word_masks(ids.tolist(), self._bits.shape[0]), self._bits[:, : self._n])
+        """How many of `ids` (one query's) each slot has: (n,) uint8, or uint16 when they span more than 4 words
+        (as count_words counts: each distinct id once; ids past the last word are in no slot). The ids' rows of
+        bytes, added."""
+        known = sorted({item for item in ids.tolist() if item < len(self._by_id)})
+        dtype = np.uint8 if len({item >> 6 for item in known}) <= 4 else np.uint16
+        if not known:
+            return np.zeros(self._n, dtype=dtype)
+        out = self._by_id[known[0], : self._n].astype(dtype)
+        for item in known[1:]:
+            out += self._by_id[item, : self._n]
+        return out
 
     def count_cells(self, query: Ragged, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """count(query)[rows, slots] for the given cells only: uint16, the same numbers."""
@@ -115,7 +129,9 @@ class BitRows:
 
     def dense(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids some slot has, a float32 (len(ids), n) 0/1 matrix of which slot has which of them)."""
-        return dense_bits(self._bits[:, : self._n])
+        by_id = self._by_id[:, : self._n]
+        used = np.flatnonzero(by_id.any(axis=1))
+        return used, by_id[used].astype(np.float32)
 
     def _masks(self, query: Ragged) -> np.ndarray:
         words = self._bits.shape[0]
