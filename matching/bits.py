@@ -5,8 +5,8 @@ and one popcount per query word, whatever the vocabulary size, and a query of 1�
 
 One query (recommend) reads a second copy instead: a byte per (id, slot), 1 where the slot has the id, so each of
 its 1–3 ids is one contiguous row of bytes to add (10 × less memory traffic than AND + popcount over 64-bit words:
-at 100,000 mentors 5 µs instead of 130 µs an id). It costs a byte per id of the vocabulary's words per slot (64 at
-100,000 mentors: 6.4 MB) and is kept up to date by the same set/remove.
+at 100,000 mentors 5 µs instead of 130 µs an id). It costs 64 bytes a slot per word of the vocabulary (6.4 MB at
+100,000 mentors for a one-word vocabulary) and is kept up to date by the same set/remove.
 """
 import numpy as np
 
