@@ -45,6 +45,7 @@ def test_integers_beyond_64_bits_read_back_exactly(number):
         assert type(value) is int and value == number
     assert json_codec.loads(json.dumps([2 ** 64 - 1, -2 ** 63, 0.1234567890123456789])) == [2 ** 64 - 1, -2 ** 63,
                                                                                          0.1234567890123456789]
+    assert json_codec.loads('["\ud800", 12345678901234567890123]') == ["\ud800", 12345678901234567890123]
 
 
 def test_the_engine_stores_and_reads_json_columns_with_it(app, tenant):

@@ -37,8 +37,9 @@ _LONG_RUN = b"1" * 19
 
 def loads(data: str | bytes | memoryview):
     """The value of JSON text or UTF-8 bytes (the engine's json_deserializer)."""
-    raw = data.encode() if isinstance(data, str) else data.tobytes() if isinstance(data, memoryview) else data
-    if raw.translate(_DIGITS).find(_LONG_RUN) >= 0:
+    raw = data.tobytes() if isinstance(data, memoryview) else data
+    as_bytes = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw  # for the search only
+    if as_bytes.translate(_DIGITS).find(_LONG_RUN) >= 0:
         return json.loads(raw)
     try:
         return orjson.loads(raw)
