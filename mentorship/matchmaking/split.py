@@ -34,7 +34,7 @@ from matching.assign import PAIR_MENTEE_FIELDS
 from matching.candidates import CANDIDATES, BlockEdges, CandidateGenerator, join
 from matching.features import MentorIndex
 from mentorship.common.clock import utcnow
-from mentorship.common.long_lived import long_lived
+from mentorship.common.gc_pause import collector_paused
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.matchmaking.models import MatchRun, MatchRunBlock
@@ -225,7 +225,7 @@ def run_match_blocks(tenant_id, run_id, attempt):
     db.session.commit()
     if pending is None or run is None or run.mentor_snapshot is None:
         return 0  # the run finished (or moved on to another attempt) before this helper started
-    with long_lived():
+    with collector_paused():
         index = MentorIndex.build(from_json(run.mentor_snapshot), week_of=run.created_at)  # the run's week
         generator, me, computed = CandidateGenerator(index, CANDIDATES, run.min_score), _worker_name(), 0
         while (done := _compute(run_id, attempt, generator, me)) is not None:  # the blocks' objects die here

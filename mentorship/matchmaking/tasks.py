@@ -14,7 +14,7 @@ from matching.candidates import CANDIDATES, candidate_graph
 from matching.features import MentorIndex
 from mentorship import events
 from mentorship.common.clock import utcnow
-from mentorship.common.long_lived import long_lived
+from mentorship.common.gc_pause import collector_paused
 from mentorship.extensions import db
 from mentorship.jobs import job
 from mentorship.jobs.schedule import periodic
@@ -42,7 +42,7 @@ def run_match(tenant_id, run_id):
     week_of, strategy, min_score = run.created_at, run.strategy, run.min_score
     started = time.perf_counter()
     phases = _Phases()
-    with _heartbeat(tenant_id, run_id, attempt), long_lived():
+    with _heartbeat(tenant_id, run_id, attempt), collector_paused():
         try:
             mentee_ids, mentors, left_out = _cohort(tenant_id, run)
             divided = split.splits(len(mentee_ids))

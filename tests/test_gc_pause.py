@@ -1,4 +1,4 @@
-"""common/long_lived.py: the cycle collector is paused while a big job runs, and back (collecting what the job left)
+"""common/gc_pause.py: the cycle collector is paused while a big job runs, and back (collecting what the job left)
 when the last such job has left."""
 import gc
 import threading
@@ -6,7 +6,7 @@ import weakref
 
 import pytest
 
-from mentorship.common.long_lived import long_lived
+from mentorship.common.gc_pause import collector_paused
 
 
 class _Node:
@@ -35,7 +35,7 @@ def _collector_enabled():
 
 def test_the_collector_does_not_run_inside_and_collects_the_jobs_garbage_after():
     passes = gc.get_stats()[0]["collections"]
-    with long_lived():
+    with collector_paused():
         assert not gc.isenabled()
         garbage = _cycle()
         _allocate()
@@ -49,14 +49,14 @@ def test_the_collector_does_not_run_inside_and_collects_the_jobs_garbage_after()
 
 
 def test_back_when_the_job_fails():
-    with pytest.raises(RuntimeError), long_lived():
+    with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("the run failed")
     assert gc.isenabled()
 
 
 def test_nested_bodies_keep_it_paused_until_the_outer_leaves():
-    with long_lived():
-        with long_lived():
+    with collector_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()
     assert gc.isenabled()
@@ -66,14 +66,14 @@ def test_concurrent_bodies_the_first_to_leave_does_not_bring_it_back():
     entered, leave = threading.Event(), threading.Event()
 
     def other_job():
-        with long_lived():
+        with collector_paused():
             entered.set()
             leave.wait(10)
 
     thread = threading.Thread(target=other_job)
     thread.start()
     entered.wait(10)
-    with long_lived():
+    with collector_paused():
         pass
     assert not gc.isenabled()  # the other job is still running
     leave.set()
@@ -83,6 +83,6 @@ def test_concurrent_bodies_the_first_to_leave_does_not_bring_it_back():
 
 def test_a_collector_disabled_before_stays_disabled():
     gc.disable()
-    with long_lived():
+    with collector_paused():
         pass
     assert not gc.isenabled()
