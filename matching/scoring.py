@@ -3,6 +3,7 @@
 WEIGHTS below is the one place the weights live. A tenant override is a partial dict merged over them and
 renormalised, so a total stays in [0, 1]. The reasons (explain.py) read these same component values.
 """
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,9 @@ def _domain(b: MenteeBatch, ix: MentorIndex) -> np.ndarray:
 
 def true_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """np.nonzero(mask) for a 2-D bool mask, via the much faster 1-D flatnonzero."""
+    if mask.shape[0] == 1:  # one mentee (recommend): every cell is in row 0
+        slots = np.flatnonzero(mask)
+        return np.zeros(len(slots), slots.dtype), slots
     return np.divmod(np.flatnonzero(mask), mask.shape[1])
 
 
@@ -69,6 +73,11 @@ def _text_query(b: MenteeBatch, ix: MentorIndex) -> Ragged:
     q = b.text
     idf = ix.text_idf(q.ids)
     tfidf = q.weights * idf
+    if len(q.ptr) == 2:  # one mentee (recommend): the same sum of squares, added in the same order (np.cumsum and
+        # np.bincount both add one value after another), without the owners' arrays
+        squares = np.cumsum(tfidf * tfidf)
+        norm = float(squares[-1]) if len(squares) else 0.0
+        return Ragged(q.ptr, q.ids, tfidf * idf / (math.sqrt(norm) if norm > 0 else 1.0))
     owner = np.repeat(np.arange(len(q.ptr) - 1), np.diff(q.ptr))
     norms = np.sqrt(np.bincount(owner, weights=tfidf * tfidf, minlength=len(q.ptr) - 1).astype(np.float64))
     return Ragged(q.ptr, q.ids, tfidf * idf / np.where(norms > 0, norms, 1)[owner])
@@ -323,16 +332,16 @@ def one_mentee_partial(b: MenteeBatch, ix: MentorIndex, weights: Mapping[str, fl
     would exceed TABLE_MAX cells."""
     shape = (2 * len(b.domains.ids) + 2, int(np.bitwise_count(b.goals)[0]) + 1, AVAILABILITY_FULL_SLOTS + 1,
              2, 2, 2, 2, CAPACITY_FULL + 1)
-    cells = int(np.prod(shape))
+    cells = math.prod(shape)
     if cells > TABLE_MAX:
         return None
     values, table = _tables(shape, int(b.n_domains[0]), bool(b.international[0]), bool(b.needs_visa[0]),
                             tuple(weights[name] for name in WEIGHTS))
     codes = _one_mentee_codes(b, ix)
-    dtype = np.uint16 if cells <= np.iinfo(np.uint16).max + 1 else np.uint32
-    strides = np.cumprod((1, *shape[:0:-1]))[::-1]  # C order: the last axis varies fastest
+    dtype = np.uint16 if cells <= 1 << 16 else np.uint32
+    strides = _strides(shape)
     code = np.multiply(codes["domain"], dtype(strides[0]), dtype=dtype)
-    for name, stride in zip(("goals", "availability", "school", "language"), strides[1:5].tolist(), strict=True):
+    for name, stride in zip(("goals", "availability", "school", "language"), strides[1:5], strict=True):
         if codes[name] is not None:
             code += np.multiply(codes[name], dtype(stride), dtype=dtype)
     code += ix.columns["traits"]
@@ -341,6 +350,12 @@ def one_mentee_partial(b: MenteeBatch, ix: MentorIndex, weights: Mapping[str, fl
     present = {name: array for name, array in codes.items() if array is not None}
     return OneMentee(partial[None, :], {**present, "traits": ix.columns["traits"]},
                      {**values, "responsiveness": ix.columns["responsiveness"]})
+
+
+@lru_cache(maxsize=64)
+def _strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The C-order strides of a table of this shape, in cells (the last axis varies fastest)."""
+    return tuple(math.prod(shape[axis + 1:]) for axis in range(len(shape)))
 
 
 @lru_cache(maxsize=64)

@@ -13,7 +13,7 @@ import numpy as np
 from .features import MenteeBatch, MentorIndex
 from .scoring import COMPONENTS, TEXT, cosine, one_mentee_partial, partial_total, text_dots, true_cells
 
-SAMPLE_STRIDE = 8   # with many mentors per wanted one, the floor is taken from every 8th mentor (8× cheaper)
+SAMPLE_STRIDE = 8   # a batch with many mentors per wanted one takes its floor from every 8th mentor (8× cheaper)
 REFINE_CELLS = 8192  # above this many candidate cells, a second, tighter floor pays for its extra pass
 _EPS = 1e-12        # rounding slack on the bound, so a borderline mentor is kept rather than lost
 
@@ -29,8 +29,12 @@ class Shortlist:
 
 
 def _floor(masked: np.ndarray, count: int) -> np.ndarray:
-    """Per row, a value at or below the count-th largest (-inf when the row has fewer than `count` values)."""
-    sampled = masked.shape[1] >= SAMPLE_STRIDE * count * 64
+    """Per row, a value at or below the count-th largest (-inf when the row has fewer than `count` values).
+
+    One row (recommend) gets the count-th largest itself: a sampled floor is lower, and the text of the extra cells
+    it lets through costs more than the partition it saves (p95 at 10,000 mentors 0.71 → 0.62 ms, bench/RESULTS.md
+    §25). A batch samples every SAMPLE_STRIDE-th mentor when it has many per wanted one."""
+    sampled = masked.shape[0] > 1 and masked.shape[1] >= SAMPLE_STRIDE * count * 64
     sample = masked[:, ::SAMPLE_STRIDE] if sampled else masked
     if sample.shape[1] < count:
         return np.full(masked.shape[0], -np.inf)
@@ -55,6 +59,10 @@ def _kth_per_row(rows: np.ndarray, values: np.ndarray, count: int, n_rows: int) 
 def _best_per_row(rows: np.ndarray, total: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
     """Indices of the `count` best cells of each row by (total desc, id asc), ordered that way."""
     if not len(rows) or (rows == rows[0]).all():  # one row (recommend): a shorter sort, the same order
+        if len(total) > count:  # the best `count` are among the cells at or above the count-th largest total
+            kth = np.partition(total, len(total) - count)[len(total) - count]
+            cells = np.flatnonzero(total >= kth)
+            return cells[np.lexsort((ids[cells], -total[cells]))[:count]]
         return np.lexsort((ids, -total))[:count]
     order = np.lexsort((ids, -total, rows))
     rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
