@@ -54,6 +54,10 @@ def _minutes(hhmm: str) -> int:
 
 def local_slots(availability) -> np.ndarray:
     """Local half-hour indices (0 = Monday 00:00) whose midpoint lies inside one of the (weekday, start, end) slots."""
+    return np.asarray(_local_slots(availability), dtype=np.int64)
+
+
+def _local_slots(availability) -> list[int]:
     slots = []
     half = SLOT_MINUTES // 2
     for weekday, start, end in availability:
@@ -62,7 +66,7 @@ def local_slots(availability) -> np.ndarray:
         stop = -((half - _minutes(end)) // SLOT_MINUTES)
         base = int(weekday) * SLOTS_PER_DAY
         slots.extend(range(base + max(first, 0), base + min(stop, SLOTS_PER_DAY)))
-    return np.asarray(slots, dtype=np.int64)
+    return slots
 
 
 def week_mask(availability, tz: str, monday: date) -> np.ndarray:
@@ -76,10 +80,15 @@ def week_mask(availability, tz: str, monday: date) -> np.ndarray:
 
 @lru_cache(maxsize=1 << 14)
 def _week_mask(availability, tz: str, monday: date) -> np.ndarray:
-    bits = np.zeros(WORDS * 64, dtype=bool)
-    slots = local_slots(availability)
-    if len(slots):
-        bits[_utc_slot_of_local_slot(tz or "UTC", monday)[slots]] = True
-    mask = np.packbits(bits, bitorder="little").view("<u8").copy()
-    mask.setflags(write=False)
-    return mask
+    # The mask as one Python int, bit s for UTC half-hour s, then its bytes read as little-endian words: a member's
+    # handful of slots costs a few integer ORs, not a 336-bit array packed (~4 x faster; each new profile pays it).
+    bits, mask = _utc_bits(tz or "UTC", monday), 0
+    for slot in _local_slots(availability):
+        mask |= bits[slot]
+    return np.frombuffer(mask.to_bytes(WORDS * 8, "little"), dtype="<u8")  # read-only: bytes are immutable
+
+
+@lru_cache(maxsize=1024)
+def _utc_bits(tz: str, monday: date) -> tuple[int, ...]:
+    """1 << (the UTC half-hour) of each local half-hour of the week (see _utc_slot_of_local_slot)."""
+    return tuple(1 << slot for slot in _utc_slot_of_local_slot(tz, monday).tolist())

@@ -3,9 +3,11 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import MentorIndex, Profile, score_mentee
-from matching.availability import SLOTS, local_slots, week_mask, week_start
+from matching.availability import SLOTS, WORDS, _utc_slot_of_local_slot, local_slots, week_mask, week_start
 from matching.bits import shared_bits
 
 NEW_YORK = ((0, "09:00", "10:00"),)   # Monday 09:00-10:00 in New York
@@ -67,3 +69,24 @@ def test_week_start_is_the_utc_monday():
     assert week_start(datetime(2024, 3, 10, 23, 30, tzinfo=UTC)) == date(2024, 3, 4)
     assert week_start(datetime(2024, 3, 11, 1, 0, tzinfo=UTC)) == date(2024, 3, 11)
     assert week_start(date(2024, 3, 17)) == date(2024, 3, 11)
+
+
+_windows = st.lists(st.tuples(st.integers(0, 6), st.integers(0, 48), st.integers(0, 48)).map(
+    lambda w: (w[0], f"{w[1] * 30 // 60:02d}:{w[1] * 30 % 60:02d}", f"{w[2] * 30 // 60:02d}:{w[2] * 30 % 60:02d}")),
+    max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(windows=_windows, tz=st.sampled_from(["UTC", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe",
+                                             "Europe/London", ""]),
+       week=st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31)))
+def test_week_mask_sets_the_utc_bit_of_each_local_slot(windows, tz, week):
+    # The definition, bit by bit: each local half-hour's UTC half-hour, as 336 bools packed little-endian.
+    monday = week_start(week)
+    bits = np.zeros(WORDS * 64, dtype=bool)
+    bits[_utc_slot_of_local_slot(tz or "UTC", monday)[local_slots(windows)]] = True
+    expected = np.packbits(bits, bitorder="little").view("<u8")
+    mask = week_mask(tuple(windows), tz, monday)
+    assert mask.dtype == np.uint64 and mask.shape == (WORDS,) and not mask.flags.writeable
+    np.testing.assert_array_equal(mask, expected)
+    np.testing.assert_array_equal(week_mask([list(w) for w in windows], tz, monday), expected)  # unhashable
