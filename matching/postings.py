@@ -80,6 +80,7 @@ class Postings:
         # The same arrays as a CSC matrix: for a single query, column selection + matvec run entirely in C.
         self.matrix = sp.csc_array((self.data, self.rows, self.indptr), shape=(self.width, len(self.terms)))
         self._by_row = None  # CSR copy, made on first use (only text similarity needs row access)
+        self._row_lengths = None  # its rows' entry counts, made with it
 
     def _lookup(self, query: Ragged) -> tuple[np.ndarray, np.ndarray]:
         pos = np.minimum(np.searchsorted(self.terms, query.ids), len(self.terms) - 1)
@@ -121,6 +122,7 @@ class Postings:
     def _csr(self):
         if self._by_row is None:
             self._by_row = self.matrix.tocsr()
+            self._row_lengths = np.diff(self._by_row.indptr)
         return self._by_row
 
     def dot_cells(self, query: Ragged, rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -180,7 +182,7 @@ class Postings:
             return csr[labels] @ dense
         labels = labels.astype(csr.indptr.dtype, copy=False)
         ptr = np.zeros(len(labels) + 1, dtype=csr.indptr.dtype)
-        np.cumsum(csr.indptr[labels + 1] - csr.indptr[labels], out=ptr[1:])
+        np.cumsum(self._row_lengths[labels], out=ptr[1:])
         indices, data = np.empty(int(ptr[-1]), csr.indices.dtype), np.empty(int(ptr[-1]), csr.data.dtype)
         _sparsetools.csr_row_index(len(labels), labels, csr.indptr, csr.indices, csr.data, indices, data)
         out = np.zeros(len(labels), dtype=np.result_type(csr.data, dense))
