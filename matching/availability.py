@@ -88,7 +88,9 @@ def _week_mask(availability, tz: str, monday: date) -> np.ndarray:
     return np.frombuffer(mask.to_bytes(WORDS * 8, "little"), dtype="<u8")  # read-only: bytes are immutable
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _utc_bits(tz: str, monday: date) -> tuple[int, ...]:
-    """1 << (the UTC half-hour) of each local half-hour of the week (see _utc_slot_of_local_slot)."""
+    """1 << (the UTC half-hour) of each local half-hour of the week (see _utc_slot_of_local_slot); ~19 kB an entry
+    (336 integers of up to 336 bits), so fewer entries are kept than of the table it is made from: a process meets a
+    few dozen zones a week."""
     return tuple(1 << slot for slot in _utc_slot_of_local_slot(tz, monday).tolist())
