@@ -170,10 +170,16 @@ def commit_without_flush_wait():
 
 def paginate(query_select, args):
     """Run a SELECT with the page arguments; returns the envelope dict."""
+    total, page = page_select(query_select, args)
+    return {"items": db.session.scalars(page).all(), "page": args["page"], "per_page": args["per_page"],
+            "total": total}
+
+
+def page_select(query_select, args):
+    """(how many rows the SELECT finds, the SELECT limited to the page the arguments ask for)."""
     total = db.session.scalar(select(func.count()).select_from(query_select.order_by(None).subquery()))
     page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(query_select.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    return total, query_select.limit(per_page).offset((page - 1) * per_page)
 
 
 def batches(query_select, size=500):

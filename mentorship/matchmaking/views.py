@@ -3,7 +3,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mentorship.common.schemas import page_of
-from mentorship.database import paginate
 from mentorship.matchmaking import operations
 from mentorship.matchmaking.apply import apply_run
 from mentorship.matchmaking.recommendations import answer
@@ -38,8 +37,8 @@ class MatchRuns(MethodView):
     @blp.arguments(MatchRunListArgs, location="query")
     @blp.response(200, page_of(MatchRunSchema))
     def get(self, args):
-        """The tenant's match runs, newest first (by status)."""
-        return paginate(operations.match_runs_query(args), args)
+        """The tenant's match runs, newest first (by status), each as GET /match-runs/{id} gives it."""
+        return current_app.response_class(operations.match_runs_page(args), mimetype=current_app.json.mimetype)
 
     @allow("admin")
     @blp.arguments(MatchRunInSchema)

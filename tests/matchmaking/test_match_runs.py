@@ -82,9 +82,23 @@ def test_stored_lists_are_served_as_the_schema_would_build_them(app, admin, tena
     assert [r for r in listed if r["id"] == run["id"]] == [got]
 
 
-def test_a_run_read_alone_is_the_run_as_listed_in_every_status(app, admin, tenant, monkeypatch):
-    """GET /match-runs/{id} splices the stored lists' JSON text into the schema's dump of the rest; the list endpoint
-    dumps everything with the schema: the same JSON, queued (no lists yet), succeeded and failed."""
+def _schema_page(app, tenant, **args):
+    """What GET /match-runs served before its runs were spliced in as stored text: the page schema's dump of the
+    page of MatchRun objects."""
+    from mentorship.common.schemas import page_of
+    from mentorship.database import paginate
+    from mentorship.matchmaking.operations import match_runs_query
+    from mentorship.matchmaking.schemas import MatchRunSchema
+
+    args = {"page": 1, "per_page": 20, **args}
+    with app.app_context(), tenant_scope(tenant.id):
+        return page_of(MatchRunSchema)().dump(paginate(match_runs_query(args), args))
+
+
+def test_a_run_read_alone_or_listed_is_the_schema_dump_in_every_status(app, admin, tenant, monkeypatch):
+    """GET /match-runs/{id} and GET /match-runs splice the stored lists' JSON text into the schema's dump of the
+    rest: the same JSON as the schema's dump of the whole run, queued (no lists yet), succeeded and failed, on every
+    page and filter of the list."""
     import mentorship.matchmaking.tasks as tasks
 
     _cohort(app, tenant)
@@ -92,8 +106,10 @@ def test_a_run_read_alone_is_the_run_as_listed_in_every_status(app, admin, tenan
     def same_as_listed(run_id):
         got = admin.get(f"/api/v1/match-runs/{run_id}")
         assert got.status_code == 200 and got.mimetype == "application/json"
-        listed = [r for r in admin.get("/api/v1/match-runs").json["items"] if r["id"] == run_id]
-        assert listed == [got.json]
+        listed = admin.get("/api/v1/match-runs")
+        assert listed.status_code == 200 and listed.mimetype == "application/json"
+        assert [r for r in listed.json["items"] if r["id"] == run_id] == [got.json]
+        assert listed.json == _schema_page(app, tenant)
         return got.json
 
     queued = admin.post("/api/v1/match-runs", json={}).json
@@ -107,6 +123,10 @@ def test_a_run_read_alone_is_the_run_as_listed_in_every_status(app, admin, tenan
     wait_local_jobs(app)
     got = same_as_listed(failed["id"])
     assert got["status"] == "failed" and got["assignments"] == [] and "ZeroDivisionError" in got["error"]
+    for query in ({"per_page": 1}, {"per_page": 1, "page": 2}, {"per_page": 2, "page": 2}, {"page": 9},
+                  {"status": "succeeded"}, {"status": "failed", "per_page": 1}, {"status": "running"}):
+        listed = admin.get("/api/v1/match-runs", query_string=query)
+        assert listed.status_code == 200 and listed.json == _schema_page(app, tenant, **query), query
     assert admin.get(f"/api/v1/match-runs/{failed['id'] + 1000}").status_code == 404
 
 
