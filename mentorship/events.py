@@ -30,6 +30,8 @@ meeting_cancelled = _events.signal("meeting.cancelled")  # sender: Meeting
 # A CSV import's new members, written in bulk: member.created for each of them, announced once per batch so a
 # receiver can write for all of them in one statement (webhooks: one `member.created` delivery per member).
 members_imported = _events.signal("members.imported")  # sender: the tenant id; member_ids=[...]
+# A match run's apply: intro.created for each of its warm intros, announced once for all of them, the same way.
+intros_created = _events.signal("intros.created")  # sender: the tenant id; intros=[Intro, ...]
 # A member's profile changed (SPEC §3 fields, capacity, readiness); fields=[names]. A CSV import's updates are
 # announced once per batch as members_updated, like members_imported.
 member_updated = _events.signal("member.updated")  # sender: Member; fields=[...]

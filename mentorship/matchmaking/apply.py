@@ -8,7 +8,7 @@ from mentorship.extensions import db
 from mentorship.matchmaking import eligibility
 from mentorship.matchmaking.models import MatchRun
 from mentorship.members.models import Member
-from mentorship.outreach.operations import send_warm_intro
+from mentorship.outreach.operations import send_warm_intros
 from mentorship.tenancy.audit import record
 from mentorship.tenancy.models import Tenant
 from mentorship.tenancy.scope import current_tenant_id
@@ -52,16 +52,16 @@ def apply_run(run):
     assignments = run.assignments or []
     members = _locked_members({a["mentee_id"] for a in assignments} | {a["mentor_id"] for a in assignments})
     check = eligibility.Assignments(run.tenant_id)
-    created, skipped = [], []
+    pairs, skipped = [], []
     for a in assignments:
         mentee, mentor = members.get(a["mentee_id"]), members.get(a["mentor_id"])
         reason = check.obstacle(mentee, mentor)
         if reason:
             skipped.append({"mentee_id": a["mentee_id"], "mentor_id": a["mentor_id"], "reason": reason})
             continue
-        intro = send_warm_intro(mentee, mentor, warm_message(office, mentee, mentor, a["reasons"]), run.id)
+        pairs.append((mentee, mentor, warm_message(office, mentee, mentor, a["reasons"])))
         check.taken(mentee, mentor)
-        created.append(intro.id)
+    created = [intro.id for intro in send_warm_intros(pairs, run.id)]
     record("match_run.applied", run, intros=len(created), skipped=len(skipped))
     db.session.commit()
     return {"id": run.id, "applied_at": run.applied_at, "intro_ids": created, "skipped": skipped}

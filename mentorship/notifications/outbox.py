@@ -16,7 +16,7 @@ def notify(member_id, event, obj, *, due_at=None, key=None, **data):
     The key is unique per tenant, so writing the same (event, object, recipient) twice yields one row: one e-mail.
     One INSERT ... ON CONFLICT DO NOTHING, in the caller's transaction.
     """
-    key = key or f"{event}:{type(obj).__tablename__}:{obj.id}:{member_id}"
+    key = key or _key(event, obj, member_id)
     now = utcnow()
     due_at = due_at or now
     insert = _dialect_insert()(Notification).values(
@@ -27,6 +27,26 @@ def notify(member_id, event, obj, *, due_at=None, key=None, **data):
     if row_id is not None and due_at <= now:
         drain.enqueue_after_commit(obj.tenant_id, once=True)
     return row_id
+
+
+def notify_each(event, recipients):
+    """notify(member_id, event, obj) for each (member_id, obj) of one tenant, due now, with no data: the same rows,
+    keys and e-mails, written by one INSERT ... ON CONFLICT DO NOTHING (executemany) instead of one statement each
+    (a match run's apply: tens of thousands)."""
+    now = utcnow()
+    rows = [dict(tenant_id=obj.tenant_id, member_id=member_id, event=event, key=_key(event, obj, member_id),
+                 object_type=type(obj).__tablename__, object_id=obj.id, data={}, due_at=now, status="pending",
+                 attempts=0, created_at=now) for member_id, obj in recipients]
+    if not rows:
+        return
+    db.session.execute(_dialect_insert()(Notification).on_conflict_do_nothing(index_elements=["tenant_id", "key"]),
+                       rows)
+    drain.enqueue_after_commit(rows[0]["tenant_id"], once=True)
+
+
+def _key(event, obj, member_id):
+    """A notification's default key: one e-mail per event, object and recipient."""
+    return f"{event}:{type(obj).__tablename__}:{obj.id}:{member_id}"
 
 
 def notify_office(tenant, event, *, key, **data):

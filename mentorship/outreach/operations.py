@@ -1,7 +1,7 @@
 """Intros (SPEC §6): preview, send, accept, decline, withdraw, expire. Every write audits and notifies."""
 from datetime import timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 import coach
@@ -13,13 +13,13 @@ from mentorship.extensions import db
 from mentorship.members import cards
 from mentorship.members.models import Member
 from mentorship.mentorships.operations import start_mentorship
-from mentorship.notifications.outbox import cancel_pending, notify
+from mentorship.notifications.outbox import cancel_pending, notify, notify_each
 from mentorship.outreach import capacity
 from mentorship.outreach.gates import gates
 from mentorship.outreach.history import IntroHistory, party, signature_bytes, store_bands
 from mentorship.outreach.models import BlockedIntro, Intro
 from mentorship.tenancy.access import ensure
-from mentorship.tenancy.audit import record
+from mentorship.tenancy.audit import AuditEvent, audit_rows, record
 from mentorship.tenancy.credentials import current_principal
 from mentorship.tenancy.policy import for_tenant
 from mentorship.tenancy.visibility import get_visible
@@ -94,8 +94,34 @@ def _insert(mentee, mentor, message, *, coaching=None, fingerprint=None, source=
 
 
 def send_warm_intro(mentee, mentor, message, match_run_id):
-    """An intro from the career office (a match run's assignment); not coached, not committed here."""
-    return _insert(mentee, mentor, message, source="career_office", match_run_id=match_run_id)
+    """An intro from the career office (send_warm_intros of one pair); not coached, not committed here."""
+    return send_warm_intros([(mentee, mentor, message)], match_run_id)[0]
+
+
+def send_warm_intros(pairs, match_run_id):
+    """Intros from the career office, one for each (mentee, mentor, message) of a match run's assignments; not
+    coached, not committed here. The rows, audit events, notifications and webhook deliveries a single intro gets
+    (_insert), each kind written in batched statements: one by one, the four statements an intro made a 50,000-mentee
+    run's apply (29,944 intros) take 79 s, past any request timeout."""
+    if not pairs:
+        return []
+    now = utcnow()
+    expiry = timedelta(days=for_tenant(pairs[0][0].tenant_id)["intro_expiry_days"])
+    intros = [Intro(mentee_id=mentee.id, mentor_id=mentor.id, message=message, source="career_office",
+                    match_run_id=match_run_id, status="pending", created_at=now, expires_at=now + expiry)
+              for mentee, mentor, message in pairs]
+    db.session.add_all(intros)
+    try:
+        db.session.flush()  # batched INSERTs, each returning its rows' ids
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("An intro to this mentor is already pending.", code="intro_exists") from None
+    tenant_id = intros[0].tenant_id
+    db.session.execute(insert(AuditEvent), audit_rows("intro.created", "intros", [i.id for i in intros], tenant_id,
+                                                      source="career_office"))
+    notify_each("intro.received", [(intro.mentor_id, intro) for intro in intros])
+    events.intros_created.send(tenant_id, intros=intros)
+    return intros
 
 
 @cards.relation

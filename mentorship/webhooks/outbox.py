@@ -127,6 +127,20 @@ def write_imported_deliveries(tenant_id, member_ids=(), **_):
         drain.enqueue_after_commit(tenant_id, hook.id, once=True)
 
 
+def write_intro_batch_deliveries(tenant_id, intros=(), **_):
+    """intros.created (a match run's apply): the `intro.created` delivery of each intro, the body as a single
+    intro's event writes it, every row in one executemany INSERT."""
+    event = events.intro_created.name
+    hooks = _subscribed(tenant_id, event)
+    if not hooks or not intros:
+        return
+    now = utcnow()
+    rows = [_row(tenant_id, hook, event, _body(event, now, _intro(intro)), now) for intro in intros for hook in hooks]
+    db.session.execute(insert(WebhookDelivery), rows)
+    for hook in hooks:
+        drain.enqueue_after_commit(tenant_id, hook.id, once=True)
+
+
 _RECEIVERS = {signal: _receiver(signal) for signal in PAYLOADS}  # blinker keeps weak references: hold them here
 
 
@@ -134,3 +148,4 @@ def connect():
     for signal, receiver in _RECEIVERS.items():
         signal.connect(receiver)
     events.members_imported.connect(write_imported_deliveries)
+    events.intros_created.connect(write_intro_batch_deliveries)
