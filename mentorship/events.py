@@ -12,7 +12,7 @@ _events = Namespace()
 
 # SPEC §10's webhook events
 member_created = _events.signal("member.created")  # sender: Member
-intro_created = _events.signal("intro.created")  # sender: Intro
+intro_created = _events.signal("intro.created")  # sender: Intro (new intros are announced as intros_created)
 intro_accepted = _events.signal("intro.accepted")  # sender: Intro (its mentorship_id set)
 intro_declined = _events.signal("intro.declined")  # sender: Intro
 intro_expired = _events.signal("intro.expired")  # sender: Intro
@@ -30,7 +30,8 @@ meeting_cancelled = _events.signal("meeting.cancelled")  # sender: Meeting
 # A CSV import's new members, written in bulk: member.created for each of them, announced once per batch so a
 # receiver can write for all of them in one statement (webhooks: one `member.created` delivery per member).
 members_imported = _events.signal("members.imported")  # sender: the tenant id; member_ids=[...]
-# A match run's apply: intro.created for each of its warm intros, announced once for all of them, the same way.
+# intro.created for each new intro (one a mentee sent, or all of a match run's apply), announced once for all of
+# them, the same way: webhooks write every `intro.created` delivery in one statement.
 intros_created = _events.signal("intros.created")  # sender: the tenant id; intros=[Intro, ...]
 # A member's profile changed (SPEC §3 fields, capacity, readiness); fields=[names]. A CSV import's updates are
 # announced once per batch as members_updated, like members_imported.
