@@ -29,6 +29,33 @@ class FreshDatabase:
         return f"sqlite:///{self.path}"
 
 
+def kept_database_client(database, slug="bench"):
+    """(the app's test client, a new admin key's secret) on an existing PostgreSQL `database` that a benchmark kept
+    (bench_split_run.py --keep), for its tenant `slug`. A child measuring another checkout imports that checkout's
+    `mentorship` before this module, which puts this checkout first on sys.path."""
+    from sqlalchemy import select
+
+    from mentorship import create_app
+    from mentorship.config import TestConfig
+    from mentorship.extensions import db
+    from mentorship.tenancy.models import Tenant
+    from mentorship.tenancy.operations import _new_key
+    from mentorship.tenancy.scope import tenant_scope, unscoped
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+        REDIS_URL = "redis://127.0.0.1:6379/13"
+
+    app = create_app(Config)
+    with app.app_context():
+        with unscoped():
+            tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+        with tenant_scope(tenant_id):
+            _, secret = _new_key("benchmark", "admin")
+            db.session.commit()
+    return app, app.test_client(), tenant_id, secret
+
+
 def make_app(database_url):
     """The real app (TestConfig: rate limits off) on `database_url`, schema built by the Alembic migrations."""
     from flask_migrate import upgrade

@@ -23,40 +23,29 @@ COPY = "bench_apply_copy"
 def child(root, database):
     sys.path.insert(0, root)
     os.chdir(root)
+    import importlib
     import resource
     import time
 
     from sqlalchemy import select
 
-    from mentorship import create_app
-    from mentorship.config import TestConfig
     from mentorship.extensions import db
     from mentorship.matchmaking.models import MatchRun
-    from mentorship.tenancy.models import Tenant
-    from mentorship.tenancy.operations import _new_key
-    from mentorship.tenancy.scope import tenant_scope, unscoped
+    from mentorship.tenancy.scope import tenant_scope
 
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-        REDIS_URL = "redis://127.0.0.1:6379/13"
-
-    app = create_app(Config)
-    with app.app_context():
-        with unscoped():
-            tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == "bench"))
-        with tenant_scope(tenant_id):
-            _, secret = _new_key("bench_apply_run", "admin")
-            db.session.commit()
-            run_id = db.session.scalar(select(MatchRun.id).where(
-                MatchRun.status == "succeeded", MatchRun.applied_at.is_(None)).order_by(MatchRun.id.desc()).limit(1))
-    client = app.test_client()
+    mentorship = importlib.import_module("mentorship")  # this checkout's (imported above) ...
+    _common = importlib.import_module("_common")  # ... before _common, which puts /work/main first on sys.path
+    app, client, tenant_id, secret = _common.kept_database_client(database)
+    with app.app_context(), tenant_scope(tenant_id):
+        run_id = db.session.scalar(select(MatchRun.id).where(
+            MatchRun.status == "succeeded", MatchRun.applied_at.is_(None)).order_by(MatchRun.id.desc()).limit(1))
     started = time.perf_counter()
     response = client.post(f"/api/v1/match-runs/{run_id}/apply", headers={"Authorization": f"Bearer {secret}"})
     body = response.get_json()
     seconds = time.perf_counter() - started
-    return {"root": root, "status": response.status_code, "intros": len(body.get("intro_ids", [])),
-            "skipped": len(body.get("skipped", [])), "seconds": round(seconds, 2),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
+    return {"root": str(Path(mentorship.__file__).parent.parent), "status": response.status_code,
+            "intros": len(body.get("intro_ids", [])), "skipped": len(body.get("skipped", [])),
+            "seconds": round(seconds, 2), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
 
 
 def _copy(database):

@@ -21,30 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def child(root, database, per_page):
     sys.path.insert(0, root)
     os.chdir(root)
+    import importlib
     import resource
     import time
 
-    from sqlalchemy import select
-
-    from mentorship import create_app
-    from mentorship.config import TestConfig
-    from mentorship.extensions import db
-    from mentorship.tenancy.models import Tenant
-    from mentorship.tenancy.operations import _new_key
-    from mentorship.tenancy.scope import tenant_scope, unscoped
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-        REDIS_URL = "redis://127.0.0.1:6379/13"
-
-    app = create_app(Config)
-    with app.app_context():
-        with unscoped():
-            tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == "bench"))
-        with tenant_scope(tenant_id):
-            _, secret = _new_key("bench_match_run_list", "admin")
-            db.session.commit()
-    client = app.test_client()
+    mentorship = importlib.import_module("mentorship")  # this checkout's, before _common, which puts /work/main
+    _common = importlib.import_module("_common")  # first on sys.path
+    _, client, _, secret = _common.kept_database_client(database)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     response = client.get(f"/api/v1/match-runs?per_page={per_page}", headers={"Authorization": f"Bearer {secret}"})
@@ -52,8 +35,9 @@ def child(root, database, per_page):
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     items = len(json.loads(body)["items"])
-    return {"root": root, "status": response.status_code, "items": items, "body_mb": round(len(body) / 1e6, 1),
-            "seconds": round(seconds, 2), "peak_rss_before_mb": before // 1024, "peak_rss_mb": after // 1024}
+    return {"root": str(Path(mentorship.__file__).parent.parent), "status": response.status_code, "items": items,
+            "body_mb": round(len(body) / 1e6, 1), "seconds": round(seconds, 2), "peak_rss_before_mb": before // 1024,
+            "peak_rss_mb": after // 1024}
 
 
 def main():
