@@ -30,9 +30,9 @@ class FreshDatabase:
 
 
 def kept_database_client(database, slug="bench"):
-    """(the app's test client, a new admin key's secret) on an existing PostgreSQL `database` that a benchmark kept
-    (bench_split_run.py --keep), for its tenant `slug`. A child measuring another checkout imports that checkout's
-    `mentorship` before this module, which puts this checkout first on sys.path."""
+    """(the app, its test client, the tenant's id, a new admin key's secret) on an existing PostgreSQL `database`
+    that a benchmark kept (bench_split_run.py --keep), for its tenant `slug`. A child measuring another checkout
+    imports that checkout's `mentorship` before this module, which puts this checkout first on sys.path."""
     from sqlalchemy import select
 
     from mentorship import create_app
