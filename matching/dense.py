@@ -112,7 +112,18 @@ class _Buffers:
 
 def approximate_totals(batch: MenteeBatch, index: MentorIndex, mentors: DenseMentors, buffers: _Buffers | None = None
                        ) -> np.ndarray:
-    """float32 (B, eligible mentors) totals, each within EPS of the exact score (in `buffers`' memory if given)."""
+    """float32 (B, eligible mentors) totals, each within EPS of the exact score (in `buffers`' memory if given).
+
+    The products run with numpy's "invalid" floating-point warning off: once (Dec 5, a clean-clone CI on an Intel
+    family-6 machine, OpenBLAS 0.3.31 SkylakeX kernels) a product of finite 0/1 matrices raised it, and it could
+    not be reproduced in isolation, with its output buffer or the memory after its inputs filled with NaN or inf.
+    What matters is the totals: a NaN among them would drop cells from the top k, which the property tests
+    (tests/matching/test_dense_candidates.py: the same edges and scores as the exact path) would report."""
+    with np.errstate(invalid="ignore"):
+        return _approximate_totals(batch, index, mentors, buffers)
+
+
+def _approximate_totals(batch, index, mentors, buffers):
     w = mentors.weights
     rows, n = len(batch.ids), len(mentors.slots)
     if buffers is None:
